@@ -1,0 +1,335 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+
+	"github.com/wmory/wmory"
+)
+
+// membership reads the caller's role in a group and the group's settings; a
+// missing group and a non-member look the same (RoleNone). With lock, the
+// caller's membership row is locked until the transaction ends, so that a
+// concurrent demotion cannot slip between the check and the change.
+func (tx *Tx) membership(ctx context.Context, userID, groupID string, lock bool) (wmory.Role, wmory.GroupSettings, error) {
+	var role string
+	var s wmory.GroupSettings
+	q := `SELECT m.role, g.members_can_invite FROM group_members m JOIN "groups" g ON g.id = m.group_id
+		WHERE m.group_id = ? AND m.user_id = ?`
+	if lock {
+		q += tx.forUpdate()
+	}
+	err := tx.queryRow(ctx, q, groupID, userID).Scan(&role, &s.MembersCanInvite)
+	if errors.Is(err, sql.ErrNoRows) {
+		return wmory.RoleNone, s, nil
+	}
+	return wmory.Role(role), s, err
+}
+
+// authorize applies the group permission rules to the caller for an action with
+// no target member (target is then RoleNone) or a target of the given role.
+func (tx *Tx) authorize(ctx context.Context, userID, groupID string, action wmory.GroupAction, target wmory.Role) (wmory.Role, error) {
+	role, settings, err := tx.membership(ctx, userID, groupID, action != wmory.ActViewGroup && action != wmory.ActListMembers && action != wmory.ActViewAudit)
+	if err != nil {
+		return role, err
+	}
+	return role, wmory.Authorize(role, action, target, settings)
+}
+
+const groupColumns = `g.id, g.name, m.role, (SELECT COUNT(*) FROM group_members c WHERE c.group_id = g.id), g.members_can_invite, g.auto_hide_reports, g.created_at`
+
+func scanGroup(row scanner, extra ...any) (*wmory.Group, error) {
+	var g wmory.Group
+	var role string
+	var created int64
+	if err := row.Scan(append([]any{&g.ID, &g.Name, &role, &g.MemberCount, &g.MembersCanInvite, &g.AutoHideReports, &created}, extra...)...); err != nil {
+		return nil, err
+	}
+	g.Role, g.CreatedAt = wmory.Role(role), fromMS(created)
+	return &g, nil
+}
+
+func (tx *Tx) group(ctx context.Context, userID, groupID string) (*wmory.Group, error) {
+	g, err := scanGroup(tx.queryRow(ctx, `SELECT `+groupColumns+` FROM group_members m JOIN "groups" g ON g.id = m.group_id
+		WHERE m.group_id = ? AND m.user_id = ?`, groupID, userID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, wmory.NotFound("Group")
+	}
+	return g, err
+}
+
+// CreateGroup makes a group with the actor as its owner.
+func (db *DB) CreateGroup(ctx context.Context, actor wmory.Actor, name string) (*wmory.Group, error) {
+	var g *wmory.Group
+	err := db.inTx(ctx, func(tx *Tx) error {
+		id := wmory.NewID(tx.now)
+		if _, err := tx.exec(ctx, `INSERT INTO "groups" (id, name, members_can_invite, auto_hide_reports, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)`,
+			id, name, false, wmory.DefaultAutoHideReports, ms(tx.now), ms(tx.now)); err != nil {
+			return err
+		}
+		if err := tx.insertMember(ctx, id, actor.UserID, wmory.RoleOwner); err != nil {
+			return err
+		}
+		if err := tx.audit(ctx, actor, id, wmory.AuditGroupCreate, wmory.AuditTargetGroup, id, map[string]any{"name": name}); err != nil {
+			return err
+		}
+		var err error
+		g, err = tx.group(ctx, actor.UserID, id)
+		return err
+	})
+	return g, err
+}
+
+func (tx *Tx) insertMember(ctx context.Context, groupID, userID string, role wmory.Role) error {
+	_, err := tx.exec(ctx, `INSERT INTO group_members (id, group_id, user_id, role, joined_at) VALUES (?, ?, ?, ?, ?)`,
+		wmory.NewID(tx.now), groupID, userID, string(role), ms(tx.now))
+	return err
+}
+
+// Groups lists the groups the user belongs to, in the order joined.
+func (db *DB) Groups(ctx context.Context, userID, after string, limit int) ([]wmory.Group, string, error) {
+	var out []wmory.Group
+	var keys []string
+	err := db.read(ctx, func(tx *Tx) error {
+		out, keys = nil, nil
+		rows, err := tx.query(ctx, `SELECT `+groupColumns+`, m.id FROM group_members m JOIN "groups" g ON g.id = m.group_id
+			WHERE m.user_id = ? AND m.id > ? ORDER BY m.id LIMIT ?`, userID, after, pageSize(limit))
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var key string
+			g, err := scanGroup(rows, &key)
+			if err != nil {
+				return err
+			}
+			out, keys = append(out, *g), append(keys, key)
+		}
+		return rows.Err()
+	})
+	if err != nil || len(out) <= limit {
+		return out, "", err
+	}
+	return out[:limit], keys[limit-1], nil
+}
+
+// Group returns one group the actor belongs to.
+func (db *DB) Group(ctx context.Context, actor wmory.Actor, groupID string) (*wmory.Group, error) {
+	var g *wmory.Group
+	err := db.read(ctx, func(tx *Tx) error {
+		var err error
+		g, err = tx.group(ctx, actor.UserID, groupID)
+		return err
+	})
+	return g, err
+}
+
+// GroupPatch holds the settings a PATCH may change; nil fields stay as they are.
+type GroupPatch struct {
+	Name             *string
+	MembersCanInvite *bool
+	AutoHideReports  *int
+}
+
+// UpdateGroup changes a group's name or settings.
+func (db *DB) UpdateGroup(ctx context.Context, actor wmory.Actor, groupID string, p GroupPatch) (*wmory.Group, error) {
+	var g *wmory.Group
+	err := db.inTx(ctx, func(tx *Tx) error {
+		if _, err := tx.authorize(ctx, actor.UserID, groupID, wmory.ActUpdateGroup, wmory.RoleNone); err != nil {
+			return err
+		}
+		changed := map[string]any{}
+		if p.Name != nil {
+			changed["name"] = *p.Name
+			if _, err := tx.exec(ctx, `UPDATE "groups" SET name = ? WHERE id = ?`, *p.Name, groupID); err != nil {
+				return err
+			}
+		}
+		if p.MembersCanInvite != nil {
+			changed["members_can_invite"] = *p.MembersCanInvite
+			if _, err := tx.exec(ctx, `UPDATE "groups" SET members_can_invite = ? WHERE id = ?`, *p.MembersCanInvite, groupID); err != nil {
+				return err
+			}
+		}
+		if p.AutoHideReports != nil {
+			changed["auto_hide_reports"] = *p.AutoHideReports
+			if _, err := tx.exec(ctx, `UPDATE "groups" SET auto_hide_reports = ? WHERE id = ?`, *p.AutoHideReports, groupID); err != nil {
+				return err
+			}
+		}
+		if len(changed) > 0 {
+			if _, err := tx.exec(ctx, `UPDATE "groups" SET updated_at = ? WHERE id = ?`, ms(tx.now), groupID); err != nil {
+				return err
+			}
+			if err := tx.audit(ctx, actor, groupID, wmory.AuditGroupUpdate, wmory.AuditTargetGroup, groupID, changed); err != nil {
+				return err
+			}
+		}
+		var err error
+		g, err = tx.group(ctx, actor.UserID, groupID)
+		return err
+	})
+	return g, err
+}
+
+// DeleteGroup deletes a group with its memberships and invites.
+func (db *DB) DeleteGroup(ctx context.Context, actor wmory.Actor, groupID string) error {
+	return db.inTx(ctx, func(tx *Tx) error {
+		if _, err := tx.authorize(ctx, actor.UserID, groupID, wmory.ActDeleteGroup, wmory.RoleNone); err != nil {
+			return err
+		}
+		return tx.deleteGroup(ctx, actor, groupID, "")
+	})
+}
+
+func (tx *Tx) deleteGroup(ctx context.Context, actor wmory.Actor, groupID, reason string) error {
+	var name string
+	if err := tx.queryRow(ctx, `SELECT name FROM "groups" WHERE id = ?`, groupID).Scan(&name); err != nil {
+		return err
+	}
+	if err := tx.execOne(ctx, wmory.NotFound("Group"), `DELETE FROM "groups" WHERE id = ?`, groupID); err != nil {
+		return err
+	}
+	details := map[string]any{"name": name}
+	if reason != "" {
+		details["reason"] = reason
+	}
+	return tx.audit(ctx, actor, groupID, wmory.AuditGroupDelete, wmory.AuditTargetGroup, groupID, details)
+}
+
+func scanMember(row scanner, extra ...any) (*wmory.Member, error) {
+	var m wmory.Member
+	var role string
+	var joined int64
+	if err := row.Scan(append([]any{&m.UserID, &m.Name, &role, &joined}, extra...)...); err != nil {
+		return nil, err
+	}
+	m.Role, m.JoinedAt = wmory.Role(role), fromMS(joined)
+	return &m, nil
+}
+
+func (tx *Tx) member(ctx context.Context, groupID, userID string, lock bool) (*wmory.Member, error) {
+	q := `SELECT m.user_id, u.name, m.role, m.joined_at FROM group_members m JOIN users u ON u.id = m.user_id
+		WHERE m.group_id = ? AND m.user_id = ?`
+	if lock {
+		q += tx.forUpdate()
+	}
+	m, err := scanMember(tx.queryRow(ctx, q, groupID, userID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, wmory.NotFound("Member")
+	}
+	return m, err
+}
+
+// Members lists a group's members in the order they joined.
+func (db *DB) Members(ctx context.Context, actor wmory.Actor, groupID, after string, limit int) ([]wmory.Member, string, error) {
+	var out []wmory.Member
+	var keys []string
+	err := db.read(ctx, func(tx *Tx) error {
+		out, keys = nil, nil
+		if _, err := tx.authorize(ctx, actor.UserID, groupID, wmory.ActListMembers, wmory.RoleNone); err != nil {
+			return err
+		}
+		rows, err := tx.query(ctx, `SELECT m.user_id, u.name, m.role, m.joined_at, m.id FROM group_members m JOIN users u ON u.id = m.user_id
+			WHERE m.group_id = ? AND m.id > ? ORDER BY m.id LIMIT ?`, groupID, after, pageSize(limit))
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var key string
+			m, err := scanMember(rows, &key)
+			if err != nil {
+				return err
+			}
+			out, keys = append(out, *m), append(keys, key)
+		}
+		return rows.Err()
+	})
+	if err != nil || len(out) <= limit {
+		return out, "", err
+	}
+	return out[:limit], keys[limit-1], nil
+}
+
+// targetMember resolves the member an action is aimed at and checks the rule. A
+// target who is not in the group is not found, for callers who are.
+func (tx *Tx) targetMember(ctx context.Context, actor wmory.Actor, groupID, userID string, action wmory.GroupAction) (*wmory.Member, error) {
+	role, settings, err := tx.membership(ctx, actor.UserID, groupID, true)
+	if err != nil {
+		return nil, err
+	}
+	if role == wmory.RoleNone {
+		return nil, wmory.NotFound("Group")
+	}
+	m, err := tx.member(ctx, groupID, userID, true)
+	if err != nil {
+		return nil, err
+	}
+	return m, wmory.Authorize(role, action, m.Role, settings)
+}
+
+// ChangeRole makes a member an admin or an admin a member.
+func (db *DB) ChangeRole(ctx context.Context, actor wmory.Actor, groupID, userID string, role wmory.Role) (*wmory.Member, error) {
+	var m *wmory.Member
+	err := db.inTx(ctx, func(tx *Tx) error {
+		var err error
+		if m, err = tx.targetMember(ctx, actor, groupID, userID, wmory.ActChangeRole); err != nil {
+			return err
+		}
+		if m.Role == role {
+			return nil
+		}
+		if _, err := tx.exec(ctx, `UPDATE group_members SET role = ? WHERE group_id = ? AND user_id = ?`, string(role), groupID, userID); err != nil {
+			return err
+		}
+		details := map[string]any{"from": string(m.Role), "to": string(role)}
+		m.Role = role
+		return tx.audit(ctx, actor, groupID, wmory.AuditMemberRoleChange, wmory.AuditTargetUser, userID, details)
+	})
+	return m, err
+}
+
+// RemoveMember takes a member out of the group; aimed at the actor itself it is
+// leaving, which the owner may only do after a transfer.
+func (db *DB) RemoveMember(ctx context.Context, actor wmory.Actor, groupID, userID string) error {
+	return db.inTx(ctx, func(tx *Tx) error {
+		action, audit := wmory.ActRemoveMember, wmory.AuditMemberRemove
+		if userID == actor.UserID {
+			action, audit = wmory.ActLeave, wmory.AuditMemberLeave
+		}
+		m, err := tx.targetMember(ctx, actor, groupID, userID, action)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.exec(ctx, `DELETE FROM group_members WHERE group_id = ? AND user_id = ?`, groupID, userID); err != nil {
+			return err
+		}
+		return tx.audit(ctx, actor, groupID, audit, wmory.AuditTargetUser, userID, map[string]any{"role": string(m.Role)})
+	})
+}
+
+// Transfer hands ownership to another member; the old owner becomes an admin.
+func (db *DB) Transfer(ctx context.Context, actor wmory.Actor, groupID, userID string) (*wmory.Group, error) {
+	var g *wmory.Group
+	err := db.inTx(ctx, func(tx *Tx) error {
+		if _, err := tx.targetMember(ctx, actor, groupID, userID, wmory.ActTransfer); err != nil {
+			return err
+		}
+		if _, err := tx.exec(ctx, `UPDATE group_members SET role = ? WHERE group_id = ? AND user_id = ?`, string(wmory.RoleAdmin), groupID, actor.UserID); err != nil {
+			return err
+		}
+		if _, err := tx.exec(ctx, `UPDATE group_members SET role = ? WHERE group_id = ? AND user_id = ?`, string(wmory.RoleOwner), groupID, userID); err != nil {
+			return err
+		}
+		if err := tx.audit(ctx, actor, groupID, wmory.AuditGroupTransfer, wmory.AuditTargetUser, userID, nil); err != nil {
+			return err
+		}
+		var err error
+		g, err = tx.group(ctx, actor.UserID, groupID)
+		return err
+	})
+	return g, err
+}

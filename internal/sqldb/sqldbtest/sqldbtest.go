@@ -1,0 +1,139 @@
+// Package sqldbtest gives tests fresh databases on every engine wmory supports:
+// SQLite always, MariaDB/MySQL and PostgreSQL when WMORY_TEST_MYSQL and
+// WMORY_TEST_POSTGRES name a server. A named server that cannot be reached fails
+// the test; it is never skipped.
+package sqldbtest
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"net/url"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/go-sql-driver/mysql"
+
+	"github.com/wmory/wmory/internal/sqldb"
+)
+
+// Engine is one database a test can run on.
+type Engine struct {
+	Dialect sqldb.Dialect
+	// URL makes a fresh, empty database and returns its wmory URL; it is dropped
+	// when the test ends.
+	URL func(t testing.TB) string
+}
+
+// Engines lists the engines this run tests. Without the environment variables
+// only SQLite runs, and the test log says which were left out and why; CI sets
+// both (see .ci/run).
+func Engines(t testing.TB) []Engine {
+	out := []Engine{{Dialect: sqldb.SQLite, URL: sqliteURL}}
+	if base := os.Getenv("WMORY_TEST_MYSQL"); base != "" {
+		out = append(out, Engine{Dialect: sqldb.MySQL, URL: func(t testing.TB) string { return mysqlURL(t, base) }})
+	} else if os.Getenv("CI") != "" {
+		t.Fatal("CI is set but WMORY_TEST_MYSQL is not: the MariaDB tests must run in CI")
+	} else {
+		t.Log("MariaDB tests not run: set WMORY_TEST_MYSQL=mysql://root@127.0.0.1:3306/ to run them")
+	}
+	if base := os.Getenv("WMORY_TEST_POSTGRES"); base != "" {
+		out = append(out, Engine{Dialect: sqldb.Postgres, URL: func(t testing.TB) string { return postgresURL(t, base) }})
+	} else if os.Getenv("CI") != "" {
+		t.Fatal("CI is set but WMORY_TEST_POSTGRES is not: the PostgreSQL tests must run in CI")
+	} else {
+		t.Log("PostgreSQL tests not run: set WMORY_TEST_POSTGRES=postgres://postgres@127.0.0.1:5432/postgres to run them")
+	}
+	return out
+}
+
+// ForEach runs fn as a subtest on every engine.
+func ForEach(t *testing.T, fn func(t *testing.T, e Engine)) {
+	for _, e := range Engines(t) {
+		t.Run(string(e.Dialect), func(t *testing.T) { fn(t, e) })
+	}
+}
+
+// Open returns a migrated store on a fresh database of the engine.
+func Open(t testing.TB, e Engine) *sqldb.DB {
+	t.Helper()
+	ctx := context.Background()
+	db, err := sqldb.Open(ctx, e.URL(t), sqldb.PoolConfig{})
+	if err != nil {
+		t.Fatalf("open %s: %v", e.Dialect, err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if _, err := db.Migrate(ctx); err != nil {
+		t.Fatalf("migrate %s: %v", e.Dialect, err)
+	}
+	return db
+}
+
+func sqliteURL(t testing.TB) string {
+	return "sqlite:" + filepath.Join(t.TempDir(), "wmory.db")
+}
+
+func randomName() string {
+	var b [6]byte
+	rand.Read(b[:])
+	return "wmory_t_" + hex.EncodeToString(b[:])
+}
+
+func mysqlURL(t testing.TB, base string) string {
+	t.Helper()
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatalf("WMORY_TEST_MYSQL: %v", err)
+	}
+	cfg := mysql.NewConfig()
+	cfg.User = u.User.Username()
+	cfg.Passwd, _ = u.User.Password()
+	cfg.Net, cfg.Addr = "tcp", u.Host
+	admin := openAdmin(t, "mysql", cfg.FormatDSN())
+	name := randomName()
+	mustExec(t, admin, "CREATE DATABASE "+name+" CHARACTER SET utf8mb4 COLLATE utf8mb4_bin")
+	t.Cleanup(func() { mustExec(t, admin, "DROP DATABASE IF EXISTS "+name); admin.Close() })
+	u.Path = "/" + name
+	return u.String()
+}
+
+func postgresURL(t testing.TB, base string) string {
+	t.Helper()
+	admin := openAdmin(t, "pgx", base)
+	name := randomName()
+	mustExec(t, admin, "CREATE DATABASE "+name)
+	t.Cleanup(func() {
+		mustExec(t, admin, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
+		admin.Close()
+	})
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatalf("WMORY_TEST_POSTGRES: %v", err)
+	}
+	u.Path = "/" + name
+	return u.String()
+}
+
+func openAdmin(t testing.TB, driver, dsn string) *sql.DB {
+	t.Helper()
+	db, err := sql.Open(driver, dsn)
+	if err != nil {
+		t.Fatalf("open %s test server: %v", driver, err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := db.PingContext(ctx); err != nil {
+		t.Fatalf("the %s test server named in the environment does not answer: %v", driver, err)
+	}
+	return db
+}
+
+func mustExec(t testing.TB, db *sql.DB, q string) {
+	t.Helper()
+	if _, err := db.Exec(q); err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+}

@@ -1,0 +1,111 @@
+package wmory
+
+import (
+	"net/mail"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+)
+
+// User is an account. Email is stored lower-cased and is the login name.
+type User struct {
+	ID            string
+	Email         string
+	Name          string
+	EmailVerified bool
+	Suspended     bool
+	CreatedAt     time.Time
+}
+
+// Session is one signed-in device. The bearer token itself is never stored.
+type Session struct {
+	ID         string
+	UserID     string
+	CreatedAt  time.Time
+	LastSeenAt time.Time
+	ExpiresAt  time.Time
+	UserAgent  string
+	IP         string
+}
+
+// Quota is a user's upload allowance for the current UTC day.
+type Quota struct {
+	DailyBytesLimit int64
+	DailyBytesUsed  int64
+	DailyFilesLimit int64
+	DailyFilesUsed  int64
+	ResetsAt        time.Time
+}
+
+// Lifetimes of the secrets the server hands out.
+const (
+	SessionIdleLifetime = 30 * 24 * time.Hour
+	VerifyTokenLifetime = 24 * time.Hour
+	ResetTokenLifetime  = time.Hour
+)
+
+const (
+	MinPasswordChars = 10
+	MaxPasswordBytes = 256
+	MaxNameChars     = 100
+	MaxEmailBytes    = 254
+)
+
+// NormalizeEmail validates an address and returns the form used as the login
+// name. Only plain addresses are accepted: no display names, no comments.
+func NormalizeEmail(s string) (string, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return "", Invalid("email", "is required.")
+	}
+	if len(s) > MaxEmailBytes {
+		return "", Invalid("email", "is too long.")
+	}
+	addr, err := mail.ParseAddress(s)
+	if err != nil || addr.Address != s || addr.Name != "" || !strings.Contains(s[strings.LastIndexByte(s, '@')+1:], ".") {
+		return "", Invalid("email", "is not a valid e-mail address.")
+	}
+	return strings.ToLower(s), nil
+}
+
+// ValidateName checks a display name (of a user or a group) and returns it trimmed.
+func ValidateName(field, s string) (string, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return "", Invalid(field, "is required.")
+	}
+	if !utf8.ValidString(s) {
+		return "", Invalid(field, "is not valid UTF-8.")
+	}
+	if utf8.RuneCountInString(s) > MaxNameChars {
+		return "", Invalid(field, "must be at most 100 characters.")
+	}
+	for _, r := range s {
+		// Control and bidi-override characters make names that lie about themselves
+		// in lists and in e-mails.
+		if unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r) {
+			return "", Invalid(field, "must not contain control characters.")
+		}
+	}
+	return s, nil
+}
+
+// ValidatePassword applies the contract's policy: 10 characters at least, 256
+// bytes at most, not one of the most common passwords. No composition rules, and
+// the password is never trimmed or case-folded.
+func ValidatePassword(field, p string) error {
+	if p == "" {
+		return Invalid(field, "is required.")
+	}
+	if len(p) > MaxPasswordBytes {
+		return &Error{Code: ECodeWeakPassword, Message: field + ": must be at most 256 bytes."}
+	}
+	if utf8.RuneCountInString(p) < MinPasswordChars {
+		return &Error{Code: ECodeWeakPassword, Message: field + ": must be at least 10 characters."}
+	}
+	if isCommonPassword(p) {
+		return &Error{Code: ECodeWeakPassword, Message: field + ": is too common; choose another."}
+	}
+	return nil
+}
