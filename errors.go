@@ -20,15 +20,18 @@ const (
 	ECodeInternal           = "internal"
 	ECodeUnavailable        = "unavailable"
 	ECodeInvalidCredentials = "invalid_credentials"
-	ECodeEmailNotVerified   = "email_not_verified"
-	ECodeAccountSuspended   = "account_suspended"
-	ECodeWeakPassword       = "weak_password"
-	ECodeInvalidToken       = "invalid_token"
-	ECodeInviteInvalid      = "invite_invalid"
-	ECodeOwnerMustTransfer  = "owner_must_transfer"
-	ECodeRequestTooLarge    = "request_too_large"
-	ECodeUnsupportedMedia   = "unsupported_media_type"
-	ECodeMethodNotAllowed   = "method_not_allowed"
+	// ECodeWrongPassword refuses a signed-in caller whose current password is
+	// wrong: not 401, which clients take as "signed out".
+	ECodeWrongPassword     = "wrong_password"
+	ECodeEmailNotVerified  = "email_not_verified"
+	ECodeAccountSuspended  = "account_suspended"
+	ECodeWeakPassword      = "weak_password"
+	ECodeInvalidToken      = "invalid_token"
+	ECodeInviteInvalid     = "invite_invalid"
+	ECodeOwnerMustTransfer = "owner_must_transfer"
+	ECodeRequestTooLarge   = "request_too_large"
+	ECodeUnsupportedMedia  = "unsupported_media_type"
+	ECodeMethodNotAllowed  = "method_not_allowed"
 )
 
 // Error is the one error type that crosses package boundaries with meaning.

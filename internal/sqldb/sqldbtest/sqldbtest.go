@@ -9,6 +9,7 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
+	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -59,9 +60,16 @@ func ForEach(t *testing.T, fn func(t *testing.T, e Engine)) {
 
 // Open returns a migrated store on a fresh database of the engine.
 func Open(t testing.TB, e Engine) *sqldb.DB {
+	db, _ := OpenURL(t, e)
+	return db
+}
+
+// OpenURL is Open that also returns the database's URL.
+func OpenURL(t testing.TB, e Engine) (*sqldb.DB, string) {
 	t.Helper()
 	ctx := context.Background()
-	db, err := sqldb.Open(ctx, e.URL(t), sqldb.PoolConfig{})
+	url := e.URL(t)
+	db, err := sqldb.Open(ctx, url, sqldb.PoolConfig{})
 	if err != nil {
 		t.Fatalf("open %s: %v", e.Dialect, err)
 	}
@@ -69,7 +77,62 @@ func Open(t testing.TB, e Engine) *sqldb.DB {
 	if _, err := db.Migrate(ctx); err != nil {
 		t.Fatalf("migrate %s: %v", e.Dialect, err)
 	}
-	return db
+	return db, url
+}
+
+// Snapshot reads every row of the named tables, as text, through a connection
+// of its own: tests compare two snapshots to prove that a refused request
+// changed nothing.
+func Snapshot(t testing.TB, databaseURL string, tables ...string) map[string][]string {
+	t.Helper()
+	_, driver, dsn, err := sqldb.ParseURL(databaseURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := sql.Open(driver, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	out := map[string][]string{}
+	for _, table := range tables {
+		q := "SELECT * FROM " + table + " ORDER BY 1"
+		if table == "groups" {
+			q = "SELECT * FROM " + quoteGroups(driver) + " ORDER BY 1"
+		}
+		rows, err := db.Query(q)
+		if err != nil {
+			t.Fatalf("snapshot %s: %v", table, err)
+		}
+		cols, _ := rows.Columns()
+		for rows.Next() {
+			vals := make([]any, len(cols))
+			ptrs := make([]any, len(cols))
+			for i := range vals {
+				ptrs[i] = &vals[i]
+			}
+			if err := rows.Scan(ptrs...); err != nil {
+				t.Fatal(err)
+			}
+			line := ""
+			for i, v := range vals {
+				if b, ok := v.([]byte); ok {
+					v = string(b)
+				}
+				line += fmt.Sprintf("%s=%v;", cols[i], v)
+			}
+			out[table] = append(out[table], line)
+		}
+		rows.Close()
+	}
+	return out
+}
+
+func quoteGroups(driver string) string {
+	if driver == "mysql" {
+		return "`groups`"
+	}
+	return `"groups"`
 }
 
 func sqliteURL(t testing.TB) string {

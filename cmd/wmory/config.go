@@ -1,0 +1,199 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/mail"
+	"net/netip"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	wmail "github.com/wmory/wmory/internal/mail"
+	"github.com/wmory/wmory/internal/sqldb"
+)
+
+// config is everything wmory reads from its flags and environment. It is built
+// once in run and passed down; nothing reads the environment later.
+type config struct {
+	Addr            string
+	BaseURL         *url.URL // nil: derived from the listening address
+	DataDir         string
+	DatabaseURL     string
+	SMTPURL         string
+	MailFrom        string
+	TrustedProxies  []netip.Prefix
+	DailyBytesLimit int64
+	DailyFilesLimit int64
+	Pool            sqldb.PoolConfig
+	ShutdownTimeout time.Duration
+}
+
+// setting is one option: a flag and the environment variable behind it.
+type setting struct {
+	flag, env, usage, def string
+	secret                bool // may also come from $ENV_FILE
+}
+
+var settings = []setting{
+	{"addr", "WMORY_ADDR", "address to listen on", ":8080", false},
+	{"base-url", "WMORY_BASE_URL", "public URL of this instance, used in e-mailed links (default http://localhost:PORT)", "", false},
+	{"data-dir", "WMORY_DATA_DIR", "folder for the SQLite database, local files and copies of console mail", "data", false},
+	{"database-url", "DATABASE_URL", "sqlite:PATH, mysql://user:pass@host:port/db or postgres://user:pass@host:port/db (default sqlite:DATA_DIR/wmory.db)", "", true},
+	{"smtp-url", "SMTP_URL", "smtp://user:pass@host:port (STARTTLS when offered) or smtps://…; empty: print e-mails to the console", "", true},
+	{"mail-from", "WMORY_MAIL_FROM", "sender address of wmory's e-mails", "wmory <noreply@localhost>", false},
+	{"trusted-proxies", "WMORY_TRUSTED_PROXIES", "comma-separated CIDRs whose X-Forwarded-For is trusted", "", false},
+	{"daily-bytes", "WMORY_DAILY_BYTES", "upload allowance per user and UTC day, in bytes", strconv.FormatInt(5<<30, 10), false},
+	{"daily-files", "WMORY_DAILY_FILES", "upload allowance per user and UTC day, in files", "1000", false},
+	{"db-max-open", "WMORY_DB_MAX_OPEN", "most open database connections per process", "20", false},
+	{"db-max-idle", "WMORY_DB_MAX_IDLE", "most idle database connections per process", "10", false},
+	{"db-conn-lifetime", "WMORY_DB_CONN_LIFETIME", "longest life of a database connection", "30m", false},
+	{"shutdown-timeout", "WMORY_SHUTDOWN_TIMEOUT", "how long in-flight requests may take to finish at shutdown", "25s", false},
+}
+
+// MySQL settings under the names of the original deployment; they select MySQL.
+var mysqlEnv = []setting{
+	{"", "DB_HOST", "", "", false}, {"", "DB_PORT", "", "3306", false}, {"", "DB_USER", "", "", false},
+	{"", "DB_PASSWORD", "", "", true}, {"", "DB_NAME", "", "", false},
+}
+
+// lookup reads an environment variable, or for secrets the file that
+// NAME_FILE names (as container secrets are mounted).
+func lookup(getenv func(string) string, s setting) (string, error) {
+	v := getenv(s.env)
+	if !s.secret {
+		return v, nil
+	}
+	f := getenv(s.env + "_FILE")
+	if f == "" {
+		return v, nil
+	}
+	if v != "" {
+		return "", fmt.Errorf("%s and %s_FILE are both set; set one", s.env, s.env)
+	}
+	b, err := os.ReadFile(f)
+	if err != nil {
+		return "", fmt.Errorf("%s_FILE: %v", s.env, err)
+	}
+	return strings.TrimRight(string(b), "\r\n"), nil
+}
+
+// loadConfig parses flags over the environment and validates everything,
+// reporting every mistake at once, one per line.
+func loadConfig(name string, args []string, getenv func(string) string, stderr io.Writer) (config, error) {
+	fs := flag.NewFlagSet("wmory "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	values := map[string]*string{}
+	var errs []string
+	for _, s := range settings {
+		def, err := lookup(getenv, s)
+		if err != nil {
+			errs = append(errs, err.Error())
+		}
+		if def == "" {
+			def = s.def
+		}
+		values[s.flag] = fs.String(s.flag, def, s.usage+" ($"+s.env+")")
+	}
+	if err := fs.Parse(args); err != nil {
+		return config{}, err
+	}
+	if fs.NArg() > 0 {
+		return config{}, fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
+	}
+	v := func(name string) string { return strings.TrimSpace(*values[name]) }
+
+	c := config{Addr: v("addr"), DataDir: v("data-dir"), DatabaseURL: v("database-url"), SMTPURL: v("smtp-url"), MailFrom: v("mail-from")}
+	if _, port, err := net.SplitHostPort(c.Addr); err != nil || port == "" {
+		errs = append(errs, fmt.Sprintf("WMORY_ADDR %q: want host:port, such as :8080 or 127.0.0.1:8080", c.Addr))
+	}
+	if raw := v("base-url"); raw != "" {
+		u, err := url.Parse(raw)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+			errs = append(errs, fmt.Sprintf("WMORY_BASE_URL %q: want an absolute http:// or https:// URL without query, such as https://photos.example.com", raw))
+		} else {
+			u.Path = strings.TrimSuffix(u.Path, "/")
+			c.BaseURL = u
+		}
+	}
+	if c.DataDir == "" {
+		errs = append(errs, "WMORY_DATA_DIR is empty")
+	}
+
+	var my [5]string
+	for i, s := range mysqlEnv {
+		val, err := lookup(getenv, s)
+		if err != nil {
+			errs = append(errs, err.Error())
+		}
+		my[i] = val
+	}
+	switch {
+	case my[0] != "" && c.DatabaseURL != "":
+		errs = append(errs, "DATABASE_URL and DB_HOST are both set; use one way to name the database")
+	case my[0] != "":
+		if my[2] == "" || my[4] == "" {
+			errs = append(errs, "DB_HOST is set, so DB_USER and DB_NAME are needed too")
+		}
+		port := my[1]
+		if port == "" {
+			port = "3306"
+		}
+		u := url.URL{Scheme: "mysql", User: url.UserPassword(my[2], my[3]), Host: net.JoinHostPort(my[0], port), Path: "/" + my[4]}
+		c.DatabaseURL = u.String()
+	case c.DatabaseURL == "":
+		c.DatabaseURL = "sqlite:" + filepath.Join(c.DataDir, "wmory.db")
+	}
+	if _, _, _, err := sqldb.ParseURL(c.DatabaseURL); err != nil {
+		errs = append(errs, "DATABASE_URL: "+err.Error())
+	}
+	if _, err := mail.ParseAddress(c.MailFrom); err != nil {
+		errs = append(errs, fmt.Sprintf("WMORY_MAIL_FROM %q: not an e-mail address", c.MailFrom))
+	}
+	if c.SMTPURL != "" {
+		if _, err := wmail.NewSMTP(c.SMTPURL, c.MailFrom); err != nil {
+			errs = append(errs, err.Error())
+		}
+	}
+	for _, p := range strings.Split(v("trusted-proxies"), ",") {
+		if p = strings.TrimSpace(p); p == "" {
+			continue
+		}
+		prefix, err := netip.ParsePrefix(p)
+		if err != nil {
+			errs = append(errs, fmt.Sprintf("WMORY_TRUSTED_PROXIES: %q is not a CIDR such as 10.0.0.0/8", p))
+			continue
+		}
+		c.TrustedProxies = append(c.TrustedProxies, prefix)
+	}
+	positive := func(env, raw string) int64 {
+		n, err := strconv.ParseInt(raw, 10, 64)
+		if err != nil || n < 1 {
+			errs = append(errs, fmt.Sprintf("%s %q: want a whole number above 0", env, raw))
+		}
+		return n
+	}
+	duration := func(env, raw string) time.Duration {
+		d, err := time.ParseDuration(raw)
+		if err != nil || d <= 0 {
+			errs = append(errs, fmt.Sprintf("%s %q: want a duration such as 30s or 5m", env, raw))
+		}
+		return d
+	}
+	c.DailyBytesLimit = positive("WMORY_DAILY_BYTES", v("daily-bytes"))
+	c.DailyFilesLimit = positive("WMORY_DAILY_FILES", v("daily-files"))
+	c.Pool.MaxOpen = int(positive("WMORY_DB_MAX_OPEN", v("db-max-open")))
+	c.Pool.MaxIdle = int(positive("WMORY_DB_MAX_IDLE", v("db-max-idle")))
+	c.Pool.MaxLifetime = duration("WMORY_DB_CONN_LIFETIME", v("db-conn-lifetime"))
+	c.ShutdownTimeout = duration("WMORY_SHUTDOWN_TIMEOUT", v("shutdown-timeout"))
+	if len(errs) > 0 {
+		return c, errors.New("configuration:\n  " + strings.Join(errs, "\n  "))
+	}
+	return c, nil
+}

@@ -1,0 +1,180 @@
+package http
+
+import (
+	"encoding/json"
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+// The OpenAPI 3.1 document is generated from the route table and the schemas
+// below, so it always lists exactly the routes the server has.
+
+type schema = map[string]any
+
+func obj(required []string, props schema) schema {
+	s := schema{"type": "object", "properties": props, "additionalProperties": false}
+	if len(required) > 0 {
+		s["required"] = required
+	}
+	return s
+}
+
+func ref(name string) schema { return schema{"$ref": "#/components/schemas/" + name} }
+
+var (
+	str      = schema{"type": "string"}
+	boolean  = schema{"type": "boolean"}
+	integer  = schema{"type": "integer"}
+	dateTime = schema{"type": "string", "format": "date-time"}
+	id       = schema{"type": "string", "minLength": 1}
+	role     = schema{"type": "string", "enum": []string{"owner", "admin", "member"}}
+)
+
+func list(item string) schema {
+	return obj([]string{"items"}, schema{"items": schema{"type": "array", "items": ref(item)}, "next_cursor": str})
+}
+
+func schemas() schema {
+	return schema{
+		"Error": obj([]string{"error"}, schema{"error": obj([]string{"code", "message"}, schema{
+			"code": schema{"type": "string", "pattern": "^[a-z_]+$"}, "message": str, "request_id": str})}),
+		"Status":         obj([]string{"status"}, schema{"status": str}),
+		"StatusResponse": obj([]string{"status"}, schema{"status": str}),
+		"User": obj([]string{"id", "email", "name", "email_verified", "created_at"}, schema{
+			"id": id, "email": schema{"type": "string", "format": "email"}, "name": str, "email_verified": boolean, "created_at": dateTime}),
+		"Quota": obj([]string{"daily_bytes_limit", "daily_bytes_used", "daily_files_limit", "daily_files_used", "resets_at"}, schema{
+			"daily_bytes_limit": integer, "daily_bytes_used": integer, "daily_files_limit": integer, "daily_files_used": integer, "resets_at": dateTime}),
+		"Me":                  obj([]string{"user", "quota"}, schema{"user": ref("User"), "quota": ref("Quota")}),
+		"RegisterRequest":     obj([]string{"email", "password", "name"}, schema{"email": str, "password": schema{"type": "string", "minLength": 10}, "name": str}),
+		"TokenRequest":        obj([]string{"token"}, schema{"token": str}),
+		"LoginRequest":        obj([]string{"email", "password"}, schema{"email": str, "password": str}),
+		"LoginResponse":       obj([]string{"token", "expires_at", "user"}, schema{"token": str, "expires_at": dateTime, "user": ref("User")}),
+		"EmailRequest":        obj([]string{"email"}, schema{"email": str}),
+		"ResetConfirmRequest": obj([]string{"token", "password"}, schema{"token": str, "password": str}),
+		"UpdateMeRequest":     obj(nil, schema{"name": str, "password": str, "new_password": str}),
+		"PasswordRequest":     obj([]string{"password"}, schema{"password": str}),
+		"Session": obj([]string{"id", "created_at", "last_seen_at", "user_agent", "ip", "current"}, schema{
+			"id": id, "created_at": dateTime, "last_seen_at": dateTime, "user_agent": str, "ip": str, "current": boolean}),
+		"SessionList":        list("Session"),
+		"CreateGroupRequest": obj([]string{"name"}, schema{"name": str}),
+		"UpdateGroupRequest": obj(nil, schema{"name": str, "members_can_invite": boolean, "auto_hide_reports": schema{"type": "integer", "minimum": 0}}),
+		"Group": obj([]string{"id", "name", "role", "member_count", "media_count", "members_can_invite", "auto_hide_reports", "created_at"}, schema{
+			"id": id, "name": str, "role": role, "member_count": integer, "media_count": integer,
+			"members_can_invite": boolean, "auto_hide_reports": integer, "created_at": dateTime}),
+		"GroupList":         list("Group"),
+		"Member":            obj([]string{"user_id", "name", "role", "joined_at"}, schema{"user_id": id, "name": str, "role": role, "joined_at": dateTime}),
+		"MemberList":        list("Member"),
+		"ChangeRoleRequest": obj([]string{"role"}, schema{"role": schema{"type": "string", "enum": []string{"admin", "member"}}}),
+		"TransferRequest":   obj([]string{"user_id"}, schema{"user_id": id}),
+		"CreateInviteRequest": obj(nil, schema{
+			"max_uses":         schema{"type": []string{"integer", "null"}, "minimum": 1, "maximum": 10000},
+			"expires_in_hours": schema{"type": "integer", "minimum": 1, "maximum": 720}}),
+		"Invite": obj([]string{"id", "code", "url", "max_uses", "uses", "expires_at", "created_by", "revoked"}, schema{
+			"id": id, "code": str, "url": schema{"type": "string", "format": "uri"}, "max_uses": schema{"type": []string{"integer", "null"}},
+			"uses": integer, "expires_at": dateTime, "created_by": schema{"type": []string{"string", "null"}}, "revoked": boolean}),
+		"InviteList":    list("Invite"),
+		"InvitePreview": obj([]string{"group_name", "invited_by", "expires_at"}, schema{"group_name": str, "invited_by": str, "expires_at": dateTime}),
+		"AuditEntry": obj([]string{"id", "at", "actor", "action", "target_type", "target_id", "ip", "details"}, schema{
+			"id": id, "at": dateTime,
+			"actor":    schema{"oneOf": []schema{{"type": "null"}, obj([]string{"id", "name"}, schema{"id": str, "name": str})}},
+			"group_id": str, "action": str, "target_type": str, "target_id": str, "ip": str, "details": schema{"type": "object"}}),
+		"AuditList": list("AuditEntry"),
+	}
+}
+
+var pathParam = regexp.MustCompile(`\{([a-z]+)\}`)
+
+// OpenAPI returns the document describing every route.
+func (s *Server) OpenAPI() map[string]any {
+	paths := schema{}
+	for _, rt := range s.routes {
+		op := schema{
+			"operationId": operationID(rt),
+			"summary":     rt.summary,
+			"tags":        []string{tag(rt.path)},
+		}
+		if rt.access == public {
+			op["security"] = []schema{}
+		}
+		var params []schema
+		for _, m := range pathParam.FindAllStringSubmatch(rt.path, -1) {
+			params = append(params, schema{"name": m[1], "in": "path", "required": true, "schema": str})
+		}
+		if rt.list {
+			params = append(params,
+				schema{"name": "cursor", "in": "query", "schema": str, "description": "next_cursor of the previous page"},
+				schema{"name": "limit", "in": "query", "schema": schema{"type": "integer", "minimum": 1, "maximum": 200, "default": 50}})
+		}
+		if params != nil {
+			op["parameters"] = params
+		}
+		if rt.request != "" {
+			op["requestBody"] = schema{"required": rt.request != "CreateInviteRequest" && rt.request != "UpdateGroupRequest",
+				"content": schema{"application/json": schema{"schema": ref(rt.request)}}}
+		}
+		ok := schema{"description": http.StatusText(rt.status)}
+		switch {
+		case rt.resp != "":
+			ok["content"] = schema{"application/json": schema{"schema": ref(rt.resp)}}
+		case rt.path == "/api/openapi.json":
+			ok["content"] = schema{"application/json": schema{"schema": schema{"type": "object"}}}
+		}
+		op["responses"] = schema{
+			strconv.Itoa(rt.status): ok,
+			"default": schema{"description": "An error; see the code.",
+				"content": schema{"application/json": schema{"schema": ref("Error")}}},
+		}
+		item, _ := paths[rt.path].(schema)
+		if item == nil {
+			item = schema{}
+			paths[rt.path] = item
+		}
+		item[strings.ToLower(rt.method)] = op
+	}
+	return map[string]any{
+		"openapi": "3.1.0",
+		"info": schema{"title": "wmory API", "version": "1",
+			"description": "Private group galleries. Errors are {\"error\": {\"code\", \"message\"}}; lists are {\"items\", \"next_cursor\"}."},
+		"servers": []schema{{"url": s.link("", nil)}},
+		"paths":   paths,
+		"components": schema{
+			"schemas": schemas(),
+			"securitySchemes": schema{
+				"bearer":  schema{"type": "http", "scheme": "bearer"},
+				"session": schema{"type": "apiKey", "in": "cookie", "name": s.cookieName()},
+			},
+		},
+		"security": []schema{{"bearer": []string{}}, {"session": []string{}}},
+	}
+}
+
+func operationID(rt route) string {
+	var b strings.Builder
+	b.WriteString(strings.ToLower(rt.method))
+	for _, part := range strings.FieldsFunc(rt.path, func(r rune) bool { return r == '/' || r == '-' || r == '.' }) {
+		if part == "api" || part == "v1" {
+			continue
+		}
+		part = strings.Trim(part, "{}")
+		b.WriteString(strings.ToUpper(part[:1]) + part[1:])
+	}
+	return b.String()
+}
+
+func tag(path string) string {
+	switch {
+	case strings.HasPrefix(path, "/api/v1/auth"), strings.HasPrefix(path, "/api/v1/me"):
+		return "accounts"
+	case strings.HasPrefix(path, "/api/v1/groups"), strings.HasPrefix(path, "/api/v1/invites"):
+		return "groups"
+	}
+	return "operations"
+}
+
+func (s *Server) openAPI(w http.ResponseWriter, r *http.Request) error {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "public, max-age=300")
+	return json.NewEncoder(w).Encode(s.OpenAPI())
+}

@@ -1,0 +1,65 @@
+package http
+
+import "net/http"
+
+// route is one endpoint of the API: the handler, who may call it, and what it
+// takes and gives. The OpenAPI document is generated from this table and the
+// authorization tests iterate it, so a route cannot exist undocumented or
+// without an access policy.
+type route struct {
+	method  string
+	path    string
+	access  access
+	summary string
+	request string // schema name of the JSON body, "" for none
+	status  int    // success status
+	resp    string // schema name of the success body, "" for none
+	list    bool   // takes cursor and limit
+	handle  func(s *Server, w http.ResponseWriter, r *http.Request) error
+}
+
+// access is a route's policy before any group rule applies.
+type access int
+
+const (
+	public   access = iota // no credentials needed
+	signedIn               // a live session of a verified, unsuspended account
+)
+
+// routes lists every endpoint; this is where a request enters wmory.
+func routes() []route {
+	return []route{
+		{"GET", "/healthz", public, "Process is alive", "", 200, "Status", false, (*Server).healthz},
+		{"GET", "/readyz", public, "Database reachable", "", 200, "Status", false, (*Server).readyz},
+		{"GET", "/api/openapi.json", public, "This API's OpenAPI 3.1 document", "", 200, "", false, (*Server).openAPI},
+
+		{"POST", "/api/v1/auth/register", public, "Create an account and send a verification e-mail", "RegisterRequest", 202, "StatusResponse", false, (*Server).register},
+		{"POST", "/api/v1/auth/verify-email", public, "Confirm an e-mail address with the token from the e-mail", "TokenRequest", 200, "User", false, (*Server).verifyEmail},
+		{"POST", "/api/v1/auth/login", public, "Sign in; returns a bearer token and sets the session cookie", "LoginRequest", 200, "LoginResponse", false, (*Server).login},
+		{"POST", "/api/v1/auth/logout", signedIn, "Sign out the current session", "", 204, "", false, (*Server).logout},
+		{"POST", "/api/v1/auth/password-reset", public, "Send a password reset e-mail", "EmailRequest", 202, "StatusResponse", false, (*Server).passwordReset},
+		{"POST", "/api/v1/auth/password-reset/confirm", public, "Set a new password with the token from the e-mail", "ResetConfirmRequest", 204, "", false, (*Server).passwordResetConfirm},
+
+		{"GET", "/api/v1/me", signedIn, "The caller's account and daily quota", "", 200, "Me", false, (*Server).me},
+		{"PATCH", "/api/v1/me", signedIn, "Change name or password", "UpdateMeRequest", 200, "User", false, (*Server).updateMe},
+		{"DELETE", "/api/v1/me", signedIn, "Delete the account", "PasswordRequest", 204, "", false, (*Server).deleteMe},
+		{"GET", "/api/v1/me/sessions", signedIn, "The caller's sessions", "", 200, "SessionList", true, (*Server).sessions},
+		{"DELETE", "/api/v1/me/sessions/{id}", signedIn, "Revoke one of the caller's sessions", "", 204, "", false, (*Server).revokeSession},
+
+		{"POST", "/api/v1/groups", signedIn, "Create a group; the caller becomes its owner", "CreateGroupRequest", 201, "Group", false, (*Server).createGroup},
+		{"GET", "/api/v1/groups", signedIn, "The caller's groups", "", 200, "GroupList", true, (*Server).groups},
+		{"GET", "/api/v1/groups/{gid}", signedIn, "One group", "", 200, "Group", false, (*Server).group},
+		{"PATCH", "/api/v1/groups/{gid}", signedIn, "Rename a group or change its settings", "UpdateGroupRequest", 200, "Group", false, (*Server).updateGroup},
+		{"DELETE", "/api/v1/groups/{gid}", signedIn, "Delete a group", "", 204, "", false, (*Server).deleteGroup},
+		{"GET", "/api/v1/groups/{gid}/members", signedIn, "A group's members", "", 200, "MemberList", true, (*Server).members},
+		{"PATCH", "/api/v1/groups/{gid}/members/{uid}", signedIn, "Change a member's role", "ChangeRoleRequest", 200, "Member", false, (*Server).changeRole},
+		{"DELETE", "/api/v1/groups/{gid}/members/{uid}", signedIn, "Remove a member, or leave (uid = me)", "", 204, "", false, (*Server).removeMember},
+		{"POST", "/api/v1/groups/{gid}/transfer", signedIn, "Transfer ownership", "TransferRequest", 200, "Group", false, (*Server).transfer},
+		{"POST", "/api/v1/groups/{gid}/invites", signedIn, "Create an invite link", "CreateInviteRequest", 201, "Invite", false, (*Server).createInvite},
+		{"GET", "/api/v1/groups/{gid}/invites", signedIn, "A group's invites", "", 200, "InviteList", true, (*Server).invites},
+		{"DELETE", "/api/v1/groups/{gid}/invites/{iid}", signedIn, "Revoke an invite", "", 204, "", false, (*Server).revokeInvite},
+		{"GET", "/api/v1/groups/{gid}/audit", signedIn, "A group's audit log, newest first", "", 200, "AuditList", true, (*Server).groupAudit},
+		{"GET", "/api/v1/invites/{code}", signedIn, "Preview an invite", "", 200, "InvitePreview", false, (*Server).previewInvite},
+		{"POST", "/api/v1/invites/{code}/accept", signedIn, "Join a group through an invite", "", 200, "Group", false, (*Server).acceptInvite},
+	}
+}

@@ -1,0 +1,161 @@
+// Package http is wmory's HTTP API: the route table, handlers, middleware and
+// the one mapping from domain errors to HTTP statuses.
+package http
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"net/netip"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/wmory/wmory/internal/mail"
+	"github.com/wmory/wmory/internal/password"
+	"github.com/wmory/wmory/internal/sqldb"
+)
+
+// Config is what the API needs to know about its deployment.
+type Config struct {
+	// BaseURL is where users reach wmory; every link in an e-mail is built from it.
+	BaseURL *url.URL
+	// TrustedProxies are the peers whose X-Forwarded-For is believed.
+	TrustedProxies []netip.Prefix
+	// Daily upload allowance per user (reported by GET /me).
+	DailyBytesLimit int64
+	DailyFilesLimit int64
+	// Login throttling; zero values take the defaults.
+	AccountFailures int
+	IPFailures      int
+}
+
+// Server serves the API.
+type Server struct {
+	db     *sqldb.DB
+	mailer mail.Mailer
+	hasher *password.Hasher
+	cfg    Config
+	log    *slog.Logger
+	now    func() time.Time
+	csrf   *http.CrossOriginProtection
+	mux    *http.ServeMux
+	routes []route
+}
+
+// New builds the API server.
+func New(db *sqldb.DB, mailer mail.Mailer, hasher *password.Hasher, cfg Config, log *slog.Logger) *Server {
+	if cfg.AccountFailures == 0 {
+		cfg.AccountFailures = 5
+	}
+	if cfg.IPFailures == 0 {
+		cfg.IPFailures = 50
+	}
+	s := &Server{db: db, mailer: mailer, hasher: hasher, cfg: cfg, log: log, now: time.Now,
+		csrf: http.NewCrossOriginProtection(), mux: http.NewServeMux(), routes: routes()}
+	// The configured origin is trusted even when a proxy rewrites Host.
+	if cfg.BaseURL != nil {
+		s.csrf.AddTrustedOrigin(cfg.BaseURL.Scheme + "://" + cfg.BaseURL.Host)
+	}
+	for _, rt := range s.routes {
+		s.mux.Handle(rt.method+" "+rt.path, s.endpoint(rt))
+	}
+	s.registerPages()
+	return s
+}
+
+// Handler returns the whole HTTP handler with its middleware.
+func (s *Server) Handler() http.Handler {
+	return s.withRequestLog(s.withRecover(http.HandlerFunc(s.dispatch)))
+}
+
+// dispatch routes a request, answering unknown paths and wrong methods with the
+// API's JSON errors instead of the mux's plain text.
+func (s *Server) dispatch(w http.ResponseWriter, r *http.Request) {
+	if _, pattern := s.mux.Handler(r); pattern == "" {
+		cw := &captureWriter{header: http.Header{}}
+		s.mux.ServeHTTP(cw, r)
+		if cw.status == http.StatusMethodNotAllowed {
+			w.Header().Set("Allow", cw.header.Get("Allow"))
+			s.writeError(w, r, errMethodNotAllowed)
+			return
+		}
+		s.writeError(w, r, errNoRoute)
+		return
+	}
+	s.mux.ServeHTTP(w, r)
+}
+
+// captureWriter swallows the mux's own 404/405 answer so that only its status is used.
+type captureWriter struct {
+	header http.Header
+	status int
+}
+
+func (c *captureWriter) Header() http.Header         { return c.header }
+func (c *captureWriter) Write(b []byte) (int, error) { return len(b), nil }
+func (c *captureWriter) WriteHeader(status int)      { c.status = status }
+
+// endpoint wraps a route's handler with its access policy and body rules.
+func (s *Server) endpoint(rt route) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if rt.method != http.MethodGet {
+			// Credentials in a header cannot be sent by another site, so only
+			// cookie (or credential-less) requests need the cross-origin check.
+			if _, hasBearer := bearerToken(r); !hasBearer {
+				if err := s.csrf.Check(r); err != nil {
+					s.writeError(w, r, errCrossOrigin)
+					return
+				}
+			}
+			if err := checkBody(r, rt.request != ""); err != nil {
+				s.writeError(w, r, err)
+				return
+			}
+		}
+		if rt.access == signedIn {
+			r2, err := s.authenticate(w, r)
+			if err != nil {
+				s.writeError(w, r, err)
+				return
+			}
+			r = r2
+		}
+		if err := rt.handle(s, w, r); err != nil {
+			s.writeError(w, r, err)
+		}
+	})
+}
+
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) error {
+	return writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}
+
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request) error {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	if err := s.db.Ping(ctx); err != nil {
+		s.log.Warn("not ready: database", "err", err)
+		return errDatabaseDown
+	}
+	return writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+}
+
+// link builds an absolute URL under the configured base.
+func (s *Server) link(path string, query url.Values) string {
+	u := *s.cfg.BaseURL
+	u.Path = strings.TrimSuffix(u.Path, "/") + path
+	u.RawQuery = query.Encode()
+	return u.String()
+}
+
+// send delivers a mail after the change it announces has committed. A failure is
+// logged, not returned: answers must not differ by whether mail was sent, or
+// they would reveal which e-mails have accounts.
+func (s *Server) send(ctx context.Context, m mail.Message) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
+	defer cancel()
+	if err := s.mailer.Send(ctx, m); err != nil {
+		s.log.Error("send mail", "err", err, "subject", m.Subject, "request_id", requestID(ctx))
+	}
+}
