@@ -35,8 +35,8 @@ const docURL = "https://wmory.invalid/openapi.json"
 // New reads an OpenAPI 3.1 document.
 func New(doc []byte) (*Validator, error) {
 	var d struct {
-		OpenAPI    string `json:"openapi"`
-		Paths      map[string]map[string]struct {
+		OpenAPI string `json:"openapi"`
+		Paths   map[string]map[string]struct {
 			Responses map[string]struct {
 				Content map[string]struct {
 					Schema map[string]any `json:"schema"`

@@ -1,0 +1,141 @@
+package http_test
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/wmory/wmory/internal/sqldb/sqldbtest"
+)
+
+// scene is a group with one user of every standing towards it.
+type scene struct {
+	gid, iid, code string
+	target         *client // a plain member that actions are aimed at
+	callers        map[string]*client
+}
+
+var standings = []string{"anonymous", "outsider", "removed", "member", "admin", "owner"}
+
+func (e *env) scene(n int) scene {
+	e.t.Helper()
+	u := func(role string) *client { return e.signup(fmt.Sprintf("%s%d@example.com", role, n), role) }
+	owner, admin, member, target, removed, outsider := u("owner"), u("admin"), u("member"), u("target"), u("removed"), u("outsider")
+	gid := owner.must(201, "POST", "/api/v1/groups", map[string]string{"name": "G"}).str("id")
+	join := owner.must(201, "POST", "/api/v1/groups/"+gid+"/invites", nil).str("code")
+	for _, c := range []*client{admin, member, target, removed} {
+		c.must(200, "POST", "/api/v1/invites/"+join+"/accept", nil)
+	}
+	owner.must(200, "PATCH", "/api/v1/groups/"+gid+"/members/"+admin.userID, map[string]string{"role": "admin"})
+	owner.must(204, "DELETE", "/api/v1/groups/"+gid+"/members/"+removed.userID, nil)
+	inv := owner.must(201, "POST", "/api/v1/groups/"+gid+"/invites", nil)
+	return scene{gid: gid, iid: inv.str("id"), code: inv.str("code"), target: target, callers: map[string]*client{
+		"anonymous": e.anon(), "outsider": outsider, "removed": removed, "member": member, "admin": admin, "owner": owner}}
+}
+
+// currentSession returns the id of the client's own session.
+func currentSession(c *client) string {
+	if c.token == "" {
+		return "01aaaaaaaaaaaaaaaaaaaaaaaa"
+	}
+	for _, s := range c.must(200, "GET", "/api/v1/me/sessions", nil).items() {
+		if s["current"] == true {
+			return s["id"].(string)
+		}
+	}
+	return ""
+}
+
+// TestAuthorizationMatrix calls every signed-in route as every kind of caller,
+// each on a fresh scene, and checks the contract's status. A route that the
+// OpenAPI document lists but this table does not fails the test, so new routes
+// cannot ship without an access decision.
+func TestAuthorizationMatrix(t *testing.T) {
+	e := newEnv(t, sqldbtest.Engines(t)[0])
+	type want [6]int // anonymous, outsider, removed, member, admin, owner
+	matrix := map[string]struct {
+		body func(s scene, c *client) any
+		want want
+	}{
+		"POST /api/v1/auth/logout":                  {nil, want{401, 204, 204, 204, 204, 204}},
+		"GET /api/v1/me":                            {nil, want{401, 200, 200, 200, 200, 200}},
+		"PATCH /api/v1/me":                          {func(scene, *client) any { return map[string]string{"name": "New name"} }, want{401, 200, 200, 200, 200, 200}},
+		"DELETE /api/v1/me":                         {func(scene, *client) any { return map[string]string{"password": goodPassword} }, want{401, 204, 204, 204, 204, 204}},
+		"GET /api/v1/me/sessions":                   {nil, want{401, 200, 200, 200, 200, 200}},
+		"DELETE /api/v1/me/sessions/{id}":           {nil, want{401, 204, 204, 204, 204, 204}},
+		"POST /api/v1/groups":                       {func(scene, *client) any { return map[string]string{"name": "Mine"} }, want{401, 201, 201, 201, 201, 201}},
+		"GET /api/v1/groups":                        {nil, want{401, 200, 200, 200, 200, 200}},
+		"GET /api/v1/groups/{gid}":                  {nil, want{401, 404, 404, 200, 200, 200}},
+		"PATCH /api/v1/groups/{gid}":                {func(scene, *client) any { return map[string]string{"name": "Renamed"} }, want{401, 404, 404, 403, 200, 200}},
+		"DELETE /api/v1/groups/{gid}":               {nil, want{401, 404, 404, 403, 403, 204}},
+		"GET /api/v1/groups/{gid}/members":          {nil, want{401, 404, 404, 200, 200, 200}},
+		"PATCH /api/v1/groups/{gid}/members/{uid}":  {func(scene, *client) any { return map[string]string{"role": "admin"} }, want{401, 404, 404, 403, 403, 200}},
+		"DELETE /api/v1/groups/{gid}/members/{uid}": {nil, want{401, 404, 404, 403, 204, 204}},
+		"POST /api/v1/groups/{gid}/transfer":        {func(s scene, _ *client) any { return map[string]string{"user_id": s.target.userID} }, want{401, 404, 404, 403, 403, 200}},
+		"POST /api/v1/groups/{gid}/invites":         {nil, want{401, 404, 404, 403, 201, 201}},
+		"GET /api/v1/groups/{gid}/invites":          {nil, want{401, 404, 404, 403, 200, 200}},
+		"DELETE /api/v1/groups/{gid}/invites/{iid}": {nil, want{401, 404, 404, 403, 204, 204}},
+		"GET /api/v1/groups/{gid}/audit":            {nil, want{401, 404, 404, 403, 200, 200}},
+		"GET /api/v1/invites/{code}":                {nil, want{401, 200, 200, 200, 200, 200}},
+		"POST /api/v1/invites/{code}/accept":        {nil, want{401, 200, 200, 200, 200, 200}},
+	}
+	public := map[string]bool{"GET /healthz": true, "GET /readyz": true, "GET /api/openapi.json": true}
+	var missing []string
+	for _, op := range e.v.Operations() {
+		if _, ok := matrix[op]; !ok && !public[op] && !strings.HasPrefix(op, "POST /api/v1/auth/") {
+			missing = append(missing, op)
+		}
+	}
+	sort.Strings(missing)
+	if len(missing) > 0 {
+		t.Fatalf("routes without an authorization expectation: %v", missing)
+	}
+
+	n := 0
+	for op, m := range matrix {
+		for i, standing := range standings {
+			n++
+			s := e.scene(n)
+			c := s.callers[standing]
+			method, path, _ := strings.Cut(op, " ")
+			path = strings.NewReplacer("{gid}", s.gid, "{uid}", s.target.userID, "{iid}", s.iid, "{code}", s.code).Replace(path)
+			if strings.Contains(path, "{id}") {
+				path = strings.Replace(path, "{id}", currentSession(c), 1)
+			}
+			var body any
+			if m.body != nil {
+				body = m.body(s, c)
+			}
+			r := c.call(method, path, body)
+			if r.status != m.want[i] {
+				t.Errorf("%s as %s = %d %s; want %d", op, standing, r.status, r.body, m.want[i])
+			}
+			if r.status == 404 && r.code() != "not_found" {
+				t.Errorf("%s as %s: 404 with code %q; want not_found", op, standing, r.code())
+			}
+		}
+	}
+}
+
+// Public auth routes never ask for credentials.
+func TestPublicRoutesNeedNoCredentials(t *testing.T) {
+	e := newEnv(t, sqldbtest.Engines(t)[0])
+	anon := e.anon()
+	for _, tc := range []struct {
+		path   string
+		body   any
+		status int
+	}{
+		{"/api/v1/auth/register", map[string]string{"email": "x@example.com", "password": goodPassword, "name": "X"}, 202},
+		{"/api/v1/auth/verify-email", map[string]string{"token": "nope"}, 400},
+		{"/api/v1/auth/login", map[string]string{"email": "x@example.com", "password": goodPassword}, 403},
+		{"/api/v1/auth/password-reset", map[string]string{"email": "x@example.com"}, 202},
+		{"/api/v1/auth/password-reset/confirm", map[string]string{"token": "nope", "password": goodPassword}, 400},
+	} {
+		anon.must(tc.status, "POST", tc.path, tc.body)
+	}
+	for _, p := range []string{"/healthz", "/readyz", "/api/openapi.json"} {
+		anon.must(200, "GET", p, nil)
+	}
+}
