@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"net/url"
 	"regexp"
 	"strings"
@@ -244,3 +245,5 @@ func mustURL(s string) *url.URL {
 	}
 	return u
 }
+
+func mustPrefix(s string) netip.Prefix { return netip.MustParsePrefix(s) }

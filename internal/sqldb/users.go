@@ -445,3 +445,24 @@ func (tx *Tx) strings(ctx context.Context, query string, args ...any) ([]string,
 	}
 	return out, rows.Err()
 }
+
+// SetSuspended suspends or reinstates an account. Suspension signs the account
+// out everywhere at once; its sessions are deleted, not just refused.
+func (db *DB) SetSuspended(ctx context.Context, actor wmory.Actor, userID string, suspended bool) error {
+	return db.inTx(ctx, func(tx *Tx) error {
+		var at sql.NullInt64
+		action := "user_reinstate"
+		if suspended {
+			at, action = sql.NullInt64{Int64: ms(tx.now), Valid: true}, "user_suspend"
+		}
+		if err := tx.execOne(ctx, wmory.NotFound("User"), `UPDATE users SET suspended_at = ?, updated_at = ? WHERE id = ?`, at, ms(tx.now), userID); err != nil {
+			return err
+		}
+		if suspended {
+			if _, err := tx.exec(ctx, `DELETE FROM sessions WHERE user_id = ?`, userID); err != nil {
+				return err
+			}
+		}
+		return tx.audit(ctx, actor, "", action, wmory.AuditTargetUser, userID, nil)
+	})
+}
