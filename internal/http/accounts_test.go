@@ -1,6 +1,7 @@
 package http_test
 
 import (
+	"fmt"
 	"net/http"
 	"reflect"
 	"strings"
@@ -104,7 +105,43 @@ func TestAccountLifecycle(t *testing.T) {
 		final.must(204, "DELETE", "/api/v1/me", map[string]string{"password": "third good passphrase"})
 		final.must(401, "GET", "/api/v1/me", nil)
 		anon.must(401, "POST", "/api/v1/auth/login", map[string]string{"email": "ann@example.com", "password": "third good passphrase"})
+
+		// Every step left its audit entry, and no secret is in any of them.
+		entries, err := e.db.AuditEntries(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		seen := map[string]bool{}
+		for _, en := range entries {
+			seen[en.Action] = true
+			row := fmt.Sprintf("%+v", en)
+			for _, secret := range []string{token, reset, phone.token, goodPassword, "third good passphrase"} {
+				if strings.Contains(row, secret) {
+					t.Fatalf("audit entry %s holds a secret", en.Action)
+				}
+			}
+			if en.RequestID == "" || en.IP == "" || en.At.IsZero() {
+				t.Fatalf("audit entry without request id, ip or time: %+v", en)
+			}
+		}
+		for _, want := range []string{"user_register", "email_verify", "authn_login_success", "authn_login_fail", "user_update",
+			"authn_password_change", "session_revoke", "session_logout", "password_reset_request", "password_reset_complete", "user_delete"} {
+			if !seen[want] {
+				t.Errorf("no %s in the audit log", want)
+			}
+		}
 	})
+}
+
+func TestLoginThrottlePerIP(t *testing.T) {
+	e := newEnv(t, sqldbtest.Engines(t)[0], func(c *wmorycfg) { c.IPFailures = 3 })
+	e.signup("real@example.com", "R")
+	anon := e.anon()
+	for i := range 3 {
+		anon.must(401, "POST", "/api/v1/auth/login", map[string]string{"email": fmt.Sprintf("spray%d@example.com", i), "password": "guess passphrase"})
+	}
+	// A different account from the same address is refused too, before any hashing.
+	anon.must(429, "POST", "/api/v1/auth/login", map[string]string{"email": "real@example.com", "password": goodPassword})
 }
 
 // Registration, reset and login answer the same whether or not an address has
