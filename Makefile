@@ -11,12 +11,15 @@ run: deps build
 build:
 	$(GO) build -o $(BIN) ./cmd/wmory
 
-# Installs what the build and the tests need when it is missing. Today that is Go
-# itself only (all Go dependencies come through the module proxy); later system
-# packages are added here.
+VERSITYGW := github.com/versity/versitygw/cmd/versitygw@v1.8.0
+
+# Installs what the build and the tests need when it is missing: Go modules, and
+# versitygw, the S3-compatible server the S3 store is tested against.
 deps:
 	@command -v $(GO) >/dev/null || { echo "Go 1.26 or newer is required: https://go.dev/doc/install"; exit 1; }
 	$(GO) mod download
+	@command -v versitygw >/dev/null || test -x "$$($(GO) env GOPATH)/bin/versitygw" || \
+		{ echo "installing versitygw (test S3 server)"; $(GO) install $(VERSITYGW); }
 
 test: deps
 	$(GO) vet ./...

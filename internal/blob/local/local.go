@@ -1,0 +1,342 @@
+// Package local is a blob store on the local disk. It signs its own upload and
+// download URLs with HMAC-SHA256 and serves them itself, enforcing what S3
+// enforces: expiry, the signed key, length and type, and no overwrite.
+package local
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/wmory/wmory/internal/blob"
+)
+
+// RoutePrefix is where the store's handler is mounted on the server.
+const RoutePrefix = "/blob/"
+
+// Store keeps objects under root/objects and half-written uploads under root/tmp.
+type Store struct {
+	root   string
+	secret []byte
+	base   *url.URL
+	now    func() time.Time
+}
+
+// Open prepares root and loads the signing key from keyFile, making one on
+// first start.
+func Open(root, keyFile string, base *url.URL) (*Store, error) {
+	for _, d := range []string{"objects", "tmp"} {
+		if err := os.MkdirAll(filepath.Join(root, d), 0o700); err != nil {
+			return nil, err
+		}
+	}
+	secret, err := os.ReadFile(keyFile)
+	if errors.Is(err, fs.ErrNotExist) {
+		secret = make([]byte, 32)
+		rand.Read(secret)
+		if err := writeNew(keyFile, secret); err != nil && !errors.Is(err, fs.ErrExist) {
+			return nil, fmt.Errorf("blob signing key: %w", err)
+		}
+		// Another process may have won the race to create it: use the file's.
+		secret, err = os.ReadFile(keyFile)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("blob signing key: %w", err)
+	}
+	if len(secret) < 32 {
+		return nil, fmt.Errorf("blob signing key %s is shorter than 32 bytes", keyFile)
+	}
+	return &Store{root: root, secret: secret, base: base, now: time.Now}, nil
+}
+
+func writeNew(path string, data []byte) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// SetClock replaces the store's clock (tests).
+func (s *Store) SetClock(now func() time.Time) { s.now = now }
+
+func (s *Store) path(key string) (string, error) {
+	if !blob.ValidKey(key) {
+		return "", blob.ErrNotFound
+	}
+	return filepath.Join(s.root, "objects", filepath.FromSlash(key)), nil
+}
+
+func (s *Store) sign(parts ...string) string {
+	m := hmac.New(sha256.New, s.secret)
+	m.Write([]byte(strings.Join(parts, "\n")))
+	return hex.EncodeToString(m.Sum(nil))
+}
+
+func (s *Store) url(key string, q url.Values) string {
+	u := *s.base
+	u.Path = strings.TrimSuffix(u.Path, "/") + RoutePrefix + key
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+func (s *Store) PresignPut(ctx context.Context, key string, o blob.PutOptions) (blob.SignedRequest, error) {
+	if !blob.ValidKey(key) {
+		return blob.SignedRequest{}, fmt.Errorf("blob: invalid key %q", key)
+	}
+	exp := s.now().UTC().Add(o.TTL).Truncate(time.Second)
+	e := strconv.FormatInt(exp.Unix(), 10)
+	n := strconv.FormatInt(o.Size, 10)
+	q := url.Values{"exp": {e}, "len": {n}, "ct": {o.ContentType}, "sig": {s.sign("PUT", key, e, n, o.ContentType)}}
+	return blob.SignedRequest{Method: http.MethodPut, URL: s.url(key, q), ExpiresAt: exp,
+		Headers: map[string]string{"Content-Type": o.ContentType}}, nil
+}
+
+func (s *Store) PresignGet(ctx context.Context, key string, o blob.GetOptions) (string, error) {
+	if !blob.ValidKey(key) {
+		return "", fmt.Errorf("blob: invalid key %q", key)
+	}
+	_, exp := blob.Window(s.now(), o.TTL)
+	e := strconv.FormatInt(exp.Unix(), 10)
+	q := url.Values{"exp": {e}, "ct": {o.ContentType}, "cd": {o.Disposition}, "sig": {s.sign("GET", key, e, o.ContentType, o.Disposition)}}
+	return s.url(key, q), nil
+}
+
+func (s *Store) Stat(ctx context.Context, key string) (blob.Info, error) {
+	p, err := s.path(key)
+	if err != nil {
+		return blob.Info{}, err
+	}
+	fi, err := os.Stat(p)
+	if errors.Is(err, fs.ErrNotExist) {
+		return blob.Info{}, blob.ErrNotFound
+	}
+	if err != nil {
+		return blob.Info{}, err
+	}
+	return blob.Info{Size: fi.Size(), ETag: fmt.Sprintf("%x-%x", fi.ModTime().UnixNano(), fi.Size())}, nil
+}
+
+func (s *Store) Open(ctx context.Context, key string) (io.ReadCloser, error) {
+	p, err := s.path(key)
+	if err != nil {
+		return nil, err
+	}
+	f, err := os.Open(p)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, blob.ErrNotFound
+	}
+	return f, err
+}
+
+func (s *Store) ReadHead(ctx context.Context, key string, n int) ([]byte, error) {
+	f, err := s.Open(ctx, key)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	buf := make([]byte, n)
+	m, err := io.ReadFull(f, buf)
+	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
+		return nil, err
+	}
+	return buf[:m], nil
+}
+
+// Put writes through a temporary file and renames it into place, so readers
+// never see half an object.
+func (s *Store) Put(ctx context.Context, key string, r io.Reader, size int64, contentType string) error {
+	p, err := s.path(key)
+	if err != nil {
+		return fmt.Errorf("blob: invalid key %q", key)
+	}
+	tmp, n, err := s.writeTemp(r, size)
+	if err != nil {
+		return err
+	}
+	if n != size {
+		os.Remove(tmp)
+		return fmt.Errorf("blob: wrote %d bytes, expected %d", n, size)
+	}
+	if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	return os.Rename(tmp, p)
+}
+
+// writeTemp copies at most limit+1 bytes into a synced temporary file.
+func (s *Store) writeTemp(r io.Reader, limit int64) (string, int64, error) {
+	f, err := os.CreateTemp(filepath.Join(s.root, "tmp"), "up-*")
+	if err != nil {
+		return "", 0, err
+	}
+	n, err := io.Copy(f, io.LimitReader(r, limit+1))
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(f.Name())
+		return "", n, err
+	}
+	return f.Name(), n, nil
+}
+
+func (s *Store) Delete(ctx context.Context, key string) error {
+	p, err := s.path(key)
+	if err != nil {
+		return nil
+	}
+	if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	return nil
+}
+
+func (s *Store) Ping(ctx context.Context) error {
+	_, err := os.Stat(filepath.Join(s.root, "objects"))
+	return err
+}
+
+// ServeHTTP answers signed PUTs and GETs under RoutePrefix.
+func (s *Store) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	key := strings.TrimPrefix(r.URL.Path, RoutePrefix)
+	q := r.URL.Query()
+	exp, err := strconv.ParseInt(q.Get("exp"), 10, 64)
+	if err != nil || !blob.ValidKey(key) {
+		deny(w, "malformed signed URL")
+		return
+	}
+	if s.now().Unix() > exp {
+		deny(w, "Request has expired")
+		return
+	}
+	switch r.Method {
+	case http.MethodPut:
+		s.servePut(w, r, key, q)
+	case http.MethodGet, http.MethodHead:
+		s.serveGet(w, r, key, q)
+	default:
+		w.Header().Set("Allow", "GET, HEAD, PUT")
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+	}
+}
+
+func deny(w http.ResponseWriter, msg string) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(http.StatusForbidden)
+	io.WriteString(w, msg+"\n")
+}
+
+func (s *Store) valid(sig string, parts ...string) bool {
+	want := s.sign(parts...)
+	return hmac.Equal([]byte(sig), []byte(want))
+}
+
+func (s *Store) servePut(w http.ResponseWriter, r *http.Request, key string, q url.Values) {
+	if !s.valid(q.Get("sig"), "PUT", key, q.Get("exp"), q.Get("len"), q.Get("ct")) {
+		deny(w, "SignatureDoesNotMatch")
+		return
+	}
+	size, _ := strconv.ParseInt(q.Get("len"), 10, 64)
+	// Like S3 with a signed Content-Length and Content-Type: the request must
+	// declare exactly what was signed.
+	if r.ContentLength != size || r.Header.Get("Content-Type") != q.Get("ct") {
+		deny(w, "SignatureDoesNotMatch: length or type differ from the signed ones")
+		return
+	}
+	p, _ := s.path(key)
+	if _, err := os.Stat(p); err == nil {
+		w.WriteHeader(http.StatusPreconditionFailed)
+		io.WriteString(w, "an object is already stored under this key\n")
+		return
+	}
+	tmp, n, err := s.writeTemp(r.Body, size)
+	if err != nil {
+		if tmp != "" {
+			os.Remove(tmp)
+		}
+		deny(w, "incomplete body")
+		return
+	}
+	defer os.Remove(tmp)
+	if n != size {
+		deny(w, "body length differs from the signed length")
+		return
+	}
+	if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
+		http.Error(w, "storage error", http.StatusInternalServerError)
+		return
+	}
+	// A hard link fails if the name exists: the first complete upload wins
+	// and later ones cannot replace it.
+	if err := os.Link(tmp, p); err != nil {
+		if errors.Is(err, fs.ErrExist) {
+			w.WriteHeader(http.StatusPreconditionFailed)
+			return
+		}
+		http.Error(w, "storage error", http.StatusInternalServerError)
+		return
+	}
+	w.WriteHeader(http.StatusOK)
+}
+
+func (s *Store) serveGet(w http.ResponseWriter, r *http.Request, key string, q url.Values) {
+	if !s.valid(q.Get("sig"), "GET", key, q.Get("exp"), q.Get("ct"), q.Get("cd")) {
+		deny(w, "SignatureDoesNotMatch")
+		return
+	}
+	p, _ := s.path(key)
+	f, err := os.Open(p)
+	if err != nil {
+		http.Error(w, "not found", http.StatusNotFound)
+		return
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		http.Error(w, "storage error", http.StatusInternalServerError)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", q.Get("ct"))
+	if cd := q.Get("cd"); cd != "" {
+		h.Set("Content-Disposition", cd)
+	}
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Content-Security-Policy", "default-src 'none'; img-src 'self'; media-src 'self'; sandbox")
+	h.Set("Cross-Origin-Resource-Policy", "same-site")
+	h.Set("Cache-Control", "private, max-age="+strconv.FormatInt(max(0, exp(q)-s.now().Unix()), 10))
+	h.Set("ETag", fmt.Sprintf(`"%x-%x"`, fi.ModTime().UnixNano(), fi.Size()))
+	// ServeContent answers Range and If-* requests.
+	http.ServeContent(w, r, "", fi.ModTime(), f)
+}
+
+func exp(q url.Values) int64 {
+	n, _ := strconv.ParseInt(q.Get("exp"), 10, 64)
+	return n
+}
+
+var _ blob.Store = (*Store)(nil)
+

@@ -1,0 +1,204 @@
+// Package s3 is a blob store on Amazon S3 or any S3-compatible server, through
+// aws-sdk-go-v2. Credentials come only from the SDK's default chain
+// (environment, shared config, IAM role); wmory never stores them.
+package s3
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/smithy-go"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
+
+	"github.com/wmory/wmory/internal/blob"
+)
+
+// Config names the bucket. Endpoint is for S3-compatible servers (the SDK also
+// reads AWS_ENDPOINT_URL_S3 itself); those usually want PathStyle.
+type Config struct {
+	Bucket    string
+	Region    string
+	Endpoint  string
+	PathStyle bool
+}
+
+// Store is a bucket.
+type Store struct {
+	client  *s3.Client
+	presign *s3.PresignClient
+	bucket  string
+	now     func() time.Time
+}
+
+// New builds the client from the SDK's default configuration chain.
+func New(ctx context.Context, c Config) (*Store, error) {
+	var opts []func(*config.LoadOptions) error
+	if c.Region != "" {
+		opts = append(opts, config.WithRegion(c.Region))
+	}
+	cfg, err := config.LoadDefaultConfig(ctx, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("s3 configuration: %w", err)
+	}
+	if cfg.Region == "" {
+		cfg.Region = "us-east-1"
+	}
+	client := s3.NewFromConfig(cfg, func(o *s3.Options) {
+		o.UsePathStyle = c.PathStyle
+		if c.Endpoint != "" {
+			o.BaseEndpoint = aws.String(c.Endpoint)
+		}
+		// Checksums only when the API requires them: a default checksum would be
+		// signed into presigned PUTs that phones cannot compute.
+		o.RequestChecksumCalculation = aws.RequestChecksumCalculationWhenRequired
+		o.ResponseChecksumValidation = aws.ResponseChecksumValidationWhenRequired
+	})
+	s := &Store{client: client, bucket: c.Bucket, now: time.Now}
+	s.presign = s3.NewPresignClient(client)
+	return s, nil
+}
+
+// windowSigner signs as of a given time, so that download URLs are identical
+// within a window and browsers can cache what they fetch.
+type windowSigner struct {
+	inner *v4.Signer
+	at    time.Time
+}
+
+func (w windowSigner) PresignHTTP(ctx context.Context, creds aws.Credentials, r *http.Request, payloadHash, service, region string,
+	_ time.Time, optFns ...func(*v4.SignerOptions)) (string, http.Header, error) {
+	return w.inner.PresignHTTP(ctx, creds, r, payloadHash, service, region, w.at, optFns...)
+}
+
+func (s *Store) PresignPut(ctx context.Context, key string, o blob.PutOptions) (blob.SignedRequest, error) {
+	now := s.now().UTC()
+	req, err := s.presign.PresignPutObject(ctx, &s3.PutObjectInput{
+		Bucket:        aws.String(s.bucket),
+		Key:           aws.String(key),
+		ContentLength: aws.Int64(o.Size),
+		ContentType:   aws.String(o.ContentType),
+		// Stores that honour conditional writes refuse a second PUT under the key.
+		IfNoneMatch: aws.String("*"),
+	}, s3.WithPresignExpires(o.TTL), func(po *s3.PresignOptions) {
+		po.Presigner = windowSigner{inner: v4.NewSigner(), at: now}
+	})
+	if err != nil {
+		return blob.SignedRequest{}, mapError(err)
+	}
+	headers := map[string]string{}
+	for k, v := range req.SignedHeader {
+		// The client's HTTP stack sets Host and Content-Length itself.
+		if k == "Host" || k == "Content-Length" || len(v) == 0 {
+			continue
+		}
+		headers[http.CanonicalHeaderKey(k)] = v[0]
+	}
+	return blob.SignedRequest{Method: req.Method, URL: req.URL, Headers: headers, ExpiresAt: now.Add(o.TTL).Truncate(time.Second)}, nil
+}
+
+func (s *Store) PresignGet(ctx context.Context, key string, o blob.GetOptions) (string, error) {
+	at, _ := blob.Window(s.now(), o.TTL)
+	in := &s3.GetObjectInput{Bucket: aws.String(s.bucket), Key: aws.String(key)}
+	if o.ContentType != "" {
+		in.ResponseContentType = aws.String(o.ContentType)
+	}
+	if o.Disposition != "" {
+		in.ResponseContentDisposition = aws.String(o.Disposition)
+	}
+	req, err := s.presign.PresignGetObject(ctx, in, s3.WithPresignExpires(o.TTL), func(po *s3.PresignOptions) {
+		po.Presigner = windowSigner{inner: v4.NewSigner(), at: at}
+	})
+	if err != nil {
+		return "", mapError(err)
+	}
+	return req.URL, nil
+}
+
+func (s *Store) Stat(ctx context.Context, key string) (blob.Info, error) {
+	out, err := s.client.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(s.bucket), Key: aws.String(key)})
+	if err != nil {
+		return blob.Info{}, mapError(err)
+	}
+	return blob.Info{Size: aws.ToInt64(out.ContentLength), ETag: aws.ToString(out.ETag)}, nil
+}
+
+func (s *Store) ReadHead(ctx context.Context, key string, n int) ([]byte, error) {
+	out, err := s.client.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(s.bucket), Key: aws.String(key),
+		Range: aws.String(fmt.Sprintf("bytes=0-%d", n-1))})
+	if err != nil {
+		return nil, mapError(err)
+	}
+	defer out.Body.Close()
+	return io.ReadAll(io.LimitReader(out.Body, int64(n)))
+}
+
+func (s *Store) Open(ctx context.Context, key string) (io.ReadCloser, error) {
+	out, err := s.client.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(s.bucket), Key: aws.String(key)})
+	if err != nil {
+		return nil, mapError(err)
+	}
+	return out.Body, nil
+}
+
+func (s *Store) Put(ctx context.Context, key string, r io.Reader, size int64, contentType string) error {
+	body, err := io.ReadAll(io.LimitReader(r, size+1))
+	if err != nil {
+		return err
+	}
+	if int64(len(body)) != size {
+		return fmt.Errorf("blob: got %d bytes, expected %d", len(body), size)
+	}
+	_, err = s.client.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(s.bucket), Key: aws.String(key),
+		Body: bytes.NewReader(body), ContentLength: aws.Int64(size), ContentType: aws.String(contentType)})
+	return mapError(err)
+}
+
+func (s *Store) Delete(ctx context.Context, key string) error {
+	_, err := s.client.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(s.bucket), Key: aws.String(key)})
+	if errors.Is(mapError(err), blob.ErrNotFound) {
+		return nil
+	}
+	return mapError(err)
+}
+
+func (s *Store) Ping(ctx context.Context) error {
+	_, err := s.client.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String(s.bucket)})
+	return mapError(err)
+}
+
+// mapError turns SDK errors into the blob package's: 404 is ErrNotFound, and
+// anything that never got an HTTP answer is ErrUnavailable.
+func mapError(err error) error {
+	if err == nil {
+		return nil
+	}
+	var re *smithyhttp.ResponseError
+	if errors.As(err, &re) {
+		if re.HTTPStatusCode() == http.StatusNotFound {
+			return fmt.Errorf("%w: %v", blob.ErrNotFound, err)
+		}
+		if re.HTTPStatusCode() >= 500 {
+			return fmt.Errorf("%w: %v", blob.ErrUnavailable, err)
+		}
+		return err
+	}
+	var api smithy.APIError
+	if errors.As(err, &api) {
+		return err
+	}
+	return fmt.Errorf("%w: %v", blob.ErrUnavailable, err)
+}
+
+var _ blob.Store = (*Store)(nil)
+
+// SetClock replaces the store's clock (tests).
+func (s *Store) SetClock(now func() time.Time) { s.now = now }
