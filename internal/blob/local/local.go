@@ -339,4 +339,3 @@ func exp(q url.Values) int64 {
 }
 
 var _ blob.Store = (*Store)(nil)
-
