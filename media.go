@@ -1,0 +1,120 @@
+package wmory
+
+import (
+	"bytes"
+	"encoding/binary"
+	"time"
+)
+
+// MediaKind is what a media item is.
+type MediaKind string
+
+const (
+	KindPhoto MediaKind = "photo"
+	KindVideo MediaKind = "video"
+)
+
+// Media status as the gallery shows it.
+const (
+	StatusProcessing = "processing"
+	StatusReady      = "ready"
+	StatusFailed     = "failed"
+)
+
+// AllowedTypes is the upload allow-list: content type → kind. Anything else is
+// refused, whatever its extension.
+var AllowedTypes = map[string]MediaKind{
+	"image/jpeg": KindPhoto, "image/png": KindPhoto, "image/heic": KindPhoto, "image/heif": KindPhoto,
+	"image/webp": KindPhoto, "image/avif": KindPhoto, "image/gif": KindPhoto,
+	"video/mp4": KindVideo, "video/quicktime": KindVideo, "video/webm": KindVideo,
+}
+
+// Limits bound what one user may upload.
+type Limits struct {
+	MaxPhotoBytes   int64
+	MaxVideoBytes   int64
+	DailyBytesLimit int64
+	DailyFilesLimit int64
+}
+
+// DefaultLimits are the instance defaults unless configured otherwise.
+var DefaultLimits = Limits{MaxPhotoBytes: 100 << 20, MaxVideoBytes: 4 << 30, DailyBytesLimit: 5 << 30, DailyFilesLimit: 1000}
+
+// UploadTTL is how long a signed upload URL works; a pending upload that is not
+// completed is cleaned up after twice that.
+const UploadTTL = 10 * time.Minute
+
+// SniffLen is how many leading bytes Sniff needs.
+const SniffLen = 64
+
+// Sniff identifies an allowed media type from the first bytes of a file by its
+// magic numbers, or returns "". Extensions and declared types play no part.
+func Sniff(head []byte) string {
+	switch {
+	case bytes.HasPrefix(head, []byte{0xFF, 0xD8, 0xFF}):
+		return "image/jpeg"
+	case bytes.HasPrefix(head, []byte("\x89PNG\r\n\x1a\n")):
+		return "image/png"
+	case bytes.HasPrefix(head, []byte("GIF87a")), bytes.HasPrefix(head, []byte("GIF89a")):
+		return "image/gif"
+	case len(head) >= 12 && bytes.Equal(head[:4], []byte("RIFF")) && bytes.Equal(head[8:12], []byte("WEBP")):
+		return "image/webp"
+	case bytes.HasPrefix(head, []byte{0x1A, 0x45, 0xDF, 0xA3}):
+		// EBML: WebM declares its DocType near the start; other Matroska files are
+		// not allowed.
+		if bytes.Contains(head[:min(len(head), SniffLen)], []byte("webm")) {
+			return "video/webm"
+		}
+		return ""
+	case len(head) >= 12 && bytes.Equal(head[4:8], []byte("ftyp")):
+		return sniffFtyp(head)
+	}
+	return ""
+}
+
+// sniffFtyp reads the brands of an ISO base media file type box.
+func sniffFtyp(head []byte) string {
+	size := int(binary.BigEndian.Uint32(head[:4]))
+	if size < 16 || size > len(head) {
+		size = len(head)
+	}
+	brands := map[string]bool{string(head[8:12]): true}
+	for i := 16; i+4 <= size; i += 4 {
+		brands[string(head[i:i+4])] = true
+	}
+	major := string(head[8:12])
+	has := func(names ...string) bool {
+		for _, n := range names {
+			if brands[n] {
+				return true
+			}
+		}
+		return false
+	}
+	switch {
+	case major == "avif" || major == "avis":
+		return "image/avif"
+	case has("heic", "heix", "heim", "heis", "hevc", "hevx"):
+		return "image/heic"
+	case major == "mif1" || major == "msf1":
+		if has("avif") {
+			return "image/avif"
+		}
+		return "image/heif"
+	case major == "qt  ":
+		return "video/quicktime"
+	case has("isom", "iso2", "iso3", "iso4", "iso5", "iso6", "mp41", "mp42", "avc1", "M4V ", "mmp4", "dash", "MSNV"):
+		return "video/mp4"
+	}
+	return ""
+}
+
+// SameType reports whether bytes sniffed as sniffed may be stored as declared.
+// HEIC is a kind of HEIF, and phones label either way.
+func SameType(declared, sniffed string) bool {
+	if declared == sniffed {
+		return true
+	}
+	heif := map[string]bool{"image/heic": true, "image/heif": true}
+	return heif[declared] && heif[sniffed]
+}
