@@ -78,13 +78,16 @@ const (
 	ActListInvites  GroupAction = "list_invites"
 	ActRevokeInvite GroupAction = "revoke_invite"
 	ActViewAudit    GroupAction = "view_audit"
+	// ActDeleteMedia is deleting someone else's media; uploaders may always
+	// delete their own.
+	ActDeleteMedia GroupAction = "delete_media"
 )
 
 // GroupActions lists every action, for exhaustive tests.
 var GroupActions = []GroupAction{
 	ActViewGroup, ActUpdateGroup, ActDeleteGroup, ActListMembers, ActChangeRole,
 	ActRemoveMember, ActLeave, ActTransfer, ActCreateInvite, ActListInvites,
-	ActRevokeInvite, ActViewAudit,
+	ActRevokeInvite, ActViewAudit, ActDeleteMedia,
 }
 
 // GroupSettings are the group's own switches that widen what members may do.
@@ -105,7 +108,7 @@ func Authorize(actor Role, action GroupAction, target Role, s GroupSettings) err
 	switch action {
 	case ActViewGroup, ActListMembers:
 		return nil
-	case ActUpdateGroup, ActListInvites, ActRevokeInvite, ActViewAudit:
+	case ActUpdateGroup, ActListInvites, ActRevokeInvite, ActViewAudit, ActDeleteMedia:
 		if manager {
 			return nil
 		}

@@ -3,7 +3,10 @@ package wmory
 import (
 	"bytes"
 	"encoding/binary"
+	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // MediaKind is what a media item is.
@@ -117,4 +120,92 @@ func SameType(declared, sniffed string) bool {
 	}
 	heif := map[string]bool{"image/heic": true, "image/heif": true}
 	return heif[declared] && heif[sniffed]
+}
+
+// Upload is an authorized upload that the client has yet to complete.
+type Upload struct {
+	ID          string
+	UserID      string
+	GroupID     string
+	ObjectKey   string
+	Filename    string
+	ContentType string
+	Size        int64
+	Status      string // pending, completed, rejected
+	MediaID     string
+	ExpiresAt   time.Time
+}
+
+// Media is one photo or video of a group.
+type Media struct {
+	ID           string
+	GroupID      string
+	UploaderID   string
+	UploaderName string
+	Kind         MediaKind
+	ContentType  string
+	Filename     string
+	Size         int64
+	ObjectKey    string
+	Width        *int
+	Height       *int
+	DurationMS   *int64
+	TakenAt      time.Time
+	UploadedAt   time.Time
+	Status       string
+}
+
+// ThumbnailKey and PreviewKey are where a media item's derived images live;
+// they are derived from the original's key, so a retried job overwrites its
+// own output instead of leaving a second copy.
+func (m *Media) ThumbnailKey() string { return m.ObjectKey + ".thumb.webp" }
+func (m *Media) PreviewKey() string   { return m.ObjectKey + ".preview.webp" }
+
+// QuotaDay numbers UTC days since 1970-01-01; quotas reset at UTC midnight.
+func QuotaDay(t time.Time) int64 { return t.UTC().Unix() / 86400 }
+
+// QuotaResetsAt is the next UTC midnight after t.
+func QuotaResetsAt(t time.Time) time.Time { return time.Unix((QuotaDay(t)+1)*86400, 0).UTC() }
+
+// Error codes of the media flow.
+const (
+	ECodeFileTooLarge       = "file_too_large"
+	ECodeQuotaExceeded      = "quota_exceeded"
+	ECodeDuplicate          = "duplicate"
+	ECodeUploadMissing      = "upload_missing"
+	ECodeUploadRejected     = "upload_rejected"
+	ECodeUploadExpired      = "upload_expired"
+	ECodeStorageUnavailable = "storage_unavailable"
+)
+
+// Audit actions of the media flow.
+const (
+	AuditUploadAuthorize = "upload_authorize"
+	AuditUploadComplete  = "upload_complete"
+	AuditUploadRejected  = "upload_validation_failed"
+	AuditMediaDelete     = "media_delete"
+	AuditTargetUpload    = "upload"
+	AuditTargetMedia     = "media"
+)
+
+// ValidateFilename returns the display name of an upload: the last path
+// segment, trimmed, at most 255 bytes, with no control or bidi characters. It is
+// only ever shown and used in Content-Disposition; object keys never derive from it.
+func ValidateFilename(s string) (string, error) {
+	if i := strings.LastIndexAny(s, `/\`); i >= 0 {
+		s = s[i+1:]
+	}
+	s = strings.TrimSpace(s)
+	if s == "" || s == "." || s == ".." {
+		return "", Invalid("filename", "is required.")
+	}
+	if len(s) > 255 || !utf8.ValidString(s) {
+		return "", Invalid("filename", "must be valid UTF-8 of at most 255 bytes.")
+	}
+	for _, r := range s {
+		if unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r) {
+			return "", Invalid("filename", "must not contain control characters.")
+		}
+	}
+	return s, nil
 }

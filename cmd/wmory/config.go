@@ -15,6 +15,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/wmory/wmory"
+	"github.com/wmory/wmory/internal/blob/s3"
 	wmail "github.com/wmory/wmory/internal/mail"
 	"github.com/wmory/wmory/internal/sqldb"
 )
@@ -29,8 +31,8 @@ type config struct {
 	SMTPURL         string
 	MailFrom        string
 	TrustedProxies  []netip.Prefix
-	DailyBytesLimit int64
-	DailyFilesLimit int64
+	Limits          wmory.Limits
+	S3              *s3.Config // nil: the local store under DataDir
 	Pool            sqldb.PoolConfig
 	ShutdownTimeout time.Duration
 }
@@ -49,8 +51,13 @@ var settings = []setting{
 	{"smtp-url", "SMTP_URL", "smtp://user:pass@host:port (STARTTLS when offered) or smtps://…; empty: print e-mails to the console", "", true},
 	{"mail-from", "WMORY_MAIL_FROM", "sender address of wmory's e-mails", "wmory <noreply@localhost>", false},
 	{"trusted-proxies", "WMORY_TRUSTED_PROXIES", "comma-separated CIDRs whose X-Forwarded-For is trusted", "", false},
-	{"daily-bytes", "WMORY_DAILY_BYTES", "upload allowance per user and UTC day, in bytes", strconv.FormatInt(5<<30, 10), false},
-	{"daily-files", "WMORY_DAILY_FILES", "upload allowance per user and UTC day, in files", "1000", false},
+	{"daily-bytes", "WMORY_DAILY_BYTES", "upload allowance per user and UTC day, in bytes", strconv.FormatInt(wmory.DefaultLimits.DailyBytesLimit, 10), false},
+	{"daily-files", "WMORY_DAILY_FILES", "upload allowance per user and UTC day, in files", strconv.FormatInt(wmory.DefaultLimits.DailyFilesLimit, 10), false},
+	{"max-photo-bytes", "WMORY_MAX_PHOTO_BYTES", "largest photo accepted, in bytes", strconv.FormatInt(wmory.DefaultLimits.MaxPhotoBytes, 10), false},
+	{"max-video-bytes", "WMORY_MAX_VIDEO_BYTES", "largest video accepted, in bytes", strconv.FormatInt(wmory.DefaultLimits.MaxVideoBytes, 10), false},
+	{"s3-bucket", "AWS_BUCKET_NAME", "keep objects in this S3 bucket (credentials from the AWS SDK's default chain); empty: on local disk under the data folder", "", false},
+	{"s3-endpoint", "AWS_ENDPOINT_URL_S3", "S3-compatible endpoint, such as http://127.0.0.1:8333 (default: AWS)", "", false},
+	{"s3-path-style", "WMORY_S3_PATH_STYLE", "address buckets by path (most S3-compatible stores want true)", "", false},
 	{"db-max-open", "WMORY_DB_MAX_OPEN", "most open database connections per process", "20", false},
 	{"db-max-idle", "WMORY_DB_MAX_IDLE", "most idle database connections per process", "10", false},
 	{"db-conn-lifetime", "WMORY_DB_CONN_LIFETIME", "longest life of a database connection", "30m", false},
@@ -186,8 +193,30 @@ func loadConfig(name string, args []string, getenv func(string) string, stderr i
 		}
 		return d
 	}
-	c.DailyBytesLimit = positive("WMORY_DAILY_BYTES", v("daily-bytes"))
-	c.DailyFilesLimit = positive("WMORY_DAILY_FILES", v("daily-files"))
+	c.Limits = wmory.Limits{
+		DailyBytesLimit: positive("WMORY_DAILY_BYTES", v("daily-bytes")),
+		DailyFilesLimit: positive("WMORY_DAILY_FILES", v("daily-files")),
+		MaxPhotoBytes:   positive("WMORY_MAX_PHOTO_BYTES", v("max-photo-bytes")),
+		MaxVideoBytes:   positive("WMORY_MAX_VIDEO_BYTES", v("max-video-bytes")),
+	}
+	if bucket := v("s3-bucket"); bucket != "" {
+		c.S3 = &s3.Config{Bucket: bucket, Region: getenv("AWS_REGION"), Endpoint: v("s3-endpoint")}
+		switch ps := v("s3-path-style"); ps {
+		case "":
+			c.S3.PathStyle = c.S3.Endpoint != ""
+		default:
+			b, err := strconv.ParseBool(ps)
+			if err != nil {
+				errs = append(errs, fmt.Sprintf("WMORY_S3_PATH_STYLE %q: want true or false", ps))
+			}
+			c.S3.PathStyle = b
+		}
+		if e := c.S3.Endpoint; e != "" {
+			if u, err := url.Parse(e); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+				errs = append(errs, fmt.Sprintf("AWS_ENDPOINT_URL_S3 %q: want an http:// or https:// URL", e))
+			}
+		}
+	}
 	c.Pool.MaxOpen = int(positive("WMORY_DB_MAX_OPEN", v("db-max-open")))
 	c.Pool.MaxIdle = int(positive("WMORY_DB_MAX_IDLE", v("db-max-idle")))
 	c.Pool.MaxLifetime = duration("WMORY_DB_CONN_LIFETIME", v("db-conn-lifetime"))

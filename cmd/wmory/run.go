@@ -14,7 +14,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/wmory/wmory/internal/blob"
+	"github.com/wmory/wmory/internal/blob/local"
+	"github.com/wmory/wmory/internal/blob/s3"
 	wmoryhttp "github.com/wmory/wmory/internal/http"
+	"github.com/wmory/wmory/internal/jobs"
 	"github.com/wmory/wmory/internal/mail"
 	"github.com/wmory/wmory/internal/password"
 	"github.com/wmory/wmory/internal/sqldb"
@@ -119,10 +123,29 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 
-	api := wmoryhttp.New(db, mailer, password.New(password.DefaultParams), wmoryhttp.Config{
-		BaseURL: c.BaseURL, TrustedProxies: c.TrustedProxies,
-		DailyBytesLimit: c.DailyBytesLimit, DailyFilesLimit: c.DailyFilesLimit,
-	}, log)
+	apiCfg := wmoryhttp.Config{BaseURL: c.BaseURL, TrustedProxies: c.TrustedProxies, Limits: c.Limits}
+	var store blob.Store
+	if c.S3 != nil {
+		if store, err = s3.New(ctx, *c.S3); err != nil {
+			return err
+		}
+	} else {
+		ls, err := local.Open(filepath.Join(c.DataDir, "blobs"), filepath.Join(c.DataDir, "blob.key"), c.BaseURL)
+		if err != nil {
+			return err
+		}
+		store, apiCfg.BlobHandler = ls, ls
+	}
+	api := wmoryhttp.New(db, store, mailer, password.New(password.DefaultParams), apiCfg, log)
+
+	// Background work runs in this process by default.
+	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
+	workDone := make(chan struct{})
+	go func() {
+		defer close(workDone)
+		jobs.New(db, store, log).Run(workCtx)
+	}()
+	defer func() { stopWork(); <-workDone }()
 	srv := &http.Server{
 		Handler:           api.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
@@ -134,7 +157,11 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if c.SMTPURL != "" {
 		mailMode = "smtp"
 	}
-	log.Info("listening", "addr", ln.Addr().String(), "base_url", c.BaseURL.String(), "database", string(db.Dialect()), "mail", mailMode)
+	storeMode := "local"
+	if c.S3 != nil {
+		storeMode = "s3"
+	}
+	log.Info("listening", "addr", ln.Addr().String(), "base_url", c.BaseURL.String(), "database", string(db.Dialect()), "mail", mailMode, "storage", storeMode)
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

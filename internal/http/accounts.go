@@ -244,10 +244,14 @@ type meResponse struct {
 }
 
 func (s *Server) me(w http.ResponseWriter, r *http.Request) error {
-	now := s.now().UTC()
-	day := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
-	return writeJSON(w, http.StatusOK, meResponse{User: viewUser(caller(r).user), Quota: quotaView{
-		DailyBytesLimit: s.cfg.DailyBytesLimit, DailyFilesLimit: s.cfg.DailyFilesLimit, ResetsAt: day.AddDate(0, 0, 1)}})
+	u := caller(r).user
+	bytes, files, err := s.db.QuotaUsed(r.Context(), u.ID)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, meResponse{User: viewUser(u), Quota: quotaView{
+		DailyBytesLimit: s.cfg.Limits.DailyBytesLimit, DailyBytesUsed: bytes,
+		DailyFilesLimit: s.cfg.Limits.DailyFilesLimit, DailyFilesUsed: files, ResetsAt: wmory.QuotaResetsAt(s.db.Now())}})
 }
 
 type updateMeRequest struct {

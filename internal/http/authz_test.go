@@ -12,6 +12,8 @@ import (
 // scene is a group with one user of every standing towards it.
 type scene struct {
 	gid, iid, code string
+	mid            string // media uploaded by target
+	uploadID       string // stored but not completed, by member
 	target         *client // a plain member that actions are aimed at
 	callers        map[string]*client
 }
@@ -30,7 +32,9 @@ func (e *env) scene(n int) scene {
 	owner.must(200, "PATCH", "/api/v1/groups/"+gid+"/members/"+admin.userID, map[string]string{"role": "admin"})
 	owner.must(204, "DELETE", "/api/v1/groups/"+gid+"/members/"+removed.userID, nil)
 	inv := owner.must(201, "POST", "/api/v1/groups/"+gid+"/invites", nil)
-	return scene{gid: gid, iid: inv.str("id"), code: inv.str("code"), target: target, callers: map[string]*client{
+	mid := target.upload(gid, "a.jpg", "image/jpeg", tinyJPEG).str("id")
+	uploadID := member.put(gid, "b.jpg", "image/jpeg", tinyJPEG)
+	return scene{gid: gid, iid: inv.str("id"), code: inv.str("code"), target: target, mid: mid, uploadID: uploadID, callers: map[string]*client{
 		"anonymous": e.anon(), "outsider": outsider, "removed": removed, "member": member, "admin": admin, "owner": owner}}
 }
 
@@ -78,6 +82,13 @@ func TestAuthorizationMatrix(t *testing.T) {
 		"DELETE /api/v1/groups/{gid}/invites/{iid}": {nil, want{401, 404, 404, 403, 204, 204}},
 		"GET /api/v1/groups/{gid}/audit":            {nil, want{401, 404, 404, 403, 200, 200}},
 		"GET /api/v1/invites/{code}":                {nil, want{401, 200, 200, 200, 200, 200}},
+		"POST /api/v1/groups/{gid}/uploads": {func(scene, *client) any {
+			return map[string]any{"filename": "c.jpg", "content_type": "image/jpeg", "size": 1000}
+		}, want{401, 404, 404, 201, 201, 201}},
+		"POST /api/v1/uploads/{upload_id}/complete": {nil, want{401, 404, 404, 201, 404, 404}},
+		"GET /api/v1/groups/{gid}/media":            {nil, want{401, 404, 404, 200, 200, 200}},
+		"GET /api/v1/media/{mid}":                   {nil, want{401, 404, 404, 200, 200, 200}},
+		"DELETE /api/v1/media/{mid}":                {nil, want{401, 404, 404, 403, 204, 204}},
 		"POST /api/v1/invites/{code}/accept":        {nil, want{401, 200, 200, 200, 200, 200}},
 	}
 	public := map[string]bool{"GET /healthz": true, "GET /readyz": true, "GET /api/openapi.json": true}
@@ -99,7 +110,8 @@ func TestAuthorizationMatrix(t *testing.T) {
 			s := e.scene(n)
 			c := s.callers[standing]
 			method, path, _ := strings.Cut(op, " ")
-			path = strings.NewReplacer("{gid}", s.gid, "{uid}", s.target.userID, "{iid}", s.iid, "{code}", s.code).Replace(path)
+			path = strings.NewReplacer("{gid}", s.gid, "{uid}", s.target.userID, "{iid}", s.iid, "{code}", s.code,
+				"{mid}", s.mid, "{upload_id}", s.uploadID).Replace(path)
 			if strings.Contains(path, "{id}") {
 				path = strings.Replace(path, "{id}", currentSession(c), 1)
 			}

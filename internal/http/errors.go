@@ -38,8 +38,18 @@ func statusOf(code string) int {
 		return http.StatusUnsupportedMediaType
 	case wmory.ECodeRateLimited:
 		return http.StatusTooManyRequests
-	case wmory.ECodeUnavailable:
+	case wmory.ECodeUnavailable, wmory.ECodeStorageUnavailable:
 		return http.StatusServiceUnavailable
+	case wmory.ECodeFileTooLarge:
+		return http.StatusRequestEntityTooLarge
+	case wmory.ECodeQuotaExceeded:
+		return http.StatusTooManyRequests
+	case wmory.ECodeDuplicate, wmory.ECodeUploadMissing:
+		return http.StatusConflict
+	case wmory.ECodeUploadRejected:
+		return http.StatusUnprocessableEntity
+	case wmory.ECodeUploadExpired:
+		return http.StatusGone
 	}
 	return http.StatusInternalServerError
 }

@@ -10,12 +10,16 @@ import (
 	"net/http/httptest"
 	"net/netip"
 	"net/url"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/wmory/wmory"
+	"github.com/wmory/wmory/internal/blob"
+	"github.com/wmory/wmory/internal/blob/local"
 	"github.com/wmory/wmory/internal/http/openapitest"
 	"github.com/wmory/wmory/internal/mail"
 	"github.com/wmory/wmory/internal/password"
@@ -35,6 +39,7 @@ type env struct {
 	db     *sqldb.DB
 	dbURL  string
 	mail   *mail.Memory
+	store  blob.Store
 	srv    *httptest.Server
 	v      *openapitest.Validator
 	logs   *syncBuffer
@@ -60,6 +65,12 @@ func (s *syncBuffer) String() string {
 }
 
 func newEnv(t *testing.T, e sqldbtest.Engine, tweak ...func(*wmoryhttp.Config)) *env {
+	return newEnvWithStore(t, e, nil, tweak...)
+}
+
+// newEnvWithStore runs the API with the given store; nil means a local store
+// served by the API itself.
+func newEnvWithStore(t *testing.T, e sqldbtest.Engine, store blob.Store, tweak ...func(*wmoryhttp.Config)) *env {
 	t.Helper()
 	db, dbURL := sqldbtest.OpenURL(t, e)
 	en := &env{t: t, db: db, dbURL: dbURL, mail: &mail.Memory{}, logs: &syncBuffer{}}
@@ -69,12 +80,24 @@ func newEnv(t *testing.T, e sqldbtest.Engine, tweak ...func(*wmoryhttp.Config)) 
 		return time.Now().Add(en.offset)
 	}
 	base, _ := url.Parse("http://wmory.test")
-	cfg := wmoryhttp.Config{BaseURL: base, DailyBytesLimit: 5 << 30, DailyFilesLimit: 1000}
+	cfg := wmoryhttp.Config{BaseURL: base, Limits: wmory.DefaultLimits}
+	en.srv = httptest.NewUnstartedServer(nil)
+	if store == nil {
+		self, _ := url.Parse("http://" + en.srv.Listener.Addr().String())
+		dir := t.TempDir()
+		ls, err := local.Open(filepath.Join(dir, "blobs"), filepath.Join(dir, "blob.key"), self)
+		if err != nil {
+			t.Fatal(err)
+		}
+		store, cfg.BlobHandler = ls, ls
+	}
+	en.store = store
 	for _, f := range tweak {
 		f(&cfg)
 	}
-	api := wmoryhttp.New(db, en.mail, password.New(testParams), cfg, slog.New(slog.NewJSONHandler(en.logs, nil)))
-	en.srv = httptest.NewServer(api.Handler())
+	api := wmoryhttp.New(db, store, en.mail, password.New(testParams), cfg, slog.New(slog.NewJSONHandler(en.logs, nil)))
+	en.srv.Config.Handler = api.Handler()
+	en.srv.Start()
 	t.Cleanup(en.srv.Close)
 	doc, _ := json.Marshal(api.OpenAPI())
 	v, err := openapitest.New(doc)

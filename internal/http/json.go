@@ -88,7 +88,11 @@ type page struct {
 	limit int
 }
 
-var validCursorKey = regexp.MustCompile(`^[0-9a-z]{26}$`)
+var validCursorKey = regexp.MustCompile(`^([0-9]{1,16}\.)?[0-9a-z]{26}$`)
+
+var validIDPattern = regexp.MustCompile(`^[0-9a-z]{26}$`)
+
+func validID(s string) bool { return validIDPattern.MatchString(s) }
 
 // pageOf reads ?cursor= and ?limit= (default 50, at most 200).
 func pageOf(r *http.Request) (page, error) {

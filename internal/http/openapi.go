@@ -81,10 +81,21 @@ func schemas() schema {
 			"actor":    schema{"oneOf": []schema{{"type": "null"}, obj([]string{"id", "name"}, schema{"id": str, "name": str})}},
 			"group_id": str, "action": str, "target_type": str, "target_id": str, "ip": str, "details": schema{"type": "object"}}),
 		"AuditList": list("AuditEntry"),
+		"UploadRequest": obj([]string{"filename", "content_type", "size"}, schema{"filename": str, "content_type": str,
+			"size": schema{"type": "integer", "minimum": 1}, "sha256": schema{"type": "string", "pattern": "^[0-9a-fA-F]{64}$"}}),
+		"Upload": obj([]string{"upload_id", "method", "url", "headers", "expires_at"}, schema{"upload_id": id, "method": schema{"type": "string", "enum": []string{"PUT"}},
+			"url": schema{"type": "string", "format": "uri"}, "headers": schema{"type": "object", "additionalProperties": str}, "expires_at": dateTime}),
+		"Media": obj([]string{"id", "group_id", "uploader", "kind", "content_type", "filename", "size", "width", "height", "duration_ms", "taken_at", "uploaded_at", "status"}, schema{
+			"id": id, "group_id": id, "uploader": obj([]string{"id", "name"}, schema{"id": str, "name": str}),
+			"kind": schema{"type": "string", "enum": []string{"photo", "video"}}, "content_type": str, "filename": str, "size": integer,
+			"width": schema{"type": []string{"integer", "null"}}, "height": schema{"type": []string{"integer", "null"}}, "duration_ms": schema{"type": []string{"integer", "null"}},
+			"taken_at": dateTime, "uploaded_at": dateTime, "status": schema{"type": "string", "enum": []string{"processing", "ready", "failed"}},
+			"thumbnail_url": schema{"type": "string", "format": "uri"}, "preview_url": schema{"type": "string", "format": "uri"}, "original_url": schema{"type": "string", "format": "uri"}}),
+		"MediaList": list("Media"),
 	}
 }
 
-var pathParam = regexp.MustCompile(`\{([a-z]+)\}`)
+var pathParam = regexp.MustCompile(`\{([a-z_]+)\}`)
 
 // OpenAPI returns the document describing every route.
 func (s *Server) OpenAPI() map[string]any {
@@ -167,6 +178,8 @@ func tag(path string) string {
 	switch {
 	case strings.HasPrefix(path, "/api/v1/auth"), strings.HasPrefix(path, "/api/v1/me"):
 		return "accounts"
+	case strings.HasSuffix(path, "/uploads"), strings.HasSuffix(path, "/media"), strings.HasPrefix(path, "/api/v1/media"), strings.HasPrefix(path, "/api/v1/uploads"):
+		return "media"
 	case strings.HasPrefix(path, "/api/v1/groups"), strings.HasPrefix(path, "/api/v1/invites"):
 		return "groups"
 	}

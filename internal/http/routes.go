@@ -59,6 +59,11 @@ func routes() []route {
 		{"GET", "/api/v1/groups/{gid}/invites", signedIn, "A group's invites", "", 200, "InviteList", true, (*Server).invites},
 		{"DELETE", "/api/v1/groups/{gid}/invites/{iid}", signedIn, "Revoke an invite", "", 204, "", false, (*Server).revokeInvite},
 		{"GET", "/api/v1/groups/{gid}/audit", signedIn, "A group's audit log, newest first", "", 200, "AuditList", true, (*Server).groupAudit},
+		{"POST", "/api/v1/groups/{gid}/uploads", signedIn, "Authorize an upload; returns a signed URL to send the file to", "UploadRequest", 201, "Upload", false, (*Server).authorizeUpload},
+		{"POST", "/api/v1/uploads/{upload_id}/complete", signedIn, "Verify the stored file and record the media", "", 201, "Media", false, (*Server).completeUpload},
+		{"GET", "/api/v1/groups/{gid}/media", signedIn, "A group's gallery, newest first", "", 200, "MediaList", true, (*Server).gallery},
+		{"GET", "/api/v1/media/{mid}", signedIn, "One media item with a signed URL of the original", "", 200, "Media", false, (*Server).getMedia},
+		{"DELETE", "/api/v1/media/{mid}", signedIn, "Delete a media item", "", 204, "", false, (*Server).deleteMedia},
 		{"GET", "/api/v1/invites/{code}", signedIn, "Preview an invite", "", 200, "InvitePreview", false, (*Server).previewInvite},
 		{"POST", "/api/v1/invites/{code}/accept", signedIn, "Join a group through an invite", "", 200, "Group", false, (*Server).acceptInvite},
 	}

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/wmory/wmory"
+	"github.com/wmory/wmory/internal/blob"
 	"github.com/wmory/wmory/internal/mail"
 	"github.com/wmory/wmory/internal/password"
 	"github.com/wmory/wmory/internal/sqldb"
@@ -22,9 +24,10 @@ type Config struct {
 	BaseURL *url.URL
 	// TrustedProxies are the peers whose X-Forwarded-For is believed.
 	TrustedProxies []netip.Prefix
-	// Daily upload allowance per user (reported by GET /me).
-	DailyBytesLimit int64
-	DailyFilesLimit int64
+	// Limits are the instance's upload limits and daily quota.
+	Limits wmory.Limits
+	// BlobHandler, when set, serves the local store's signed URLs.
+	BlobHandler http.Handler
 	// Login throttling; zero values take the defaults.
 	AccountFailures int
 	IPFailures      int
@@ -33,6 +36,7 @@ type Config struct {
 // Server serves the API.
 type Server struct {
 	db     *sqldb.DB
+	store  blob.Store
 	mailer mail.Mailer
 	hasher *password.Hasher
 	cfg    Config
@@ -44,14 +48,14 @@ type Server struct {
 }
 
 // New builds the API server.
-func New(db *sqldb.DB, mailer mail.Mailer, hasher *password.Hasher, cfg Config, log *slog.Logger) *Server {
+func New(db *sqldb.DB, store blob.Store, mailer mail.Mailer, hasher *password.Hasher, cfg Config, log *slog.Logger) *Server {
 	if cfg.AccountFailures == 0 {
 		cfg.AccountFailures = 5
 	}
 	if cfg.IPFailures == 0 {
 		cfg.IPFailures = 50
 	}
-	s := &Server{db: db, mailer: mailer, hasher: hasher, cfg: cfg, log: log, now: time.Now,
+	s := &Server{db: db, store: store, mailer: mailer, hasher: hasher, cfg: cfg, log: log, now: time.Now,
 		csrf: http.NewCrossOriginProtection(), mux: http.NewServeMux(), routes: routes()}
 	// The configured origin is trusted even when a proxy rewrites Host.
 	if cfg.BaseURL != nil {
@@ -61,6 +65,9 @@ func New(db *sqldb.DB, mailer mail.Mailer, hasher *password.Hasher, cfg Config, 
 		s.mux.Handle(rt.method+" "+rt.path, s.endpoint(rt))
 	}
 	s.registerPages()
+	if cfg.BlobHandler != nil {
+		s.mux.Handle("/blob/", cfg.BlobHandler)
+	}
 	return s
 }
 
@@ -137,6 +144,10 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) error {
 	if err := s.db.Ping(ctx); err != nil {
 		s.log.Warn("not ready: database", "err", err)
 		return errDatabaseDown
+	}
+	if err := s.store.Ping(ctx); err != nil {
+		s.log.Warn("not ready: object store", "err", err)
+		return errStorageDown
 	}
 	return writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
 }

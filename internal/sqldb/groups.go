@@ -37,13 +37,14 @@ func (tx *Tx) authorize(ctx context.Context, userID, groupID string, action wmor
 	return role, wmory.Authorize(role, action, target, settings)
 }
 
-const groupColumns = `g.id, g.name, m.role, (SELECT COUNT(*) FROM group_members c WHERE c.group_id = g.id), g.members_can_invite, g.auto_hide_reports, g.created_at`
+const groupColumns = `g.id, g.name, m.role, (SELECT COUNT(*) FROM group_members c WHERE c.group_id = g.id),
+	(SELECT COUNT(*) FROM media x WHERE x.group_id = g.id), g.members_can_invite, g.auto_hide_reports, g.created_at`
 
 func scanGroup(row scanner, extra ...any) (*wmory.Group, error) {
 	var g wmory.Group
 	var role string
 	var created int64
-	if err := row.Scan(append([]any{&g.ID, &g.Name, &role, &g.MemberCount, &g.MembersCanInvite, &g.AutoHideReports, &created}, extra...)...); err != nil {
+	if err := row.Scan(append([]any{&g.ID, &g.Name, &role, &g.MemberCount, &g.MediaCount, &g.MembersCanInvite, &g.AutoHideReports, &created}, extra...)...); err != nil {
 		return nil, err
 	}
 	g.Role, g.CreatedAt = wmory.Role(role), fromMS(created)
@@ -187,6 +188,9 @@ func (db *DB) DeleteGroup(ctx context.Context, actor wmory.Actor, groupID string
 func (tx *Tx) deleteGroup(ctx context.Context, actor wmory.Actor, groupID, reason string) error {
 	var name string
 	if err := tx.queryRow(ctx, `SELECT name FROM "groups" WHERE id = ?`, groupID).Scan(&name); err != nil {
+		return err
+	}
+	if err := tx.queueMediaDeletes(ctx, `group_id = ?`, groupID); err != nil {
 		return err
 	}
 	if err := tx.execOne(ctx, wmory.NotFound("Group"), `DELETE FROM "groups" WHERE id = ?`, groupID); err != nil {

@@ -422,6 +422,9 @@ func (db *DB) DeleteAccount(ctx context.Context, actor wmory.Actor) error {
 				}
 			}
 		}
+		if err := tx.queueMediaDeletes(ctx, `uploader_id = ?`, actor.UserID); err != nil {
+			return err
+		}
 		if err := tx.execOne(ctx, wmory.NotFound("User"), `DELETE FROM users WHERE id = ?`, actor.UserID); err != nil {
 			return err
 		}

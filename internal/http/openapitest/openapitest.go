@@ -73,7 +73,7 @@ func New(doc []byte) (*Validator, error) {
 		}
 		v.schemas[name] = s
 	}
-	param := regexp.MustCompile(`\\\{[a-z]+\\\}`)
+	param := regexp.MustCompile(`\\\{[a-z_]+\\\}`)
 	for path, item := range d.Paths {
 		re := regexp.MustCompile("^" + param.ReplaceAllString(regexp.QuoteMeta(path), `[^/]+`) + "$")
 		for method, op := range item {

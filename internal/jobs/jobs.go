@@ -1,0 +1,173 @@
+// Package jobs runs wmory's durable background work: it claims jobs from the
+// database queue with a lease, runs their handler, and retries failures with
+// capped exponential backoff. Handlers must be idempotent: a job whose worker
+// dies runs again when its lease expires.
+package jobs
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"sync"
+	"time"
+
+	"github.com/wmory/wmory/internal/blob"
+	"github.com/wmory/wmory/internal/sqldb"
+)
+
+// Handler does one job.
+type Handler func(ctx context.Context, job *sqldb.Job) error
+
+// Worker runs jobs and the periodic clean-up.
+type Worker struct {
+	db          *sqldb.DB
+	log         *slog.Logger
+	handlers    map[string]Handler
+	Concurrency int
+	Lease       time.Duration
+	Poll        time.Duration
+	MaxAttempts int
+	// CleanupEvery is how often expired pending uploads are ended.
+	CleanupEvery time.Duration
+}
+
+// New returns a worker with the handlers that need only storage.
+func New(db *sqldb.DB, store blob.Store, log *slog.Logger) *Worker {
+	w := &Worker{db: db, log: log, handlers: map[string]Handler{}, Concurrency: 2, Lease: 5 * time.Minute,
+		Poll: time.Second, MaxAttempts: 10, CleanupEvery: time.Minute}
+	w.Handle(sqldb.JobDeleteObjects, deleteObjects(store))
+	return w
+}
+
+// Handle registers the handler of a job kind.
+func (w *Worker) Handle(kind string, h Handler) { w.handlers[kind] = h }
+
+func (w *Worker) kinds() []string {
+	var out []string
+	for k := range w.handlers {
+		out = append(out, k)
+	}
+	return out
+}
+
+// Run works until ctx ends; a job in progress then finishes or is released.
+func (w *Worker) Run(ctx context.Context) {
+	var wg sync.WaitGroup
+	for range w.Concurrency {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for ctx.Err() == nil {
+				if !w.RunOne(ctx) {
+					select {
+					case <-ctx.Done():
+					case <-time.After(w.Poll):
+					}
+				}
+			}
+		}()
+	}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		t := time.NewTicker(w.CleanupEvery)
+		defer t.Stop()
+		for {
+			w.Cleanup(ctx)
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	wg.Wait()
+}
+
+// Cleanup ends expired pending uploads.
+func (w *Worker) Cleanup(ctx context.Context) {
+	for ctx.Err() == nil {
+		n, err := w.db.ExpireUploads(ctx, 100)
+		if err != nil {
+			w.log.Error("expire uploads", "err", err)
+			return
+		}
+		if n > 0 {
+			w.log.Info("expired pending uploads", "count", n)
+		}
+		if n < 100 {
+			return
+		}
+	}
+}
+
+// RunOne claims and runs one due job; it reports whether there was one.
+func (w *Worker) RunOne(ctx context.Context) bool {
+	job, err := w.db.ClaimJob(ctx, w.kinds(), w.Lease)
+	if err != nil {
+		if ctx.Err() == nil {
+			w.log.Error("claim job", "err", err)
+		}
+		return false
+	}
+	if job == nil {
+		return false
+	}
+	// The handler gets the lease minus a margin, so it stops before another
+	// worker may take the job over.
+	jctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), w.Lease*9/10)
+	err = w.safely(jctx, job)
+	cancel()
+	done := context.WithoutCancel(ctx)
+	switch {
+	case err == nil:
+		err = w.db.FinishJob(done, job.ID)
+	case job.Attempts >= w.MaxAttempts:
+		w.log.Error("job failed for good", "job", job.ID, "kind", job.Kind, "attempts", job.Attempts, "err", err)
+		err = w.db.FinishJob(done, job.ID)
+	default:
+		w.log.Warn("job failed; will retry", "job", job.ID, "kind", job.Kind, "attempts", job.Attempts, "err", err)
+		err = w.db.RetryJob(done, job.ID, Backoff(job.Attempts), err)
+	}
+	if err != nil {
+		w.log.Error("record job outcome", "job", job.ID, "err", err)
+	}
+	return true
+}
+
+// safely runs a handler, turning a panic into an error: hostile input must not
+// take the worker down.
+func (w *Worker) safely(ctx context.Context, job *sqldb.Job) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = fmt.Errorf("panic: %v", v)
+		}
+	}()
+	return w.handlers[job.Kind](ctx, job)
+}
+
+// Backoff is full-jitter exponential: base 2 s, capped at 10 minutes.
+func Backoff(attempt int) time.Duration {
+	d := 2 * time.Second << min(attempt, 9)
+	d = min(d, 10*time.Minute)
+	return d/2 + rand.N(d/2)
+}
+
+func deleteObjects(store blob.Store) Handler {
+	return func(ctx context.Context, job *sqldb.Job) error {
+		var p sqldb.DeleteObjectsPayload
+		if err := json.Unmarshal(job.Payload, &p); err != nil {
+			return err
+		}
+		var errs []error
+		for _, k := range p.Keys {
+			if err := store.Delete(ctx, k); err != nil {
+				errs = append(errs, fmt.Errorf("%s: %w", k, err))
+			}
+		}
+		return errors.Join(errs...)
+	}
+}

@@ -1,0 +1,119 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/wmory/wmory"
+)
+
+// Job is one unit of durable background work.
+type Job struct {
+	ID       string
+	Kind     string
+	Payload  []byte
+	Attempts int
+}
+
+// Job kinds.
+const (
+	JobDeleteObjects = "delete_objects"
+	JobProcessMedia  = "process_media"
+)
+
+// DeleteObjectsPayload lists object keys to delete.
+type DeleteObjectsPayload struct {
+	Keys []string `json:"keys"`
+}
+
+// enqueue writes a job in the caller's transaction: the change and the work it
+// implies are committed together or not at all.
+func (tx *Tx) enqueue(ctx context.Context, kind string, payload any) error {
+	js, err := json.Marshal(payload)
+	if err != nil {
+		return err
+	}
+	_, err = tx.exec(ctx, `INSERT INTO jobs (id, kind, payload, attempts, run_at, locked_until, last_error, created_at) VALUES (?, ?, ?, 0, ?, 0, '', ?)`,
+		wmory.NewID(tx.now), kind, string(js), ms(tx.now), ms(tx.now))
+	return err
+}
+
+// enqueueDeletes queues the deletion of objects, in batches.
+func (tx *Tx) enqueueDeletes(ctx context.Context, keys []string) error {
+	for len(keys) > 0 {
+		n := min(len(keys), 500)
+		if err := tx.enqueue(ctx, JobDeleteObjects, DeleteObjectsPayload{Keys: keys[:n]}); err != nil {
+			return err
+		}
+		keys = keys[n:]
+	}
+	return nil
+}
+
+// skipLocked lets concurrent claimers pass rows another one holds.
+func (tx *Tx) skipLocked() string {
+	if tx.db.dialect == SQLite {
+		return ""
+	}
+	return " FOR UPDATE SKIP LOCKED"
+}
+
+// ClaimJob leases the oldest due job of the given kinds, or returns nil. A
+// worker that dies leaves the lease to expire, and the job runs again.
+func (db *DB) ClaimJob(ctx context.Context, kinds []string, lease time.Duration) (*Job, error) {
+	var job *Job
+	err := db.inTx(ctx, func(tx *Tx) error {
+		job = nil
+		args := []any{}
+		for _, k := range kinds {
+			args = append(args, k)
+		}
+		args = append(args, ms(tx.now), ms(tx.now))
+		var j Job
+		var payload string
+		err := tx.queryRow(ctx, `SELECT id, kind, payload, attempts FROM jobs
+			WHERE kind IN (?`+strings.Repeat(", ?", len(kinds)-1)+`) AND run_at <= ? AND locked_until <= ?
+			ORDER BY run_at LIMIT 1`+tx.skipLocked(), args...).Scan(&j.ID, &j.Kind, &payload, &j.Attempts)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if _, err := tx.exec(ctx, `UPDATE jobs SET locked_until = ?, attempts = attempts + 1 WHERE id = ?`, ms(tx.now.Add(lease)), j.ID); err != nil {
+			return err
+		}
+		j.Payload, j.Attempts = []byte(payload), j.Attempts+1
+		job = &j
+		return nil
+	})
+	return job, err
+}
+
+// FinishJob removes a job that is done (or given up on).
+func (db *DB) FinishJob(ctx context.Context, id string) error {
+	return db.inTx(ctx, func(tx *Tx) error {
+		_, err := tx.exec(ctx, `DELETE FROM jobs WHERE id = ?`, id)
+		return err
+	})
+}
+
+// RetryJob releases a job to run again after backoff.
+func (db *DB) RetryJob(ctx context.Context, id string, backoff time.Duration, cause error) error {
+	return db.inTx(ctx, func(tx *Tx) error {
+		_, err := tx.exec(ctx, `UPDATE jobs SET run_at = ?, locked_until = 0, last_error = ? WHERE id = ?`,
+			ms(tx.now.Add(backoff)), truncate(cause.Error(), 1000), id)
+		return err
+	})
+}
+
+// PendingJobs counts jobs of a kind (tests and metrics).
+func (db *DB) PendingJobs(ctx context.Context, kind string) (int, error) {
+	var n int
+	err := db.sql.QueryRowContext(ctx, db.rebind(`SELECT COUNT(*) FROM jobs WHERE kind = ?`), kind).Scan(&n)
+	return n, db.domainError(err)
+}

@@ -1,0 +1,358 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/wmory/wmory"
+)
+
+// Upload states.
+const (
+	uploadPending   = "pending"
+	uploadCompleted = "completed"
+	uploadRejected  = "rejected"
+	uploadExpired   = "expired"
+)
+
+// ErrNoLongerMember: the uploader left the group between authorizing and
+// completing; the caller rejects the upload.
+var ErrNoLongerMember = wmory.NotFound("Upload")
+
+// AuthorizeUpload records a pending upload and reserves its bytes and one file
+// of the uploader's daily quota in the same transaction. The reservation is a
+// guarded update, so concurrent authorizations can never overshoot the quota.
+func (db *DB) AuthorizeUpload(ctx context.Context, actor wmory.Actor, u *wmory.Upload, limits wmory.Limits) error {
+	return db.inTx(ctx, func(tx *Tx) error {
+		if _, err := tx.authorize(ctx, actor.UserID, u.GroupID, wmory.ActViewGroup, wmory.RoleNone); err != nil {
+			return err
+		}
+		day := wmory.QuotaDay(tx.now)
+		if err := tx.insertIgnore(ctx, `quota_days`, `user_id, day, bytes, files`, `?, ?, 0, 0`, actor.UserID, day); err != nil {
+			return err
+		}
+		res, err := tx.exec(ctx, `UPDATE quota_days SET bytes = bytes + ?, files = files + 1
+			WHERE user_id = ? AND day = ? AND bytes + ? <= ? AND files + 1 <= ?`,
+			u.Size, actor.UserID, day, u.Size, limits.DailyBytesLimit, limits.DailyFilesLimit)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			resets := wmory.QuotaResetsAt(tx.now)
+			return &wmory.Error{Code: wmory.ECodeQuotaExceeded, RetryAfterSeconds: int(resets.Sub(tx.now).Seconds()) + 1,
+				Message: "This upload would exceed your daily quota; it resets at " + resets.Format(time.RFC3339) + "."}
+		}
+		u.ExpiresAt = fromMS(ms(tx.now.Add(2 * wmory.UploadTTL)))
+		if _, err := tx.exec(ctx, `INSERT INTO uploads (id, user_id, group_id, object_key, filename, content_type, size, quota_day, status, created_at, expires_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, u.ID, actor.UserID, u.GroupID, u.ObjectKey, u.Filename, u.ContentType, u.Size, day,
+			uploadPending, ms(tx.now), ms(u.ExpiresAt)); err != nil {
+			return err
+		}
+		return tx.audit(ctx, actor, u.GroupID, wmory.AuditUploadAuthorize, wmory.AuditTargetUpload, u.ID,
+			map[string]any{"content_type": u.ContentType, "size": u.Size})
+	})
+}
+
+const uploadColumns = `id, user_id, group_id, object_key, filename, content_type, size, status, media_id, expires_at`
+
+func scanUpload(row scanner) (*wmory.Upload, error) {
+	var u wmory.Upload
+	var mediaID sql.NullString
+	var exp int64
+	if err := row.Scan(&u.ID, &u.UserID, &u.GroupID, &u.ObjectKey, &u.Filename, &u.ContentType, &u.Size, &u.Status, &mediaID, &exp); err != nil {
+		return nil, err
+	}
+	u.MediaID, u.ExpiresAt = mediaID.String, fromMS(exp)
+	return &u, nil
+}
+
+// Upload returns one of the actor's own uploads; anyone else's is not found.
+func (db *DB) Upload(ctx context.Context, actor wmory.Actor, id string) (*wmory.Upload, error) {
+	u, err := scanUpload(db.sql.QueryRowContext(ctx, db.rebind(`SELECT `+uploadColumns+` FROM uploads WHERE id = ? AND user_id = ?`), id, actor.UserID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, wmory.NotFound("Upload")
+	}
+	return u, db.domainError(err)
+}
+
+// IsMember reports whether the user belongs to the group now.
+func (db *DB) IsMember(ctx context.Context, userID, groupID string) (bool, error) {
+	var n int
+	err := db.sql.QueryRowContext(ctx, db.rebind(`SELECT COUNT(*) FROM group_members WHERE group_id = ? AND user_id = ?`), groupID, userID).Scan(&n)
+	return n > 0, db.domainError(err)
+}
+
+// CompleteUpload records the media of a verified upload with its processing
+// job, in one transaction. Completing twice returns the same media. The
+// caller has checked the stored object; membership is checked here again.
+func (db *DB) CompleteUpload(ctx context.Context, actor wmory.Actor, uploadID, etag string) (*wmory.Media, error) {
+	var mediaID string
+	err := db.inTx(ctx, func(tx *Tx) error {
+		u, err := scanUpload(tx.queryRow(ctx, `SELECT `+uploadColumns+` FROM uploads WHERE id = ? AND user_id = ?`+tx.forUpdate(), uploadID, actor.UserID))
+		if errors.Is(err, sql.ErrNoRows) {
+			return wmory.NotFound("Upload")
+		}
+		if err != nil {
+			return err
+		}
+		switch u.Status {
+		case uploadCompleted:
+			mediaID = u.MediaID
+			return nil
+		case uploadRejected:
+			return wmory.Errorf(wmory.ECodeUploadRejected, "This upload was rejected.")
+		case uploadExpired:
+			return wmory.Errorf(wmory.ECodeUploadExpired, "This upload expired; authorize it again.")
+		}
+		if !u.ExpiresAt.After(tx.now) {
+			return wmory.Errorf(wmory.ECodeUploadExpired, "This upload expired; authorize it again.")
+		}
+		if role, _, err := tx.membership(ctx, actor.UserID, u.GroupID, true); err != nil {
+			return err
+		} else if role == wmory.RoleNone {
+			return ErrNoLongerMember
+		}
+		mediaID = wmory.NewID(tx.now)
+		kind := wmory.AllowedTypes[u.ContentType]
+		if _, err := tx.exec(ctx, `INSERT INTO media (id, group_id, uploader_id, upload_id, kind, content_type, filename, size, etag, object_key, taken_at, uploaded_at, status)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, mediaID, u.GroupID, actor.UserID, u.ID, string(kind), u.ContentType, u.Filename, u.Size,
+			etag, u.ObjectKey, ms(tx.now), ms(tx.now), wmory.StatusProcessing); err != nil {
+			return err
+		}
+		if _, err := tx.exec(ctx, `UPDATE uploads SET status = ?, media_id = ? WHERE id = ?`, uploadCompleted, mediaID, u.ID); err != nil {
+			return err
+		}
+		if err := tx.enqueue(ctx, JobProcessMedia, map[string]string{"media_id": mediaID}); err != nil {
+			return err
+		}
+		return tx.audit(ctx, actor, u.GroupID, wmory.AuditUploadComplete, wmory.AuditTargetMedia, mediaID, map[string]any{"upload_id": u.ID})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return db.media(ctx, mediaID)
+}
+
+// RejectUpload ends a pending upload that failed verification: its quota is
+// given back and its object queued for deletion, with an audit entry saying why.
+func (db *DB) RejectUpload(ctx context.Context, actor wmory.Actor, uploadID, reason string) error {
+	return db.inTx(ctx, func(tx *Tx) error {
+		u, err := scanUpload(tx.queryRow(ctx, `SELECT `+uploadColumns+` FROM uploads WHERE id = ?`+tx.forUpdate(), uploadID))
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil
+		}
+		if err != nil || u.Status != uploadPending {
+			return err
+		}
+		if err := tx.endUpload(ctx, u, uploadRejected); err != nil {
+			return err
+		}
+		return tx.audit(ctx, actor, u.GroupID, wmory.AuditUploadRejected, wmory.AuditTargetUpload, u.ID, map[string]any{"reason": reason})
+	})
+}
+
+func (tx *Tx) endUpload(ctx context.Context, u *wmory.Upload, status string) error {
+	var day int64
+	if err := tx.queryRow(ctx, `SELECT quota_day FROM uploads WHERE id = ?`, u.ID).Scan(&day); err != nil {
+		return err
+	}
+	if err := tx.execOne(ctx, errors.New("upload is no longer pending"), `UPDATE uploads SET status = ? WHERE id = ? AND status = ?`, status, u.ID, uploadPending); err != nil {
+		return err
+	}
+	if _, err := tx.exec(ctx, `UPDATE quota_days SET bytes = bytes - ?, files = files - 1 WHERE user_id = ? AND day = ?`, u.Size, u.UserID, day); err != nil {
+		return err
+	}
+	return tx.enqueueDeletes(ctx, []string{u.ObjectKey})
+}
+
+// ExpireUploads ends up to limit pending uploads whose time is up, releasing
+// their quota and queueing their objects for deletion. Concurrent callers
+// (several processes) take different rows.
+func (db *DB) ExpireUploads(ctx context.Context, limit int) (int, error) {
+	var n int
+	err := db.inTx(ctx, func(tx *Tx) error {
+		n = 0
+		rows, err := tx.query(ctx, `SELECT `+uploadColumns+` FROM uploads WHERE status = ? AND expires_at <= ? ORDER BY expires_at LIMIT ?`+tx.skipLocked(),
+			uploadPending, ms(tx.now), limit)
+		if err != nil {
+			return err
+		}
+		var due []*wmory.Upload
+		for rows.Next() {
+			u, err := scanUpload(rows)
+			if err != nil {
+				rows.Close()
+				return err
+			}
+			due = append(due, u)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, u := range due {
+			if err := tx.endUpload(ctx, u, uploadExpired); err != nil {
+				return err
+			}
+		}
+		n = len(due)
+		return nil
+	})
+	return n, err
+}
+
+// QuotaUsed returns what the user has used (reservations included) today.
+func (db *DB) QuotaUsed(ctx context.Context, userID string) (bytes, files int64, err error) {
+	err = db.sql.QueryRowContext(ctx, db.rebind(`SELECT bytes, files FROM quota_days WHERE user_id = ? AND day = ?`),
+		userID, wmory.QuotaDay(db.Now())).Scan(&bytes, &files)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, 0, nil
+	}
+	return bytes, files, db.domainError(err)
+}
+
+const mediaColumns = `m.id, m.group_id, m.uploader_id, u.name, m.kind, m.content_type, m.filename, m.size, m.object_key,
+	m.width, m.height, m.duration_ms, m.taken_at, m.uploaded_at, m.status`
+
+func scanMedia(row scanner) (*wmory.Media, error) {
+	var m wmory.Media
+	var kind string
+	var w, h, d sql.NullInt64
+	var taken, uploaded int64
+	if err := row.Scan(&m.ID, &m.GroupID, &m.UploaderID, &m.UploaderName, &kind, &m.ContentType, &m.Filename, &m.Size, &m.ObjectKey,
+		&w, &h, &d, &taken, &uploaded, &m.Status); err != nil {
+		return nil, err
+	}
+	m.Kind, m.TakenAt, m.UploadedAt = wmory.MediaKind(kind), fromMS(taken), fromMS(uploaded)
+	if w.Valid {
+		x := int(w.Int64)
+		m.Width = &x
+	}
+	if h.Valid {
+		x := int(h.Int64)
+		m.Height = &x
+	}
+	if d.Valid {
+		m.DurationMS = &d.Int64
+	}
+	return &m, nil
+}
+
+func (db *DB) media(ctx context.Context, id string) (*wmory.Media, error) {
+	m, err := scanMedia(db.sql.QueryRowContext(ctx, db.rebind(`SELECT `+mediaColumns+` FROM media m JOIN users u ON u.id = m.uploader_id WHERE m.id = ?`), id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, wmory.NotFound("Media")
+	}
+	return m, db.domainError(err)
+}
+
+// Media returns one item of a group the actor belongs to.
+func (db *DB) Media(ctx context.Context, actor wmory.Actor, id string) (*wmory.Media, error) {
+	m, err := scanMedia(db.sql.QueryRowContext(ctx, db.rebind(`SELECT `+mediaColumns+` FROM media m JOIN users u ON u.id = m.uploader_id
+		JOIN group_members gm ON gm.group_id = m.group_id AND gm.user_id = ? WHERE m.id = ?`), actor.UserID, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, wmory.NotFound("Media")
+	}
+	return m, db.domainError(err)
+}
+
+// GalleryKey is the keyset position of an item: newest taken_at first, then id.
+func GalleryKey(m wmory.Media) string {
+	return strconv.FormatInt(ms(m.TakenAt), 10) + "." + m.ID
+}
+
+// Gallery lists a group's media newest first, after the cursor key.
+func (db *DB) Gallery(ctx context.Context, actor wmory.Actor, groupID, after string, limit int) ([]wmory.Media, string, error) {
+	var out []wmory.Media
+	err := db.read(ctx, func(tx *Tx) error {
+		out = nil
+		if _, err := tx.authorize(ctx, actor.UserID, groupID, wmory.ActViewGroup, wmory.RoleNone); err != nil {
+			return err
+		}
+		q := `SELECT ` + mediaColumns + ` FROM media m JOIN users u ON u.id = m.uploader_id WHERE m.group_id = ?`
+		args := []any{groupID}
+		if after != "" {
+			takenS, id, ok := strings.Cut(after, ".")
+			taken, err := strconv.ParseInt(takenS, 10, 64)
+			if !ok || err != nil {
+				return wmory.Invalid("cursor", "is not a cursor this API returned.")
+			}
+			q += ` AND (m.taken_at < ? OR (m.taken_at = ? AND m.id < ?))`
+			args = append(args, taken, taken, id)
+		}
+		rows, err := tx.query(ctx, q+` ORDER BY m.taken_at DESC, m.id DESC LIMIT ?`, append(args, pageSize(limit))...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			m, err := scanMedia(rows)
+			if err != nil {
+				return err
+			}
+			out = append(out, *m)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	items, next := trimPage(out, limit, GalleryKey)
+	return items, next, nil
+}
+
+// DeleteMedia removes an item at once and queues its objects for deletion. The
+// uploader may delete its own; owners and admins anything in their group.
+func (db *DB) DeleteMedia(ctx context.Context, actor wmory.Actor, id string) error {
+	return db.inTx(ctx, func(tx *Tx) error {
+		var groupID, uploaderID, key string
+		err := tx.queryRow(ctx, `SELECT group_id, uploader_id, object_key FROM media WHERE id = ?`+tx.forUpdate(), id).Scan(&groupID, &uploaderID, &key)
+		if errors.Is(err, sql.ErrNoRows) {
+			return wmory.NotFound("Media")
+		}
+		if err != nil {
+			return err
+		}
+		role, settings, err := tx.membership(ctx, actor.UserID, groupID, true)
+		if err != nil {
+			return err
+		}
+		if role == wmory.RoleNone {
+			return wmory.NotFound("Media")
+		}
+		if uploaderID != actor.UserID {
+			if err := wmory.Authorize(role, wmory.ActDeleteMedia, wmory.RoleNone, settings); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.exec(ctx, `DELETE FROM media WHERE id = ?`, id); err != nil {
+			return err
+		}
+		m := wmory.Media{ObjectKey: key}
+		if err := tx.enqueueDeletes(ctx, []string{key, m.ThumbnailKey(), m.PreviewKey()}); err != nil {
+			return err
+		}
+		return tx.audit(ctx, actor, groupID, wmory.AuditMediaDelete, wmory.AuditTargetMedia, id, nil)
+	})
+}
+
+// queueMediaDeletes queues the objects of every media item matching where
+// (a group's, an uploader's) before the rows go.
+func (tx *Tx) queueMediaDeletes(ctx context.Context, where string, arg string) error {
+	keys, err := tx.strings(ctx, `SELECT object_key FROM media WHERE `+where, arg)
+	if err != nil {
+		return err
+	}
+	var all []string
+	for _, k := range keys {
+		m := wmory.Media{ObjectKey: k}
+		all = append(all, k, m.ThumbnailKey(), m.PreviewKey())
+	}
+	return tx.enqueueDeletes(ctx, all)
+}
