@@ -12,8 +12,8 @@ import (
 // scene is a group with one user of every standing towards it.
 type scene struct {
 	gid, iid, code string
-	mid            string // media uploaded by target
-	uploadID       string // stored but not completed, by member
+	mid            string  // media uploaded by target
+	uploadID       string  // stored but not completed, by member
 	target         *client // a plain member that actions are aimed at
 	callers        map[string]*client
 }
