@@ -1,0 +1,344 @@
+package http_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"reflect"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/wmory/wmory"
+	"github.com/wmory/wmory/internal/blob"
+	"github.com/wmory/wmory/internal/blob/blobtest"
+	"github.com/wmory/wmory/internal/blob/s3"
+	"github.com/wmory/wmory/internal/jobs"
+	"github.com/wmory/wmory/internal/sqldb/sqldbtest"
+
+	wmoryhttp "github.com/wmory/wmory/internal/http"
+)
+
+// s3Store makes a bucket on a fresh versitygw and returns the store on it.
+func s3Store(t *testing.T) blob.Store {
+	gw := blobtest.StartVersityGW(t)
+	t.Setenv("AWS_ACCESS_KEY_ID", gw.Access)
+	t.Setenv("AWS_SECRET_ACCESS_KEY", gw.Secret)
+	t.Setenv("AWS_REGION", "us-east-1")
+	admin := awss3.New(awss3.Options{Region: "us-east-1", BaseEndpoint: aws.String(gw.Endpoint), UsePathStyle: true,
+		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
+			return aws.Credentials{AccessKeyID: gw.Access, SecretAccessKey: gw.Secret}, nil
+		})})
+	if _, err := admin.CreateBucket(context.Background(), &awss3.CreateBucketInput{Bucket: aws.String("wmory")}); err != nil {
+		t.Fatal(err)
+	}
+	s, err := s3.New(context.Background(), s3.Config{Bucket: "wmory", Endpoint: gw.Endpoint, PathStyle: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+type storeCase struct {
+	name string
+	make func(t *testing.T) blob.Store // nil: local
+}
+
+var stores = []storeCase{{"local", nil}, {"s3", s3Store}}
+
+func (sc storeCase) env(t *testing.T, eng sqldbtest.Engine, tweak ...func(*wmoryhttp.Config)) *env {
+	var st blob.Store
+	if sc.make != nil {
+		st = sc.make(t)
+	}
+	return newEnvWithStore(t, eng, st, tweak...)
+}
+
+func download(t *testing.T, rawURL string) (*http.Response, []byte) {
+	t.Helper()
+	resp, err := http.Get(rawURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp, b
+}
+
+// The upload path on both stores: authorize, PUT straight to storage,
+// complete, list, download the original byte for byte, delete.
+func TestUploadFlow(t *testing.T) {
+	for _, sc := range stores {
+		t.Run(sc.name, func(t *testing.T) {
+			e := sc.env(t, sqldbtest.Engines(t)[0])
+			ann, bob := e.signup("ann@example.com", "Ann"), e.signup("bob@example.com", "Bob")
+			gid := ann.must(201, "POST", "/api/v1/groups", map[string]string{"name": "G"}).str("id")
+			bob.must(200, "POST", "/api/v1/invites/"+ann.must(201, "POST", "/api/v1/groups/"+gid+"/invites", nil).str("code")+"/accept", nil)
+
+			body := append(append([]byte{}, tinyJPEG...), []byte("unique bytes of this photo")...)
+			up := ann.must(201, "POST", "/api/v1/groups/"+gid+"/uploads", map[string]any{"filename": "../../Holiday \"pic\".jpg", "content_type": "image/jpeg", "size": len(body)})
+			if exp, _ := time.Parse(time.RFC3339, up.str("expires_at")); time.Until(exp) > 15*time.Minute || up.json()["method"] != "PUT" {
+				t.Fatalf("upload answer %s", up.body)
+			}
+			if strings.Contains(up.str("url"), "Holiday") {
+				t.Fatal("the object key derives from the file name")
+			}
+			ann.must(409, "POST", "/api/v1/uploads/"+up.str("upload_id")+"/complete", nil) // nothing stored yet
+			if code := ann.sendSigned(up, body); code/100 != 2 {
+				t.Fatalf("PUT = %d", code)
+			}
+			bob.must(404, "POST", "/api/v1/uploads/"+up.str("upload_id")+"/complete", nil) // not his upload
+			m := ann.must(201, "POST", "/api/v1/uploads/"+up.str("upload_id")+"/complete", nil).json()
+			if m["status"] != "processing" || m["filename"] != `Holiday "pic".jpg` || m["kind"] != "photo" || m["size"] != float64(len(body)) {
+				t.Fatalf("media %v", m)
+			}
+			again := ann.must(201, "POST", "/api/v1/uploads/"+up.str("upload_id")+"/complete", nil).json()
+			if again["id"] != m["id"] {
+				t.Fatal("completing twice made a second media item")
+			}
+			me := ann.must(200, "GET", "/api/v1/me", nil).json()["quota"].(map[string]any)
+			if me["daily_files_used"] != float64(1) || me["daily_bytes_used"] != float64(len(body)) {
+				t.Fatalf("quota after one upload %v", me)
+			}
+			list := bob.must(200, "GET", "/api/v1/groups/"+gid+"/media", nil).items()
+			if len(list) != 1 || list[0]["id"] != m["id"] || list[0]["uploader"].(map[string]any)["name"] != "Ann" {
+				t.Fatalf("gallery %v", list)
+			}
+			if g := bob.must(200, "GET", "/api/v1/groups/"+gid, nil).json(); g["media_count"] != float64(1) {
+				t.Fatalf("media_count %v", g["media_count"])
+			}
+			full := bob.must(200, "GET", "/api/v1/media/"+m["id"].(string), nil).json()
+			resp, got := download(t, full["original_url"].(string))
+			if resp.StatusCode != 200 || !bytes.Equal(got, body) {
+				t.Fatalf("original download = %d, %d bytes", resp.StatusCode, len(got))
+			}
+			if cd := resp.Header.Get("Content-Disposition"); !strings.HasPrefix(cd, "attachment;") || !strings.Contains(cd, "filename*=UTF-8''Holiday%20%22pic%22.jpg") {
+				t.Fatalf("Content-Disposition %q", cd)
+			}
+			if resp.Header.Get("Content-Type") != "image/jpeg" {
+				t.Fatalf("Content-Type %q", resp.Header.Get("Content-Type"))
+			}
+
+			// Bob may not delete Ann's photo; Ann may. The object goes through a job.
+			bob.must(403, "DELETE", "/api/v1/media/"+m["id"].(string), nil)
+			ann.must(204, "DELETE", "/api/v1/media/"+m["id"].(string), nil)
+			bob.must(404, "GET", "/api/v1/media/"+m["id"].(string), nil)
+			w := jobs.New(e.db, e.store, slogDiscard())
+			for w.RunOne(context.Background()) {
+			}
+			key := "o/" + gid + "/" + up.str("upload_id")
+			if _, err := e.store.Stat(context.Background(), key); err == nil {
+				t.Fatal("the original survived its media's deletion")
+			}
+		})
+	}
+}
+
+// Every refusal with its code, and nothing left behind: no row, no object, no
+// quota used.
+func TestUploadRefusalsLeaveNothing(t *testing.T) {
+	for _, sc := range stores {
+		t.Run(sc.name, func(t *testing.T) {
+			e := sc.env(t, sqldbtest.Engines(t)[0], func(c *wmorycfg) { c.Limits.MaxPhotoBytes = 1 << 20 })
+			ann, eve := e.signup("ann@example.com", "Ann"), e.signup("eve@example.com", "Eve")
+			gid := ann.must(201, "POST", "/api/v1/groups", map[string]string{"name": "G"}).str("id")
+			tables := []string{"media", "uploads", "quota_days"}
+			state := func() map[string][]string {
+				s := sqldbtest.Snapshot(t, e.dbURL, tables...)
+				// Quota rows may exist at zero; what matters is what they hold.
+				for i, q := range s["quota_days"] {
+					s["quota_days"][i] = q[strings.Index(q, "bytes="):]
+				}
+				return s
+			}
+			auth := func(c *client, ct string, size int, name string) response {
+				return c.call("POST", "/api/v1/groups/"+gid+"/uploads", map[string]any{"filename": name, "content_type": ct, "size": size})
+			}
+			for _, tc := range []struct {
+				name   string
+				r      func() response
+				status int
+				code   string
+			}{
+				{"svg", func() response { return auth(ann, "image/svg+xml", 100, "a.svg") }, 415, "unsupported_media_type"},
+				{"html", func() response { return auth(ann, "text/html", 100, "a.html") }, 415, "unsupported_media_type"},
+				{"octet-stream", func() response { return auth(ann, "application/octet-stream", 100, "a.heic.php") }, 415, "unsupported_media_type"},
+				{"too large", func() response { return auth(ann, "image/jpeg", 1<<20+1, "a.jpg") }, 413, "file_too_large"},
+				{"size 0", func() response { return auth(ann, "image/jpeg", 0, "a.jpg") }, 400, "invalid_request"},
+				{"control chars in name", func() response { return auth(ann, "image/jpeg", 10, "a\x00.jpg") }, 400, "invalid_request"},
+				{"non-member", func() response { return auth(eve, "image/jpeg", 10, "a.jpg") }, 404, "not_found"},
+				{"bad sha256", func() response {
+					return ann.call("POST", "/api/v1/groups/"+gid+"/uploads", map[string]any{"filename": "a.jpg", "content_type": "image/jpeg", "size": 10, "sha256": "xyz"})
+				}, 400, "invalid_request"},
+			} {
+				before := state()
+				r := tc.r()
+				if r.status != tc.status || r.code() != tc.code {
+					t.Errorf("%s: %d %s; want %d %s", tc.name, r.status, r.body, tc.status, tc.code)
+				}
+				if !reflect.DeepEqual(before, state()) {
+					t.Errorf("%s changed the database", tc.name)
+				}
+			}
+
+			// Refused at completion: the object is deleted (by the queued job) and
+			// the reservation given back.
+			png := append([]byte("\x89PNG\r\n\x1a\n"), bytes.Repeat([]byte{1}, 100)...)
+			for _, tc := range []struct {
+				name string
+				ct   string
+				body []byte
+			}{
+				{"png declared as jpeg", "image/jpeg", png},
+				{"html declared as jpeg", "image/jpeg", []byte("<html><script>alert(1)</script></html>")},
+				{"not media at all", "image/png", bytes.Repeat([]byte("MZ"), 100)},
+			} {
+				id := ann.put(gid, "x", tc.ct, tc.body)
+				r := ann.call("POST", "/api/v1/uploads/"+id+"/complete", nil)
+				if r.status != 422 || r.code() != "upload_rejected" {
+					t.Errorf("%s: complete = %d %s", tc.name, r.status, r.body)
+				}
+				if r := ann.call("POST", "/api/v1/uploads/"+id+"/complete", nil); r.status != 422 {
+					t.Errorf("%s: second complete = %d", tc.name, r.status)
+				}
+			}
+			w := jobs.New(e.db, e.store, slogDiscard())
+			for w.RunOne(context.Background()) {
+			}
+			if b, f, _ := e.db.QuotaUsed(context.Background(), ann.userID); b != 0 || f != 0 {
+				t.Errorf("quota after refusals: %d bytes, %d files; want 0", b, f)
+			}
+			if media := ann.must(200, "GET", "/api/v1/groups/"+gid+"/media", nil).items(); len(media) != 0 {
+				t.Errorf("refused uploads became media: %v", media)
+			}
+			assertNoObjects(t, e, gid)
+
+			// A PUT of another length than declared never stores anything.
+			up := ann.must(201, "POST", "/api/v1/groups/"+gid+"/uploads", map[string]any{"filename": "a.jpg", "content_type": "image/jpeg", "size": 500})
+			if code := ann.sendSigned(up, tinyJPEG[:400]); code/100 == 2 {
+				t.Errorf("short PUT accepted: %d", code)
+			}
+			ann.must(409, "POST", "/api/v1/uploads/"+up.str("upload_id")+"/complete", nil)
+		})
+	}
+}
+
+func assertNoObjects(t *testing.T, e *env, gid string) {
+	t.Helper()
+	rows := sqldbtest.Snapshot(t, e.dbURL, "uploads")["uploads"]
+	for _, row := range rows {
+		for _, f := range strings.Split(row, ";") {
+			if key, ok := strings.CutPrefix(f, "object_key="); ok {
+				if _, err := e.store.Stat(context.Background(), key); err == nil && !strings.Contains(row, "status=completed") {
+					t.Errorf("object %s of a refused upload is still stored", key)
+				}
+			}
+		}
+	}
+}
+
+// A member removed between authorizing and completing cannot complete, and
+// gets the reservation back.
+func TestRemovedMemberCannotComplete(t *testing.T) {
+	e := newEnv(t, sqldbtest.Engines(t)[0])
+	ann, bob := e.signup("ann@example.com", "Ann"), e.signup("bob@example.com", "Bob")
+	gid := ann.must(201, "POST", "/api/v1/groups", map[string]string{"name": "G"}).str("id")
+	bob.must(200, "POST", "/api/v1/invites/"+ann.must(201, "POST", "/api/v1/groups/"+gid+"/invites", nil).str("code")+"/accept", nil)
+	id := bob.put(gid, "a.jpg", "image/jpeg", tinyJPEG)
+	ann.must(204, "DELETE", "/api/v1/groups/"+gid+"/members/"+bob.userID, nil)
+	bob.must(404, "POST", "/api/v1/uploads/"+id+"/complete", nil)
+	if b, f, _ := e.db.QuotaUsed(context.Background(), bob.userID); b != 0 || f != 0 {
+		t.Fatalf("quota kept: %d bytes %d files", b, f)
+	}
+}
+
+// Uploads never completed expire: the cleanup deletes the object and gives the
+// quota back.
+func TestPendingUploadsExpire(t *testing.T) {
+	e := newEnv(t, sqldbtest.Engines(t)[0])
+	ann := e.signup("ann@example.com", "Ann")
+	gid := ann.must(201, "POST", "/api/v1/groups", map[string]string{"name": "G"}).str("id")
+	id := ann.put(gid, "a.jpg", "image/jpeg", tinyJPEG)
+	key := "o/" + gid + "/" + id
+	w := jobs.New(e.db, e.store, slogDiscard())
+	w.Cleanup(context.Background())
+	if _, err := e.store.Stat(context.Background(), key); err != nil {
+		t.Fatal("cleanup removed a live upload")
+	}
+	e.advance(2*wmory.UploadTTL + time.Second)
+	w.Cleanup(context.Background())
+	for w.RunOne(context.Background()) {
+	}
+	if _, err := e.store.Stat(context.Background(), key); err == nil {
+		t.Fatal("the expired upload's object is still stored")
+	}
+	if b, f, _ := e.db.QuotaUsed(context.Background(), ann.userID); b != 0 || f != 0 {
+		t.Fatalf("quota kept after expiry: %d %d", b, f)
+	}
+	if r := ann.call("POST", "/api/v1/uploads/"+id+"/complete", nil); r.status != 410 || r.code() != "upload_expired" {
+		t.Fatalf("complete after expiry = %d %s", r.status, r.body)
+	}
+}
+
+// 50 concurrent authorizations against a quota that allows 10 get exactly 10.
+func TestQuotaUnderConcurrency(t *testing.T) {
+	sqldbtest.ForEach(t, func(t *testing.T, eng sqldbtest.Engine) {
+		e := newEnv(t, eng, func(c *wmorycfg) { c.Limits.DailyBytesLimit = 10_000 })
+		ann := e.signup("ann@example.com", "Ann")
+		gid := ann.must(201, "POST", "/api/v1/groups", map[string]string{"name": "G"}).str("id")
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		codes := map[int]int{}
+		for i := range 50 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				r := ann.call("POST", "/api/v1/groups/"+gid+"/uploads", map[string]any{"filename": fmt.Sprintf("%d.jpg", i), "content_type": "image/jpeg", "size": 1000})
+				mu.Lock()
+				codes[r.status]++
+				mu.Unlock()
+			}()
+		}
+		wg.Wait()
+		if codes[201] != 10 || codes[429] != 40 {
+			t.Fatalf("statuses %v; want 10×201 and 40×429", codes)
+		}
+		if b, f, _ := e.db.QuotaUsed(context.Background(), ann.userID); b != 10_000 || f != 10 {
+			t.Fatalf("quota used %d bytes, %d files; want 10000 and 10", b, f)
+		}
+		r := ann.call("POST", "/api/v1/groups/"+gid+"/uploads", map[string]any{"filename": "x.jpg", "content_type": "image/jpeg", "size": 1})
+		if r.status != 429 || r.code() != "quota_exceeded" || r.header.Get("Retry-After") == "" || !strings.Contains(r.json()["error"].(map[string]any)["message"].(string), "resets at") {
+			t.Fatalf("over quota = %d %s", r.status, r.body)
+		}
+	})
+}
+
+func TestAttachmentDisposition(t *testing.T) {
+	for name, want := range map[string]string{
+		"a.jpg":             `attachment; filename="a.jpg"; filename*=UTF-8''a.jpg`,
+		"a\".html; x=.jpg":  `attachment; filename="a_.html_ x=.jpg"; filename*=UTF-8''a%22.html%3B%20x=.jpg`,
+		"Zoë's photo.heic":  `attachment; filename="Zo_'s photo.heic"; filename*=UTF-8''Zo%C3%AB%27s%20photo.heic`,
+		"line\r\nbreak.jpg": `attachment; filename="line__break.jpg"; filename*=UTF-8''line%0D%0Abreak.jpg`,
+	} {
+		if got := wmoryhttp.AttachmentDisposition(name); got != want {
+			t.Errorf("AttachmentDisposition(%q) = %s; want %s", name, got, want)
+		}
+	}
+}
+
+func FuzzAttachmentDisposition(f *testing.F) {
+	f.Add("a.jpg")
+	f.Add("\"\r\n;%")
+	f.Fuzz(func(t *testing.T, name string) {
+		got := wmoryhttp.AttachmentDisposition(name)
+		if strings.ContainsAny(got, "\r\n\x00") || strings.Count(got, `"`) != 2 {
+			t.Fatalf("unsafe header value %q", got)
+		}
+	})
+}
