@@ -1,0 +1,139 @@
+package imaging
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"math"
+	"os/exec"
+	"strconv"
+	"syscall"
+	"time"
+)
+
+// probe is the part of ffprobe's JSON that wmory reads.
+type probe struct {
+	Streams []struct {
+		CodecType    string            `json:"codec_type"`
+		Width        int               `json:"width"`
+		Height       int               `json:"height"`
+		Tags         map[string]string `json:"tags"`
+		SideDataList []struct {
+			Rotation float64 `json:"rotation"`
+		} `json:"side_data_list"`
+	} `json:"streams"`
+	Format struct {
+		Duration string            `json:"duration"`
+		Tags     map[string]string `json:"tags"`
+	} `json:"format"`
+}
+
+// run starts a tool in its own process group and kills the whole group when the
+// context ends, so a hung decoder leaves nothing behind.
+func (p *Processor) run(ctx context.Context, name string, args ...string) ([]byte, error) {
+	ctx, cancel := context.WithTimeout(ctx, p.Timeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, name, args...)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
+	cmd.WaitDelay = 5 * time.Second
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	if err := cmd.Run(); err != nil {
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("%s timed out: %w", name, ctx.Err())
+		}
+		msg := errOut.String()
+		if len(msg) > 300 {
+			msg = msg[:300]
+		}
+		return nil, rejectf("%s: %v: %s", name, err, msg)
+	}
+	return out.Bytes(), nil
+}
+
+// Video probes a video file and makes its thumbnail and preview from a poster
+// frame at about one second (the first frame for shorter clips). Only local
+// files are read: network and playlist protocols are not allowed.
+func (p *Processor) Video(ctx context.Context, path string) (*Result, error) {
+	out, err := p.run(ctx, p.FFprobe, "-v", "error", "-protocol_whitelist", "file", "-print_format", "json",
+		"-show_format", "-show_streams", "file:"+path)
+	if err != nil {
+		return nil, err
+	}
+	var pr probe
+	if err := json.Unmarshal(out, &pr); err != nil {
+		return nil, rejectf("unreadable ffprobe output: %v", err)
+	}
+	res := &Result{}
+	found := false
+	for _, s := range pr.Streams {
+		if s.CodecType != "video" {
+			continue
+		}
+		found = true
+		res.Width, res.Height = s.Width, s.Height
+		rot := 0.0
+		for _, sd := range s.SideDataList {
+			if sd.Rotation != 0 {
+				rot = sd.Rotation
+			}
+		}
+		if r, err := strconv.ParseFloat(s.Tags["rotate"], 64); err == nil && rot == 0 {
+			rot = r
+		}
+		if int(math.Abs(rot))%180 == 90 {
+			res.Width, res.Height = res.Height, res.Width
+		}
+		if t := parseCreation(s.Tags["creation_time"]); t != nil {
+			res.TakenAt = t
+		}
+		break
+	}
+	if !found || res.Width <= 0 || res.Height <= 0 {
+		return nil, rejectf("no video stream")
+	}
+	if int64(res.Width)*int64(res.Height) > p.MaxPixels {
+		return nil, rejectf("video of %d×%d pixels is over the limit", res.Width, res.Height)
+	}
+	if t := parseCreation(pr.Format.Tags["creation_time"]); t != nil {
+		res.TakenAt = t
+	}
+	seek := "1"
+	if d, err := strconv.ParseFloat(pr.Format.Duration, 64); err == nil && d > 0 {
+		if time.Duration(d*float64(time.Second)) > p.MaxDuration {
+			return nil, rejectf("video of %.0f s is longer than allowed", d)
+		}
+		ms := int64(d * 1000)
+		res.DurationMS = &ms
+		if d < 2 {
+			seek = "0"
+		}
+	}
+	// ffmpeg applies the rotation itself when decoding.
+	poster, err := p.run(ctx, p.FFmpeg, "-v", "error", "-protocol_whitelist", "file,pipe", "-ss", seek, "-i", "file:"+path,
+		"-frames:v", "1", "-f", "image2pipe", "-c:v", "png", "pipe:1")
+	if err != nil {
+		return nil, err
+	}
+	if len(poster) == 0 {
+		return nil, rejectf("no frame could be decoded")
+	}
+	d, err := derive(poster)
+	if err != nil {
+		return nil, err
+	}
+	res.Thumbnail, res.Preview = d.Thumbnail, d.Preview
+	return res, nil
+}
+
+func parseCreation(s string) *time.Time {
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil || t.Year() < 1971 {
+		return nil
+	}
+	t = t.UTC()
+	return &t
+}
+
