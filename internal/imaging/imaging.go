@@ -164,4 +164,3 @@ func exifTime(img *vips.ImageRef) *time.Time {
 	t = t.UTC()
 	return &t
 }
-

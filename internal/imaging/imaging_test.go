@@ -163,7 +163,7 @@ func TestOrientations(t *testing.T) {
 		3: {rot(vips.Angle180)},
 		4: {flip(vips.DirectionVertical)},
 		5: {flip(vips.DirectionVertical), rot(vips.Angle90)},   // transpose
-		6: {rot(vips.Angle90)},                                  // 90° clockwise
+		6: {rot(vips.Angle90)},                                 // 90° clockwise
 		7: {flip(vips.DirectionHorizontal), rot(vips.Angle90)}, // transverse
 		8: {rot(vips.Angle270)},
 	}

@@ -136,4 +136,3 @@ func parseCreation(s string) *time.Time {
 	t = t.UTC()
 	return &t
 }
-
