@@ -297,11 +297,25 @@ func TestHostileVideosAreRejected(t *testing.T) {
 
 func FuzzStripWebP(f *testing.F) {
 	f.Add([]byte("RIFF\x04\x00\x00\x00WEBP"))
-	f.Add([]byte("RIFF\x16\x00\x00\x00WEBPEXIF\x02\x00\x00\x00ab"))
+	f.Add([]byte("RIFF\x1e\x00\x00\x00WEBPVP8X\x0a\x00\x00\x00\x0c\x00\x00\x00\x00\x00\x00\x00\x00\x00EXIF\x02\x00\x00\x00ab"))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		out, err := stripWebP(b)
-		if err == nil && bytes.Contains(out[12:], []byte("EXIF")) && !bytes.Contains(b[12:], []byte("EXIF\x00")) {
+		if err != nil {
 			return
+		}
+		if int(binary.LittleEndian.Uint32(out[4:8])) != len(out)-8 {
+			t.Fatal("RIFF size does not match")
+		}
+		for i := 12; i+8 <= len(out); {
+			fourcc := string(out[i : i+4])
+			size := int(binary.LittleEndian.Uint32(out[i+4 : i+8]))
+			if fourcc == "EXIF" || fourcc == "XMP " {
+				t.Fatalf("%s chunk left in", fourcc)
+			}
+			if fourcc == "VP8X" && out[i+8]&0x0c != 0 {
+				t.Fatal("metadata flags left set")
+			}
+			i += 8 + size + size%2
 		}
 	})
 }

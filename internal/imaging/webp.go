@@ -26,6 +26,9 @@ func stripWebP(b []byte) ([]byte, error) {
 		switch fourcc {
 		case "EXIF", "XMP ":
 		case "VP8X":
+			if size < 10 {
+				return nil, errors.New("imaging: malformed VP8X chunk")
+			}
 			chunk := append([]byte(nil), b[i:end]...)
 			chunk[8] &^= 0x08 | 0x04 // EXIF and XMP present flags
 			out = append(out, chunk...)
