@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -35,6 +36,7 @@ type config struct {
 	S3              *s3.Config // nil: the local store under DataDir
 	Pool            sqldb.PoolConfig
 	ShutdownTimeout time.Duration
+	Workers         int
 }
 
 // setting is one option: a flag and the environment variable behind it.
@@ -61,6 +63,7 @@ var settings = []setting{
 	{"db-max-open", "WMORY_DB_MAX_OPEN", "most open database connections per process", "20", false},
 	{"db-max-idle", "WMORY_DB_MAX_IDLE", "most idle database connections per process", "10", false},
 	{"db-conn-lifetime", "WMORY_DB_CONN_LIFETIME", "longest life of a database connection", "30m", false},
+	{"workers", "WMORY_WORKERS", "jobs run at once by this process (serve: 0 runs none here, for a separate `wmory worker`)", strconv.Itoa(runtime.NumCPU()), false},
 	{"shutdown-timeout", "WMORY_SHUTDOWN_TIMEOUT", "how long in-flight requests may take to finish at shutdown", "25s", false},
 }
 
@@ -221,6 +224,11 @@ func loadConfig(name string, args []string, getenv func(string) string, stderr i
 	c.Pool.MaxIdle = int(positive("WMORY_DB_MAX_IDLE", v("db-max-idle")))
 	c.Pool.MaxLifetime = duration("WMORY_DB_CONN_LIFETIME", v("db-conn-lifetime"))
 	c.ShutdownTimeout = duration("WMORY_SHUTDOWN_TIMEOUT", v("shutdown-timeout"))
+	if n, err := strconv.Atoi(v("workers")); err != nil || n < 0 {
+		errs = append(errs, fmt.Sprintf("WMORY_WORKERS %q: want a whole number, 0 or more", v("workers")))
+	} else {
+		c.Workers = n
+	}
 	if len(errs) > 0 {
 		return c, errors.New("configuration:\n  " + strings.Join(errs, "\n  "))
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/wmory/wmory/internal/blob/local"
 	"github.com/wmory/wmory/internal/blob/s3"
 	wmoryhttp "github.com/wmory/wmory/internal/http"
+	"github.com/wmory/wmory/internal/imaging"
 	"github.com/wmory/wmory/internal/jobs"
 	"github.com/wmory/wmory/internal/mail"
 	"github.com/wmory/wmory/internal/password"
@@ -28,6 +29,7 @@ const usage = `usage: wmory <command> [flags]
 
 commands:
   serve     run the server (the default)
+  worker    run background jobs only (thumbnails, deletions, clean-up)
   migrate   apply database migrations and exit
   help      show this text
 
@@ -45,6 +47,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return serve(ctx, args, getenv, stdout, stderr)
 	case "migrate":
 		return migrate(ctx, args, getenv, stdout, stderr)
+	case "worker":
+		return worker(ctx, args, getenv, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -68,6 +72,66 @@ func openDB(ctx context.Context, c config) (*sqldb.DB, error) {
 		return nil, err
 	}
 	return db, nil
+}
+
+// openStore opens the configured object store; the local store also serves its
+// signed URLs, through the returned handler.
+func openStore(ctx context.Context, c config) (blob.Store, http.Handler, error) {
+	if c.S3 != nil {
+		s, err := s3.New(ctx, *c.S3)
+		return s, nil, err
+	}
+	ls, err := local.Open(filepath.Join(c.DataDir, "blobs"), filepath.Join(c.DataDir, "blob.key"), c.BaseURL)
+	if err != nil {
+		return nil, nil, err
+	}
+	return ls, ls, nil
+}
+
+// startWorker runs the job queue in the background; the returned function stops
+// it, letting running jobs finish or release their lease.
+func startWorker(ctx context.Context, db *sqldb.DB, store blob.Store, n int, log *slog.Logger) func() {
+	w := jobs.New(db, store, log)
+	w.Concurrency = n
+	w.HandleMedia(store, imaging.New())
+	workCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		w.Run(workCtx)
+	}()
+	return func() { stop(); <-done }
+}
+
+// worker runs only the background jobs, for deployments that scale them apart
+// from the API. The local store cannot be shared between machines, so workers
+// on their own want S3.
+func worker(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	c, err := loadConfig("worker", args, getenv, stderr)
+	if err != nil {
+		return err
+	}
+	log := slog.New(slog.NewJSONHandler(stderr, nil))
+	db, err := openDB(ctx, c)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if c.BaseURL == nil {
+		c.BaseURL = &url.URL{Scheme: "http", Host: "localhost"}
+	}
+	store, _, err := openStore(ctx, c)
+	if err != nil {
+		return err
+	}
+	n := max(c.Workers, 1)
+	log.Info("worker running", "concurrency", n, "database", string(db.Dialect()))
+	stop := startWorker(ctx, db, store, n, log)
+	<-ctx.Done()
+	log.Info("worker stopping")
+	stop()
+	log.Info("stopped")
+	return nil
 }
 
 func migrate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -124,28 +188,18 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 
 	apiCfg := wmoryhttp.Config{BaseURL: c.BaseURL, TrustedProxies: c.TrustedProxies, Limits: c.Limits}
-	var store blob.Store
-	if c.S3 != nil {
-		if store, err = s3.New(ctx, *c.S3); err != nil {
-			return err
-		}
-	} else {
-		ls, err := local.Open(filepath.Join(c.DataDir, "blobs"), filepath.Join(c.DataDir, "blob.key"), c.BaseURL)
-		if err != nil {
-			return err
-		}
-		store, apiCfg.BlobHandler = ls, ls
+	store, blobHandler, err := openStore(ctx, c)
+	if err != nil {
+		return err
 	}
+	apiCfg.BlobHandler = blobHandler
 	api := wmoryhttp.New(db, store, mailer, password.New(password.DefaultParams), apiCfg, log)
 
-	// Background work runs in this process by default.
-	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
-	workDone := make(chan struct{})
-	go func() {
-		defer close(workDone)
-		jobs.New(db, store, log).Run(workCtx)
-	}()
-	defer func() { stopWork(); <-workDone }()
+	// Background work runs in this process unless WMORY_WORKERS=0.
+	if c.Workers > 0 {
+		stopWork := startWorker(ctx, db, store, c.Workers, log)
+		defer stopWork()
+	}
 	srv := &http.Server{
 		Handler:           api.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,

@@ -220,13 +220,15 @@ func (db *DB) QuotaUsed(ctx context.Context, userID string) (bytes, files int64,
 const mediaColumns = `m.id, m.group_id, m.uploader_id, u.name, m.kind, m.content_type, m.filename, m.size, m.object_key,
 	m.width, m.height, m.duration_ms, m.taken_at, m.uploaded_at, m.status`
 
-func scanMedia(row scanner) (*wmory.Media, error) {
+func scanMedia(row scanner) (*wmory.Media, error) { return scanMediaExtra(row) }
+
+func scanMediaExtra(row scanner, extra ...any) (*wmory.Media, error) {
 	var m wmory.Media
 	var kind string
 	var w, h, d sql.NullInt64
 	var taken, uploaded int64
-	if err := row.Scan(&m.ID, &m.GroupID, &m.UploaderID, &m.UploaderName, &kind, &m.ContentType, &m.Filename, &m.Size, &m.ObjectKey,
-		&w, &h, &d, &taken, &uploaded, &m.Status); err != nil {
+	if err := row.Scan(append([]any{&m.ID, &m.GroupID, &m.UploaderID, &m.UploaderName, &kind, &m.ContentType, &m.Filename, &m.Size, &m.ObjectKey,
+		&w, &h, &d, &taken, &uploaded, &m.Status}, extra...)...); err != nil {
 		return nil, err
 	}
 	m.Kind, m.TakenAt, m.UploadedAt = wmory.MediaKind(kind), fromMS(taken), fromMS(uploaded)
@@ -355,4 +357,58 @@ func (tx *Tx) queueMediaDeletes(ctx context.Context, where string, arg string) e
 		all = append(all, k, m.ThumbnailKey(), m.PreviewKey())
 	}
 	return tx.enqueueDeletes(ctx, all)
+}
+
+// MediaToProcess returns an item and the ETag recorded at completion, for the
+// worker; a deleted item is not found.
+func (db *DB) MediaToProcess(ctx context.Context, id string) (*wmory.Media, string, error) {
+	var etag string
+	m, err := scanMediaExtra(db.sql.QueryRowContext(ctx, db.rebind(`SELECT `+mediaColumns+`, m.etag FROM media m JOIN users u ON u.id = m.uploader_id WHERE m.id = ?`), id), &etag)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, "", wmory.NotFound("Media")
+	}
+	return m, etag, db.domainError(err)
+}
+
+// Processed is what the worker learned about an item.
+type Processed struct {
+	Width, Height int
+	TakenAt       *time.Time
+	DurationMS    *int64
+}
+
+// MediaProcessed marks an item ready. It is not found if the item was deleted
+// (or finished) meanwhile; the caller then removes what it made.
+func (db *DB) MediaProcessed(ctx context.Context, id string, p Processed) error {
+	return db.inTx(ctx, func(tx *Tx) error {
+		var duration sql.NullInt64
+		if p.DurationMS != nil {
+			duration = sql.NullInt64{Int64: *p.DurationMS, Valid: true}
+		}
+		q := `UPDATE media SET status = ?, width = ?, height = ?, duration_ms = ?`
+		args := []any{wmory.StatusReady, p.Width, p.Height, duration}
+		if p.TakenAt != nil {
+			q += `, taken_at = ?`
+			args = append(args, ms(*p.TakenAt))
+		}
+		return tx.execOne(ctx, wmory.NotFound("Media"), q+` WHERE id = ? AND status = ?`, append(args, id, wmory.StatusProcessing)...)
+	})
+}
+
+// MediaFailed marks an item that cannot be processed.
+func (db *DB) MediaFailed(ctx context.Context, id, reason string) error {
+	return db.inTx(ctx, func(tx *Tx) error {
+		var groupID string
+		err := tx.queryRow(ctx, `SELECT group_id FROM media WHERE id = ?`, id).Scan(&groupID)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if _, err := tx.exec(ctx, `UPDATE media SET status = ? WHERE id = ? AND status = ?`, wmory.StatusFailed, id, wmory.StatusProcessing); err != nil {
+			return err
+		}
+		return tx.audit(ctx, wmory.Actor{}, groupID, "media_processing_failed", wmory.AuditTargetMedia, id, map[string]any{"reason": truncate(reason, 300)})
+	})
 }

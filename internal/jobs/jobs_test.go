@@ -1,0 +1,217 @@
+package jobs_test
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/wmory/wmory"
+	"github.com/wmory/wmory/internal/blob"
+	"github.com/wmory/wmory/internal/blob/local"
+	"github.com/wmory/wmory/internal/imaging"
+	"github.com/wmory/wmory/internal/jobs"
+	"github.com/wmory/wmory/internal/sqldb"
+	"github.com/wmory/wmory/internal/sqldb/sqldbtest"
+)
+
+var ctx = context.Background()
+
+type fixture struct {
+	db    *sqldb.DB
+	store blob.Store
+	actor wmory.Actor
+	gid   string
+	w     *jobs.Worker
+}
+
+func newFixture(t *testing.T, e sqldbtest.Engine) *fixture {
+	db := sqldbtest.Open(t, e)
+	dir := t.TempDir()
+	base, _ := url.Parse("http://localhost")
+	store, err := local.Open(filepath.Join(dir, "blobs"), filepath.Join(dir, "key"), base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, _ := db.Register(ctx, wmory.Actor{}, sqldb.Registration{Email: "a@example.com", Name: "A", PasswordHash: "x"})
+	u, err := db.VerifyEmail(ctx, wmory.Actor{}, res.VerifyToken)
+	if err != nil {
+		t.Fatal(err)
+	}
+	actor := wmory.Actor{UserID: u.ID}
+	g, _ := db.CreateGroup(ctx, actor, "G")
+	w := jobs.New(db, store, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	w.HandleMedia(store, imaging.New())
+	return &fixture{db: db, store: store, actor: actor, gid: g.ID, w: w}
+}
+
+// add stores a file as a completed upload and returns its media.
+func (f *fixture) add(t *testing.T, name, contentType string, data []byte) *wmory.Media {
+	t.Helper()
+	id := wmory.NewID(time.Now())
+	u := &wmory.Upload{ID: id, GroupID: f.gid, ObjectKey: "o/" + f.gid + "/" + id, Filename: name, ContentType: contentType, Size: int64(len(data))}
+	if err := f.db.AuthorizeUpload(ctx, f.actor, u, wmory.DefaultLimits); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.store.Put(ctx, u.ObjectKey, bytes.NewReader(data), u.Size, contentType); err != nil {
+		t.Fatal(err)
+	}
+	info, _ := f.store.Stat(ctx, u.ObjectKey)
+	m, err := f.db.CompleteUpload(ctx, f.actor, id, info.ETag)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func (f *fixture) drain() {
+	for f.w.RunOne(ctx) {
+	}
+}
+
+func (f *fixture) media(t *testing.T, id string) *wmory.Media {
+	t.Helper()
+	m, err := f.db.Media(ctx, f.actor, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func testfile(t *testing.T, name string) []byte {
+	b, err := os.ReadFile(filepath.Join("..", "imaging", "testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func TestProcessing(t *testing.T) {
+	sqldbtest.ForEach(t, func(t *testing.T, e sqldbtest.Engine) {
+		f := newFixture(t, e)
+		heic := f.add(t, "IMG_0001.HEIC", "image/heic", testfile(t, "iphone7-gps.heic"))
+		jpg := f.add(t, "camera.jpg", "image/jpeg", testfile(t, "camera.jpg"))
+		broken := f.add(t, "broken.jpg", "image/jpeg", testfile(t, "camera.jpg")[:3000])
+		f.drain()
+		for _, m := range []*wmory.Media{heic, jpg} {
+			got := f.media(t, m.ID)
+			if got.Status != wmory.StatusReady || got.Width == nil || *got.Width == 0 {
+				t.Fatalf("%s: %+v", m.Filename, got)
+			}
+			for _, k := range []string{got.ThumbnailKey(), got.PreviewKey()} {
+				if _, err := f.store.Stat(ctx, k); err != nil {
+					t.Errorf("%s: %s missing: %v", m.Filename, k, err)
+				}
+			}
+		}
+		if got := f.media(t, heic.ID); got.TakenAt.Format(time.RFC3339) != "2017-10-19T15:19:37Z" || *got.Width != 4032 {
+			t.Errorf("heic: taken %v, width %d", got.TakenAt, *got.Width)
+		}
+		if got := f.media(t, broken.ID); got.Status != wmory.StatusFailed {
+			t.Errorf("a truncated JPEG ended %q; want failed", got.Status)
+		}
+		if n, _ := f.db.PendingJobs(ctx, sqldb.JobProcessMedia); n != 0 {
+			t.Errorf("%d processing jobs left", n)
+		}
+	})
+}
+
+// The same job delivered twice, at once, has one effect.
+func TestDuplicateDeliveryIsHarmless(t *testing.T) {
+	f := newFixture(t, sqldbtest.Engines(t)[0])
+	m := f.add(t, "a.jpg", "image/jpeg", testfile(t, "camera.jpg"))
+	payload := []byte(`{"media_id":"` + m.ID + `"}`)
+	var wg sync.WaitGroup
+	h := jobs.ProcessMediaForTest(f.w)
+	errs := make([]error, 2)
+	for i := range 2 {
+		wg.Add(1)
+		go func() { defer wg.Done(); errs[i] = h(ctx, &sqldb.Job{Kind: sqldb.JobProcessMedia, Payload: payload, Attempts: 1}) }()
+	}
+	wg.Wait()
+	if errs[0] != nil || errs[1] != nil {
+		t.Fatal(errs)
+	}
+	if got := f.media(t, m.ID); got.Status != wmory.StatusReady {
+		t.Fatalf("status %s", got.Status)
+	}
+}
+
+// Media deleted while queued: the job does nothing and leaves nothing.
+func TestDeletedBeforeProcessing(t *testing.T) {
+	f := newFixture(t, sqldbtest.Engines(t)[0])
+	m := f.add(t, "a.jpg", "image/jpeg", testfile(t, "camera.jpg"))
+	if err := f.db.DeleteMedia(ctx, f.actor, m.ID); err != nil {
+		t.Fatal(err)
+	}
+	f.drain()
+	for _, k := range []string{m.ObjectKey, m.ThumbnailKey(), m.PreviewKey()} {
+		if _, err := f.store.Stat(ctx, k); err == nil {
+			t.Errorf("%s survived", k)
+		}
+	}
+}
+
+// Bytes replaced after completion (a reused upload URL) are not processed.
+func TestReplacedOriginalFails(t *testing.T) {
+	f := newFixture(t, sqldbtest.Engines(t)[0])
+	m := f.add(t, "a.jpg", "image/jpeg", testfile(t, "camera.jpg"))
+	other := testfile(t, "alpha.png")
+	time.Sleep(10 * time.Millisecond) // a new modification time, as a later write would have
+	f.store.Delete(ctx, m.ObjectKey)
+	f.store.Put(ctx, m.ObjectKey, bytes.NewReader(other), int64(len(other)), "image/png")
+	f.drain()
+	if got := f.media(t, m.ID); got.Status != wmory.StatusFailed {
+		t.Fatalf("status %s; want failed", got.Status)
+	}
+}
+
+// A job whose handler keeps failing is retried with backoff, then given up.
+func TestRetriesThenGivesUp(t *testing.T) {
+	f := newFixture(t, sqldbtest.Engines(t)[0])
+	m := f.add(t, "a.jpg", "image/jpeg", testfile(t, "camera.jpg"))
+	now := time.Now()
+	f.db.Now = func() time.Time { return now }
+	calls := 0
+	f.w.Handle(sqldb.JobProcessMedia, func(ctx context.Context, job *sqldb.Job) error {
+		calls++
+		return io.ErrUnexpectedEOF
+	})
+	f.w.MaxAttempts = 3
+	for i := 0; i < 10; i++ {
+		f.w.RunOne(ctx)
+		now = now.Add(time.Hour) // past any backoff
+	}
+	if calls != 3 {
+		t.Fatalf("handler ran %d times; want 3", calls)
+	}
+	if n, _ := f.db.PendingJobs(ctx, sqldb.JobProcessMedia); n != 0 {
+		t.Fatalf("%d jobs left after giving up", n)
+	}
+	_ = m
+}
+
+// A worker that dies leaves its lease to expire; another worker then runs the job.
+func TestExpiredLeaseIsTakenOver(t *testing.T) {
+	f := newFixture(t, sqldbtest.Engines(t)[0])
+	f.add(t, "a.jpg", "image/jpeg", testfile(t, "camera.jpg"))
+	job, err := f.db.ClaimJob(ctx, []string{sqldb.JobProcessMedia}, time.Minute)
+	if err != nil || job == nil {
+		t.Fatal(job, err)
+	}
+	if again, _ := f.db.ClaimJob(ctx, []string{sqldb.JobProcessMedia}, time.Minute); again != nil {
+		t.Fatal("a leased job was claimed twice")
+	}
+	now := time.Now().Add(2 * time.Minute)
+	f.db.Now = func() time.Time { return now }
+	again, _ := f.db.ClaimJob(ctx, []string{sqldb.JobProcessMedia}, time.Minute)
+	if again == nil || again.ID != job.ID || again.Attempts != 2 {
+		t.Fatalf("after the lease expired: %+v", again)
+	}
+}
