@@ -132,7 +132,10 @@ func TestDuplicateDeliveryIsHarmless(t *testing.T) {
 	errs := make([]error, 2)
 	for i := range 2 {
 		wg.Add(1)
-		go func() { defer wg.Done(); errs[i] = h(ctx, &sqldb.Job{Kind: sqldb.JobProcessMedia, Payload: payload, Attempts: 1}) }()
+		go func() {
+			defer wg.Done()
+			errs[i] = h(ctx, &sqldb.Job{Kind: sqldb.JobProcessMedia, Payload: payload, Attempts: 1})
+		}()
 	}
 	wg.Wait()
 	if errs[0] != nil || errs[1] != nil {
