@@ -1,0 +1,180 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/davidbyttow/govips/v2/vips"
+
+	"github.com/wmory/wmory/internal/blob/blobtest"
+	"github.com/wmory/wmory/internal/imaging"
+)
+
+// upload runs authorize → PUT with plain net/http, as a phone would → complete.
+func (u *user) upload(gid, name, contentType string, body []byte) map[string]any {
+	u.in.t.Helper()
+	up := u.do("POST", "/api/v1/groups/"+gid+"/uploads", map[string]any{"filename": name, "content_type": contentType, "size": len(body)}, 201)
+	req, _ := http.NewRequest(up["method"].(string), up["url"].(string), bytes.NewReader(body))
+	for k, v := range up["headers"].(map[string]any) {
+		req.Header.Set(k, v.(string))
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		u.in.t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode/100 != 2 {
+		u.in.t.Fatalf("PUT %s = %d", name, resp.StatusCode)
+	}
+	return u.do("POST", "/api/v1/uploads/"+up["upload_id"].(string)+"/complete", nil, 201)
+}
+
+func fetch(t *testing.T, rawURL string) []byte {
+	t.Helper()
+	resp, err := http.Get(rawURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 {
+		t.Fatalf("GET %s = %d %s", rawURL, resp.StatusCode, b)
+	}
+	return b
+}
+
+func testfile(t *testing.T, name string) []byte {
+	b, err := os.ReadFile(filepath.Join("..", "..", "internal", "imaging", "testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func startS3(t *testing.T) map[string]string {
+	gw := blobtest.StartVersityGW(t)
+	// The SDK's default chain reads credentials from the process environment.
+	t.Setenv("AWS_ACCESS_KEY_ID", gw.Access)
+	t.Setenv("AWS_SECRET_ACCESS_KEY", gw.Secret)
+	admin := awss3.New(awss3.Options{Region: "us-east-1", BaseEndpoint: aws.String(gw.Endpoint), UsePathStyle: true,
+		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
+			return aws.Credentials{AccessKeyID: gw.Access, SecretAccessKey: gw.Secret}, nil
+		})})
+	if _, err := admin.CreateBucket(context.Background(), &awss3.CreateBucketInput{Bucket: aws.String("photos")}); err != nil {
+		t.Fatal(err)
+	}
+	return map[string]string{"AWS_BUCKET_NAME": "photos", "AWS_ENDPOINT_URL_S3": gw.Endpoint, "AWS_REGION": "us-east-1"}
+}
+
+// Photos and a video through the whole product, on both stores: each member
+// sees the other's items turn ready, with upright thumbnails and previews that
+// carry no metadata, and originals that download byte for byte.
+func TestMediaEndToEnd(t *testing.T) {
+	imaging.Start()
+	for _, mode := range []string{"local", "s3"} {
+		t.Run(mode, func(t *testing.T) {
+			env := map[string]string{}
+			if mode == "s3" {
+				env = startS3(t)
+			}
+			in := start(t, env)
+			readMail := func(to string) string {
+				return waitFor(t, "printed mail", func() (string, bool) {
+					s := in.stdout.String()
+					i := bytes.LastIndex([]byte(s), []byte("To: "+to))
+					return s[max(i, 0):], i >= 0
+				})
+			}
+			ann := in.signup("ann@example.com", "Ann", readMail)
+			bob := in.signup("bob@example.com", "Bob", readMail)
+			gid := ann.do("POST", "/api/v1/groups", map[string]string{"name": "Trip"}, 201)["id"].(string)
+			code := ann.do("POST", "/api/v1/groups/"+gid+"/invites", nil, 201)["code"].(string)
+			bob.do("POST", "/api/v1/invites/"+code+"/accept", nil, 200)
+
+			video := makeClip(t)
+			items := []struct {
+				who     *user
+				name    string
+				ct      string
+				body    []byte
+				portrai bool
+			}{
+				{ann, "IMG_0001.HEIC", "image/heic", testfile(t, "iphone7-gps.heic"), false},
+				{bob, "phone.webp", "image/webp", testfile(t, "phone-orientation-6.webp"), true},
+				{bob, "logo.png", "image/png", testfile(t, "alpha.png"), false},
+				{ann, "clip.mp4", "video/mp4", video, false},
+			}
+			ids := map[string]int{}
+			for i, it := range items {
+				m := it.who.upload(gid, it.name, it.ct, it.body)
+				ids[m["id"].(string)] = i
+			}
+			var list []any
+			waitFor(t, "all media ready", func() (string, bool) {
+				list = ann.do("GET", "/api/v1/groups/"+gid+"/media", nil, 200)["items"].([]any)
+				for _, x := range list {
+					if x.(map[string]any)["status"] != "ready" {
+						return "", false
+					}
+				}
+				return "", len(list) == len(items)
+			})
+			for _, x := range list {
+				m := x.(map[string]any)
+				it := items[ids[m["id"].(string)]]
+				thumb := fetch(t, m["thumbnail_url"].(string))
+				preview := fetch(t, m["preview_url"].(string))
+				for name, b := range map[string][]byte{"thumbnail": thumb, "preview": preview} {
+					img, err := vips.NewImageFromBuffer(b)
+					if err != nil {
+						t.Fatalf("%s %s: %v", it.name, name, err)
+					}
+					if (img.Height() > img.Width()) != it.portrai {
+						t.Errorf("%s %s is %d×%d: not upright", it.name, name, img.Width(), img.Height())
+					}
+					for _, f := range img.ImageFields() {
+						if len(f) > 4 && f[:4] == "exif" {
+							t.Errorf("%s %s carries %s", it.name, name, f)
+						}
+					}
+					if bytes.Contains(b, []byte("GPS")) {
+						t.Errorf("%s %s contains GPS data", it.name, name)
+					}
+					img.Close()
+				}
+				full := bob.do("GET", "/api/v1/media/"+m["id"].(string), nil, 200)
+				if !bytes.Equal(fetch(t, full["original_url"].(string)), it.body) {
+					t.Errorf("%s: original differs", it.name)
+				}
+				if it.ct == "video/mp4" && (full["duration_ms"] == nil || full["width"] != float64(640)) {
+					t.Errorf("video metadata: %v", full)
+				}
+			}
+			out, _ := json.Marshal(list[0])
+			t.Logf("first gallery item: %s", out)
+		})
+	}
+}
+
+func makeClip(t *testing.T) []byte {
+	t.Helper()
+	out := filepath.Join(t.TempDir(), "clip.mp4")
+	cmd := fmt.Sprintf("ffmpeg -v error -f lavfi -i testsrc2=size=640x360:rate=25:duration=2 -c:v libx264 -pix_fmt yuv420p %s", out)
+	if b, err := runShell(cmd); err != nil {
+		t.Fatalf("%v\n%s", err, b)
+	}
+	b, _ := os.ReadFile(out)
+	return b
+}
+
+func runShell(cmd string) ([]byte, error) { return exec.Command("sh", "-c", cmd).CombinedOutput() }
