@@ -3,7 +3,7 @@
 GO ?= go
 BIN := bin/wmory
 
-.PHONY: run build test deps vet fmt
+.PHONY: run build test deps vet fmt bench
 
 run: deps build
 	./$(BIN) serve
@@ -34,3 +34,7 @@ test: deps
 
 fmt:
 	gofmt -w .
+
+# Benchmarks (not tests): photo processing vs vipsthumbnail on ../shared/bench-photos.
+bench: deps
+	$(GO) test -run XXX -bench . -benchtime 40x ./internal/imaging/

@@ -54,6 +54,7 @@ var startOnce sync.Once
 // libvips only after wmory's own sniffing allowed their type anyway.
 func Start() {
 	startOnce.Do(func() {
+		limitArenas()
 		os.Setenv("VIPS_BLOCK_UNTRUSTED", "1")
 		vips.LoggingSettings(func(string, vips.LogLevel, string) {}, vips.LogLevelError)
 		vips.Startup(&vips.Config{ConcurrencyLevel: 1, MaxCacheMem: 0, MaxCacheSize: 0, MaxCacheFiles: 0})
