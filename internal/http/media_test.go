@@ -342,3 +342,67 @@ func FuzzAttachmentDisposition(f *testing.F) {
 		}
 	})
 }
+
+func TestGalleryPagesNewestFirst(t *testing.T) {
+	e := newEnv(t, sqldbtest.Engines(t)[0])
+	ann := e.signup("ann@example.com", "Ann")
+	gid := ann.must(201, "POST", "/api/v1/groups", map[string]string{"name": "G"}).str("id")
+	var ids []string
+	for i := range 5 {
+		ids = append(ids, ann.upload(gid, fmt.Sprintf("%d.jpg", i), "image/jpeg", tinyJPEG).str("id"))
+	}
+	var seen []string
+	path := "/api/v1/groups/" + gid + "/media?limit=2"
+	for pages := 0; ; pages++ {
+		r := ann.must(200, "GET", path, nil)
+		for _, it := range r.items() {
+			seen = append(seen, it["id"].(string))
+		}
+		next := r.str("next_cursor")
+		if next == "" {
+			if pages != 2 {
+				t.Fatalf("%d pages; want 3", pages+1)
+			}
+			break
+		}
+		path = "/api/v1/groups/" + gid + "/media?limit=2&cursor=" + next
+	}
+	for i := range ids {
+		if seen[i] != ids[len(ids)-1-i] {
+			t.Fatalf("order %v; want newest first %v", seen, ids)
+		}
+	}
+}
+
+// Deleting a group or an account removes its media's objects through jobs.
+func TestGroupAndAccountDeletionRemoveObjects(t *testing.T) {
+	e := newEnv(t, sqldbtest.Engines(t)[0])
+	ann, bob := e.signup("ann@example.com", "Ann"), e.signup("bob@example.com", "Bob")
+	g1 := ann.must(201, "POST", "/api/v1/groups", map[string]string{"name": "G1"}).str("id")
+	g2 := bob.must(201, "POST", "/api/v1/groups", map[string]string{"name": "G2"}).str("id")
+	ann.must(200, "POST", "/api/v1/invites/"+bob.must(201, "POST", "/api/v1/groups/"+g2+"/invites", nil).str("code")+"/accept", nil)
+	ann.upload(g1, "a.jpg", "image/jpeg", tinyJPEG)
+	keyOf := func(c *client, mid string) string {
+		// The original's URL names its key; both stores put it in the path.
+		u := c.must(200, "GET", "/api/v1/media/"+mid, nil).str("original_url")
+		i := strings.Index(u, "o/")
+		return u[i : i+2+26+1+26]
+	}
+	m1 := ann.must(200, "GET", "/api/v1/groups/"+g1+"/media", nil).items()[0]["id"].(string)
+	key1 := keyOf(ann, m1)
+	m2 := ann.upload(g2, "b.jpg", "image/jpeg", tinyJPEG).str("id")
+	key2 := keyOf(ann, m2)
+	ann.must(204, "DELETE", "/api/v1/groups/"+g1, nil)
+	ann.must(204, "DELETE", "/api/v1/me", map[string]string{"password": goodPassword})
+	w := jobs.New(e.db, e.store, slogDiscard())
+	for w.RunOne(context.Background()) {
+	}
+	for _, k := range []string{key1, key2} {
+		if _, err := e.store.Stat(context.Background(), k); err == nil {
+			t.Errorf("%s survived the deletion", k)
+		}
+	}
+	if items := bob.must(200, "GET", "/api/v1/groups/"+g2+"/media", nil).items(); len(items) != 0 {
+		t.Errorf("the deleted account's media is still listed: %v", items)
+	}
+}
