@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -12,8 +11,6 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/davidbyttow/govips/v2/vips"
 
 	"github.com/wmory/wmory/internal/blob/blobtest"
@@ -63,16 +60,8 @@ func testfile(t *testing.T, name string) []byte {
 
 func startS3(t *testing.T) map[string]string {
 	gw := blobtest.StartVersityGW(t)
-	// The SDK's default chain reads credentials from the process environment.
-	t.Setenv("AWS_ACCESS_KEY_ID", gw.Access)
-	t.Setenv("AWS_SECRET_ACCESS_KEY", gw.Secret)
-	admin := awss3.New(awss3.Options{Region: "us-east-1", BaseEndpoint: aws.String(gw.Endpoint), UsePathStyle: true,
-		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
-			return aws.Credentials{AccessKeyID: gw.Access, SecretAccessKey: gw.Secret}, nil
-		})})
-	if _, err := admin.CreateBucket(context.Background(), &awss3.CreateBucketInput{Bucket: aws.String("photos")}); err != nil {
-		t.Fatal(err)
-	}
+	gw.UseCredentials(t)
+	gw.CreateBucket(t, "photos")
 	return map[string]string{"AWS_BUCKET_NAME": "photos", "AWS_ENDPOINT_URL_S3": gw.Endpoint, "AWS_REGION": "us-east-1"}
 }
 

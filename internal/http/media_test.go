@@ -12,9 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
-
 	"github.com/wmory/wmory"
 	"github.com/wmory/wmory/internal/blob"
 	"github.com/wmory/wmory/internal/blob/blobtest"
@@ -28,16 +25,8 @@ import (
 // s3Store makes a bucket on a fresh versitygw and returns the store on it.
 func s3Store(t *testing.T) blob.Store {
 	gw := blobtest.StartVersityGW(t)
-	t.Setenv("AWS_ACCESS_KEY_ID", gw.Access)
-	t.Setenv("AWS_SECRET_ACCESS_KEY", gw.Secret)
-	t.Setenv("AWS_REGION", "us-east-1")
-	admin := awss3.New(awss3.Options{Region: "us-east-1", BaseEndpoint: aws.String(gw.Endpoint), UsePathStyle: true,
-		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
-			return aws.Credentials{AccessKeyID: gw.Access, SecretAccessKey: gw.Secret}, nil
-		})})
-	if _, err := admin.CreateBucket(context.Background(), &awss3.CreateBucketInput{Bucket: aws.String("wmory")}); err != nil {
-		t.Fatal(err)
-	}
+	gw.UseCredentials(t)
+	gw.CreateBucket(t, "wmory")
 	s, err := s3.New(context.Background(), s3.Config{Bucket: "wmory", Endpoint: gw.Endpoint, PathStyle: true})
 	if err != nil {
 		t.Fatal(err)

@@ -19,6 +19,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
+
 	"github.com/wmory/wmory/internal/blob"
 )
 
@@ -286,5 +289,25 @@ func StartVersityGW(t testing.TB) VersityGW {
 		if time.Now().After(deadline) {
 			t.Fatalf("versitygw did not start:\n%s", logs.String())
 		}
+	}
+}
+
+// UseCredentials puts the server's keys where the AWS SDK's default chain finds
+// them: the process environment, for this test only.
+func (g VersityGW) UseCredentials(t *testing.T) {
+	t.Setenv("AWS_ACCESS_KEY_ID", g.Access)
+	t.Setenv("AWS_SECRET_ACCESS_KEY", g.Secret)
+	t.Setenv("AWS_REGION", "us-east-1")
+}
+
+// CreateBucket makes an empty bucket.
+func (g VersityGW) CreateBucket(t testing.TB, name string) {
+	t.Helper()
+	admin := awss3.New(awss3.Options{Region: "us-east-1", BaseEndpoint: aws.String(g.Endpoint), UsePathStyle: true,
+		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
+			return aws.Credentials{AccessKeyID: g.Access, SecretAccessKey: g.Secret}, nil
+		})})
+	if _, err := admin.CreateBucket(context.Background(), &awss3.CreateBucketInput{Bucket: aws.String(name)}); err != nil {
+		t.Fatalf("create bucket %s: %v", name, err)
 	}
 }
