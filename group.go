@@ -81,13 +81,16 @@ const (
 	// ActDeleteMedia is deleting someone else's media; uploaders may always
 	// delete their own.
 	ActDeleteMedia GroupAction = "delete_media"
+	// ActModerate is seeing every report of the group, resolving and
+	// escalating them, and seeing media that reports have hidden.
+	ActModerate GroupAction = "moderate"
 )
 
 // GroupActions lists every action, for exhaustive tests.
 var GroupActions = []GroupAction{
 	ActViewGroup, ActUpdateGroup, ActDeleteGroup, ActListMembers, ActChangeRole,
 	ActRemoveMember, ActLeave, ActTransfer, ActCreateInvite, ActListInvites,
-	ActRevokeInvite, ActViewAudit, ActDeleteMedia,
+	ActRevokeInvite, ActViewAudit, ActDeleteMedia, ActModerate,
 }
 
 // GroupSettings are the group's own switches that widen what members may do.
@@ -108,7 +111,7 @@ func Authorize(actor Role, action GroupAction, target Role, s GroupSettings) err
 	switch action {
 	case ActViewGroup, ActListMembers:
 		return nil
-	case ActUpdateGroup, ActListInvites, ActRevokeInvite, ActViewAudit, ActDeleteMedia:
+	case ActUpdateGroup, ActListInvites, ActRevokeInvite, ActViewAudit, ActDeleteMedia, ActModerate:
 		if manager {
 			return nil
 		}

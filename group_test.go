@@ -19,7 +19,7 @@ func TestAuthorize(t *testing.T) {
 			if action == ActLeave && actor == RoleOwner {
 				return ECodeOwnerMustTransfer
 			}
-		case ActUpdateGroup, ActListInvites, ActRevokeInvite, ActViewAudit, ActDeleteMedia:
+		case ActUpdateGroup, ActListInvites, ActRevokeInvite, ActViewAudit, ActDeleteMedia, ActModerate:
 			ok = actor == RoleOwner || actor == RoleAdmin
 		case ActDeleteGroup:
 			ok = actor == RoleOwner

@@ -14,6 +14,7 @@ type scene struct {
 	gid, iid, code string
 	mid            string  // media uploaded by target
 	uploadID       string  // stored but not completed, by member
+	rid            string  // an open report on mid, by target
 	target         *client // a plain member that actions are aimed at
 	callers        map[string]*client
 }
@@ -34,7 +35,8 @@ func (e *env) scene(n int) scene {
 	inv := owner.must(201, "POST", "/api/v1/groups/"+gid+"/invites", nil)
 	mid := target.upload(gid, "a.jpg", "image/jpeg", tinyJPEG).str("id")
 	uploadID := member.put(gid, "b.jpg", "image/jpeg", tinyJPEG)
-	return scene{gid: gid, iid: inv.str("id"), code: inv.str("code"), target: target, mid: mid, uploadID: uploadID, callers: map[string]*client{
+	rid := target.must(201, "POST", "/api/v1/media/"+mid+"/reports", map[string]string{"reason": "other"}).str("id")
+	return scene{gid: gid, iid: inv.str("id"), code: inv.str("code"), target: target, mid: mid, uploadID: uploadID, rid: rid, callers: map[string]*client{
 		"anonymous": e.anon(), "outsider": outsider, "removed": removed, "member": member, "admin": admin, "owner": owner}}
 }
 
@@ -89,6 +91,10 @@ func TestAuthorizationMatrix(t *testing.T) {
 		"GET /api/v1/groups/{gid}/media":            {nil, want{401, 404, 404, 200, 200, 200}},
 		"GET /api/v1/media/{mid}":                   {nil, want{401, 404, 404, 200, 200, 200}},
 		"DELETE /api/v1/media/{mid}":                {nil, want{401, 404, 404, 403, 204, 204}},
+		"POST /api/v1/media/{mid}/reports":          {func(scene, *client) any { return map[string]string{"reason": "spam"} }, want{401, 404, 404, 201, 201, 201}},
+		"GET /api/v1/groups/{gid}/reports":          {nil, want{401, 404, 404, 200, 200, 200}},
+		"POST /api/v1/reports/{rid}/resolve":        {func(scene, *client) any { return map[string]string{"action": "dismiss"} }, want{401, 404, 404, 403, 200, 200}},
+		"POST /api/v1/reports/{rid}/escalate":       {nil, want{401, 404, 404, 403, 200, 200}},
 		"POST /api/v1/invites/{code}/accept":        {nil, want{401, 200, 200, 200, 200, 200}},
 	}
 	public := map[string]bool{"GET /healthz": true, "GET /readyz": true, "GET /api/openapi.json": true}
@@ -111,7 +117,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 			c := s.callers[standing]
 			method, path, _ := strings.Cut(op, " ")
 			path = strings.NewReplacer("{gid}", s.gid, "{uid}", s.target.userID, "{iid}", s.iid, "{code}", s.code,
-				"{mid}", s.mid, "{upload_id}", s.uploadID).Replace(path)
+				"{mid}", s.mid, "{upload_id}", s.uploadID, "{rid}", s.rid).Replace(path)
 			if strings.Contains(path, "{id}") {
 				path = strings.Replace(path, "{id}", currentSession(c), 1)
 			}

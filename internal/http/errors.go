@@ -30,7 +30,7 @@ func statusOf(code string) int {
 		return http.StatusNotFound
 	case wmory.ECodeMethodNotAllowed:
 		return http.StatusMethodNotAllowed
-	case wmory.ECodeConflict, wmory.ECodeOwnerMustTransfer:
+	case wmory.ECodeConflict, wmory.ECodeOwnerMustTransfer, wmory.ECodeAlreadyReported:
 		return http.StatusConflict
 	case wmory.ECodeRequestTooLarge:
 		return http.StatusRequestEntityTooLarge

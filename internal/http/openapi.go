@@ -92,6 +92,15 @@ func schemas() schema {
 			"taken_at": dateTime, "uploaded_at": dateTime, "status": schema{"type": "string", "enum": []string{"processing", "ready", "failed"}},
 			"thumbnail_url": schema{"type": "string", "format": "uri"}, "preview_url": schema{"type": "string", "format": "uri"}, "original_url": schema{"type": "string", "format": "uri"}}),
 		"MediaList": list("Media"),
+		"ReportRequest": obj([]string{"reason"}, schema{"reason": schema{"type": "string", "enum": []string{"spam", "nudity", "violence", "harassment", "copyright", "other"}},
+			"details": schema{"type": "string", "maxLength": 2000}}),
+		"ResolveRequest": obj([]string{"action"}, schema{"action": schema{"type": "string", "enum": []string{"remove_media", "dismiss", "remove_uploader"}}}),
+		"Report": obj([]string{"id", "media_id", "group_id", "reporter_id", "reason", "details", "status", "action", "created_at", "resolved_at", "resolved_by"}, schema{
+			"id": id, "media_id": id, "group_id": id, "reporter_id": schema{"type": []string{"string", "null"}}, "reason": str, "details": str,
+			"status": schema{"type": "string", "enum": []string{"open", "resolved"}}, "action": schema{"type": []string{"string", "null"}},
+			"escalated": boolean, "created_at": dateTime, "resolved_at": schema{"type": []string{"string", "null"}, "format": "date-time"},
+			"resolved_by": schema{"type": []string{"string", "null"}}}),
+		"ReportList": list("Report"),
 	}
 }
 
@@ -178,6 +187,8 @@ func tag(path string) string {
 	switch {
 	case strings.HasPrefix(path, "/api/v1/auth"), strings.HasPrefix(path, "/api/v1/me"):
 		return "accounts"
+	case strings.HasSuffix(path, "/reports"), strings.HasPrefix(path, "/api/v1/reports"):
+		return "moderation"
 	case strings.HasSuffix(path, "/uploads"), strings.HasSuffix(path, "/media"), strings.HasPrefix(path, "/api/v1/media"), strings.HasPrefix(path, "/api/v1/uploads"):
 		return "media"
 	case strings.HasPrefix(path, "/api/v1/groups"), strings.HasPrefix(path, "/api/v1/invites"):

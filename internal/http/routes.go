@@ -64,6 +64,10 @@ func routes() []route {
 		{"GET", "/api/v1/groups/{gid}/media", signedIn, "A group's gallery, newest first", "", 200, "MediaList", true, (*Server).gallery},
 		{"GET", "/api/v1/media/{mid}", signedIn, "One media item with a signed URL of the original", "", 200, "Media", false, (*Server).getMedia},
 		{"DELETE", "/api/v1/media/{mid}", signedIn, "Delete a media item", "", 204, "", false, (*Server).deleteMedia},
+		{"POST", "/api/v1/media/{mid}/reports", signedIn, "Report a media item to the group's moderators", "ReportRequest", 201, "Report", false, (*Server).createReport},
+		{"GET", "/api/v1/groups/{gid}/reports", signedIn, "A group's reports: all for owners and admins, one's own for members", "", 200, "ReportList", true, (*Server).groupReports},
+		{"POST", "/api/v1/reports/{rid}/resolve", signedIn, "Resolve every open report on the item", "ResolveRequest", 200, "Report", false, (*Server).resolveReport},
+		{"POST", "/api/v1/reports/{rid}/escalate", signedIn, "Hand a report to the instance admins", "", 200, "Report", false, (*Server).escalateReport},
 		{"GET", "/api/v1/invites/{code}", signedIn, "Preview an invite", "", 200, "InvitePreview", false, (*Server).previewInvite},
 		{"POST", "/api/v1/invites/{code}/accept", signedIn, "Join a group through an invite", "", 200, "Group", false, (*Server).acceptInvite},
 	}

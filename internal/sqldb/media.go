@@ -254,14 +254,24 @@ func (db *DB) media(ctx context.Context, id string) (*wmory.Media, error) {
 	return m, db.domainError(err)
 }
 
-// Media returns one item of a group the actor belongs to.
+// Media returns one item of a group the actor belongs to. Items hidden by
+// reports are not found, but for the group's moderators.
 func (db *DB) Media(ctx context.Context, actor wmory.Actor, id string) (*wmory.Media, error) {
-	m, err := scanMedia(db.sql.QueryRowContext(ctx, db.rebind(`SELECT `+mediaColumns+` FROM media m JOIN users u ON u.id = m.uploader_id
-		JOIN group_members gm ON gm.group_id = m.group_id AND gm.user_id = ? WHERE m.id = ?`), actor.UserID, id))
+	var role string
+	var visible bool
+	m, err := scanMediaExtra(db.sql.QueryRowContext(ctx, db.rebind(`SELECT `+mediaColumns+`, gm.role, CASE WHEN `+visibleToMembers+` THEN 1 ELSE 0 END
+		FROM media m JOIN users u ON u.id = m.uploader_id JOIN "groups" g ON g.id = m.group_id
+		JOIN group_members gm ON gm.group_id = m.group_id AND gm.user_id = ? WHERE m.id = ?`), actor.UserID, id), &role, &visible)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, wmory.NotFound("Media")
 	}
-	return m, db.domainError(err)
+	if err != nil {
+		return nil, db.domainError(err)
+	}
+	if !visible && wmory.Authorize(wmory.Role(role), wmory.ActModerate, wmory.RoleNone, wmory.GroupSettings{}) != nil {
+		return nil, wmory.NotFound("Media")
+	}
+	return m, nil
 }
 
 // GalleryKey is the keyset position of an item: newest taken_at first, then id.
@@ -274,10 +284,14 @@ func (db *DB) Gallery(ctx context.Context, actor wmory.Actor, groupID, after str
 	var out []wmory.Media
 	err := db.read(ctx, func(tx *Tx) error {
 		out = nil
-		if _, err := tx.authorize(ctx, actor.UserID, groupID, wmory.ActViewGroup, wmory.RoleNone); err != nil {
+		role, err := tx.authorize(ctx, actor.UserID, groupID, wmory.ActViewGroup, wmory.RoleNone)
+		if err != nil {
 			return err
 		}
-		q := `SELECT ` + mediaColumns + ` FROM media m JOIN users u ON u.id = m.uploader_id WHERE m.group_id = ?`
+		q := `SELECT ` + mediaColumns + ` FROM media m JOIN users u ON u.id = m.uploader_id JOIN "groups" g ON g.id = m.group_id WHERE m.group_id = ?`
+		if wmory.Authorize(role, wmory.ActModerate, wmory.RoleNone, wmory.GroupSettings{}) != nil {
+			q += ` AND ` + visibleToMembers
+		}
 		args := []any{groupID}
 		if after != "" {
 			takenS, id, ok := strings.Cut(after, ".")

@@ -1,0 +1,261 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/wmory/wmory"
+)
+
+const reportColumns = `r.id, r.media_id, r.group_id, r.reporter_id, r.reason, r.details, r.status, r.action, r.escalated_at, r.created_at, r.resolved_at, r.resolved_by`
+
+func scanReport(row scanner) (*wmory.Report, error) {
+	var r wmory.Report
+	var reporter, resolvedBy sql.NullString
+	var escalated, resolved sql.NullInt64
+	var created int64
+	if err := row.Scan(&r.ID, &r.MediaID, &r.GroupID, &reporter, &r.Reason, &r.Details, &r.Status, &r.Action, &escalated, &created, &resolved, &resolvedBy); err != nil {
+		return nil, err
+	}
+	r.ReporterID, r.ResolvedBy, r.Escalated, r.CreatedAt = reporter.String, resolvedBy.String, escalated.Valid, fromMS(created)
+	if resolved.Valid {
+		t := fromMS(resolved.Int64)
+		r.ResolvedAt = &t
+	}
+	return &r, nil
+}
+
+// visibleToMembers is false for media that enough distinct members reported
+// (the group's auto_hide_reports; 0 turns hiding off). Moderators still see it.
+// Aliases: m for media, g for groups.
+const visibleToMembers = `(g.auto_hide_reports = 0 OR (SELECT COUNT(DISTINCT hr.reporter_id) FROM reports hr
+	WHERE hr.media_id = m.id AND hr.status = 'open') < g.auto_hide_reports)`
+
+// CreateReport files a member's report on an item of its group. It returns the
+// addresses to notify, at most once per group and hour.
+func (db *DB) CreateReport(ctx context.Context, actor wmory.Actor, mediaID, reason, details string) (*wmory.Report, []string, error) {
+	var rep *wmory.Report
+	var notify []string
+	err := db.inTx(ctx, func(tx *Tx) error {
+		notify = nil
+		var groupID string
+		err := tx.queryRow(ctx, `SELECT m.group_id FROM media m JOIN group_members gm ON gm.group_id = m.group_id AND gm.user_id = ? WHERE m.id = ?`,
+			actor.UserID, mediaID).Scan(&groupID)
+		if errors.Is(err, sql.ErrNoRows) {
+			return wmory.NotFound("Media")
+		}
+		if err != nil {
+			return err
+		}
+		var open int
+		if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM reports WHERE open_key = ?`, mediaID+":"+actor.UserID).Scan(&open); err != nil {
+			return err
+		}
+		if open > 0 {
+			return wmory.Errorf(wmory.ECodeAlreadyReported, "You already reported this item; a moderator will look at it.")
+		}
+		rep = &wmory.Report{ID: wmory.NewID(tx.now), MediaID: mediaID, GroupID: groupID, ReporterID: actor.UserID, Reason: reason,
+			Details: details, Status: wmory.ReportOpen, CreatedAt: fromMS(ms(tx.now))}
+		if _, err := tx.exec(ctx, `INSERT INTO reports (id, media_id, group_id, reporter_id, reason, details, status, action, open_key, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, '', ?, ?)`, rep.ID, mediaID, groupID, actor.UserID, reason, details, wmory.ReportOpen,
+			mediaID+":"+actor.UserID, ms(tx.now)); err != nil {
+			return err
+		}
+		if err := tx.audit(ctx, actor, groupID, wmory.AuditReportCreate, wmory.AuditTargetReport, rep.ID, map[string]any{"media_id": mediaID, "reason": reason}); err != nil {
+			return err
+		}
+		// One notice per group and hour: claim the slot with a guarded write.
+		if err := tx.insertIgnore(ctx, `report_notices`, `group_id, sent_at`, `?, 0`, groupID); err != nil {
+			return err
+		}
+		res, err := tx.exec(ctx, `UPDATE report_notices SET sent_at = ? WHERE group_id = ? AND sent_at <= ?`, ms(tx.now), groupID, ms(tx.now.Add(-time.Hour)))
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 1 {
+			notify, err = tx.strings(ctx, `SELECT u.email FROM group_members gm JOIN users u ON u.id = gm.user_id
+				WHERE gm.group_id = ? AND gm.role IN ('owner', 'admin') AND u.suspended_at IS NULL`, groupID)
+		}
+		return err
+	})
+	return rep, notify, err
+}
+
+// ReportKey is a report's position in a queue: open before resolved, then oldest first.
+func ReportKey(r wmory.Report) string {
+	rank := "1"
+	if r.Status == wmory.ReportOpen {
+		rank = "0"
+	}
+	return rank + "." + r.ID
+}
+
+func afterReport(after string) (string, string, error) {
+	if after == "" {
+		return "", "", nil
+	}
+	rank, id, ok := strings.Cut(after, ".")
+	if !ok || (rank != "0" && rank != "1") {
+		return "", "", wmory.Invalid("cursor", "is not a cursor this API returned.")
+	}
+	return rank, id, nil
+}
+
+// Reports lists a group's reports: all of them for owners and admins, only the
+// caller's own for members. status may be empty for both.
+func (db *DB) Reports(ctx context.Context, actor wmory.Actor, groupID, status, after string, limit int) ([]wmory.Report, string, error) {
+	var out []wmory.Report
+	err := db.read(ctx, func(tx *Tx) error {
+		out = nil
+		role, _, err := tx.membership(ctx, actor.UserID, groupID, false)
+		if err != nil {
+			return err
+		}
+		if role == wmory.RoleNone {
+			return wmory.NotFound("Group")
+		}
+		q := `SELECT ` + reportColumns + ` FROM reports r WHERE r.group_id = ?`
+		args := []any{groupID}
+		if wmory.Authorize(role, wmory.ActModerate, wmory.RoleNone, wmory.GroupSettings{}) != nil {
+			q += ` AND r.reporter_id = ?`
+			args = append(args, actor.UserID)
+		}
+		if status != "" {
+			q += ` AND r.status = ?`
+			args = append(args, status)
+		}
+		rank, id, err := afterReport(after)
+		if err != nil {
+			return err
+		}
+		rankExpr := `(CASE r.status WHEN 'open' THEN 0 ELSE 1 END)`
+		if rank != "" {
+			q += ` AND (` + rankExpr + ` > ? OR (` + rankExpr + ` = ? AND r.id > ?))`
+			n, _ := strconv.Atoi(rank)
+			args = append(args, n, n, id)
+		}
+		rows, err := tx.query(ctx, q+` ORDER BY `+rankExpr+`, r.id LIMIT ?`, append(args, pageSize(limit))...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			r, err := scanReport(rows)
+			if err != nil {
+				return err
+			}
+			out = append(out, *r)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	items, next := trimPage(out, limit, ReportKey)
+	return items, next, nil
+}
+
+// reportForModerator loads a report and checks that the actor moderates its
+// group: outsiders do not learn that it exists.
+func (tx *Tx) reportForModerator(ctx context.Context, actor wmory.Actor, reportID string) (*wmory.Report, error) {
+	r, err := scanReport(tx.queryRow(ctx, `SELECT `+reportColumns+` FROM reports r WHERE r.id = ?`+tx.forUpdate(), reportID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, wmory.NotFound("Report")
+	}
+	if err != nil {
+		return nil, err
+	}
+	role, settings, err := tx.membership(ctx, actor.UserID, r.GroupID, true)
+	if err != nil {
+		return nil, err
+	}
+	if role == wmory.RoleNone {
+		return nil, wmory.NotFound("Report")
+	}
+	return r, wmory.Authorize(role, wmory.ActModerate, wmory.RoleNone, settings)
+}
+
+// ResolveReport closes every open report on the item with the same action.
+// remove_media deletes the item; remove_uploader also removes its uploader from
+// the group (never the owner).
+func (db *DB) ResolveReport(ctx context.Context, actor wmory.Actor, reportID, action string) (*wmory.Report, error) {
+	var out *wmory.Report
+	err := db.inTx(ctx, func(tx *Tx) error {
+		r, err := tx.reportForModerator(ctx, actor, reportID)
+		if err != nil {
+			return err
+		}
+		if r.Status != wmory.ReportOpen {
+			return wmory.Errorf(wmory.ECodeConflict, "This report is already resolved.")
+		}
+		if action != "dismiss" {
+			var uploader string
+			err := tx.queryRow(ctx, `SELECT uploader_id FROM media WHERE id = ?`, r.MediaID).Scan(&uploader)
+			if err != nil && !errors.Is(err, sql.ErrNoRows) {
+				return err
+			}
+			if action == "remove_uploader" && uploader != "" {
+				m, err := tx.member(ctx, r.GroupID, uploader, true)
+				if err == nil {
+					if m.Role == wmory.RoleOwner {
+						return wmory.Errorf(wmory.ECodeForbidden, "The group's owner cannot be removed.")
+					}
+					if _, err := tx.exec(ctx, `DELETE FROM group_members WHERE group_id = ? AND user_id = ?`, r.GroupID, uploader); err != nil {
+						return err
+					}
+					if err := tx.audit(ctx, actor, r.GroupID, wmory.AuditMemberRemove, wmory.AuditTargetUser, uploader, map[string]any{"report_id": r.ID}); err != nil {
+						return err
+					}
+				}
+			}
+			if uploader != "" {
+				if err := tx.queueMediaDeletes(ctx, `id = ?`, r.MediaID); err != nil {
+					return err
+				}
+				if _, err := tx.exec(ctx, `DELETE FROM media WHERE id = ?`, r.MediaID); err != nil {
+					return err
+				}
+				if err := tx.audit(ctx, actor, r.GroupID, wmory.AuditMediaDelete, wmory.AuditTargetMedia, r.MediaID, map[string]any{"report_id": r.ID}); err != nil {
+					return err
+				}
+			}
+		}
+		if _, err := tx.exec(ctx, `UPDATE reports SET status = ?, action = ?, resolved_at = ?, resolved_by = ?, open_key = NULL
+			WHERE media_id = ? AND status = ?`, wmory.ReportResolved, action, ms(tx.now), actor.UserID, r.MediaID, wmory.ReportOpen); err != nil {
+			return err
+		}
+		if err := tx.audit(ctx, actor, r.GroupID, wmory.AuditReportResolve, wmory.AuditTargetReport, r.ID, map[string]any{"action": action, "media_id": r.MediaID}); err != nil {
+			return err
+		}
+		out, err = scanReport(tx.queryRow(ctx, `SELECT `+reportColumns+` FROM reports r WHERE r.id = ?`, reportID))
+		return err
+	})
+	return out, err
+}
+
+// EscalateReport hands an open report to the instance admins.
+func (db *DB) EscalateReport(ctx context.Context, actor wmory.Actor, reportID string) (*wmory.Report, error) {
+	var out *wmory.Report
+	err := db.inTx(ctx, func(tx *Tx) error {
+		r, err := tx.reportForModerator(ctx, actor, reportID)
+		if err != nil {
+			return err
+		}
+		if r.Status != wmory.ReportOpen {
+			return wmory.Errorf(wmory.ECodeConflict, "This report is already resolved.")
+		}
+		if _, err := tx.exec(ctx, `UPDATE reports SET escalated_at = COALESCE(escalated_at, ?) WHERE id = ?`, ms(tx.now), r.ID); err != nil {
+			return err
+		}
+		if err := tx.audit(ctx, actor, r.GroupID, wmory.AuditReportEscalate, wmory.AuditTargetReport, r.ID, nil); err != nil {
+			return err
+		}
+		out, err = scanReport(tx.queryRow(ctx, `SELECT `+reportColumns+` FROM reports r WHERE r.id = ?`, reportID))
+		return err
+	})
+	return out, err
+}
