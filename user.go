@@ -15,6 +15,7 @@ type User struct {
 	Name          string
 	EmailVerified bool
 	Suspended     bool
+	IsAdmin       bool // an instance administrator
 	CreatedAt     time.Time
 }
 

@@ -249,9 +249,13 @@ func (s *Server) me(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	limits, err := s.db.Limits(r.Context(), u.ID, s.cfg.Limits)
+	if err != nil {
+		return err
+	}
 	return writeJSON(w, http.StatusOK, meResponse{User: viewUser(u), Quota: quotaView{
-		DailyBytesLimit: s.cfg.Limits.DailyBytesLimit, DailyBytesUsed: bytes,
-		DailyFilesLimit: s.cfg.Limits.DailyFilesLimit, DailyFilesUsed: files, ResetsAt: wmory.QuotaResetsAt(s.db.Now())}})
+		DailyBytesLimit: limits.DailyBytesLimit, DailyBytesUsed: bytes,
+		DailyFilesLimit: limits.DailyFilesLimit, DailyFilesUsed: files, ResetsAt: wmory.QuotaResetsAt(s.db.Now())}})
 }
 
 type updateMeRequest struct {

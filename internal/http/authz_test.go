@@ -1,11 +1,13 @@
 package http_test
 
 import (
+	"context"
 	"fmt"
 	"sort"
 	"strings"
 	"testing"
 
+	"github.com/wmory/wmory"
 	"github.com/wmory/wmory/internal/sqldb/sqldbtest"
 )
 
@@ -19,12 +21,16 @@ type scene struct {
 	callers        map[string]*client
 }
 
-var standings = []string{"anonymous", "outsider", "removed", "member", "admin", "owner"}
+var standings = []string{"anonymous", "outsider", "removed", "member", "admin", "owner", "instance admin"}
 
 func (e *env) scene(n int) scene {
 	e.t.Helper()
 	u := func(role string) *client { return e.signup(fmt.Sprintf("%s%d@example.com", role, n), role) }
 	owner, admin, member, target, removed, outsider := u("owner"), u("admin"), u("member"), u("target"), u("removed"), u("outsider")
+	root := u("root")
+	if _, err := e.db.SetAdmin(context.Background(), wmory.Actor{}, root.email, true); err != nil {
+		e.t.Fatal(err)
+	}
 	gid := owner.must(201, "POST", "/api/v1/groups", map[string]string{"name": "G"}).str("id")
 	join := owner.must(201, "POST", "/api/v1/groups/"+gid+"/invites", nil).str("code")
 	for _, c := range []*client{admin, member, target, removed} {
@@ -37,7 +43,7 @@ func (e *env) scene(n int) scene {
 	uploadID := member.put(gid, "b.jpg", "image/jpeg", tinyJPEG)
 	rid := target.must(201, "POST", "/api/v1/media/"+mid+"/reports", map[string]string{"reason": "other"}).str("id")
 	return scene{gid: gid, iid: inv.str("id"), code: inv.str("code"), target: target, mid: mid, uploadID: uploadID, rid: rid, callers: map[string]*client{
-		"anonymous": e.anon(), "outsider": outsider, "removed": removed, "member": member, "admin": admin, "owner": owner}}
+		"anonymous": e.anon(), "outsider": outsider, "removed": removed, "member": member, "admin": admin, "owner": owner, "instance admin": root}}
 }
 
 // currentSession returns the id of the client's own session.
@@ -97,6 +103,30 @@ func TestAuthorizationMatrix(t *testing.T) {
 		"POST /api/v1/reports/{rid}/escalate":       {nil, want{401, 404, 404, 403, 200, 200}},
 		"POST /api/v1/invites/{code}/accept":        {nil, want{401, 200, 200, 200, 200, 200}},
 	}
+	// Administration answers 404 to everyone but instance admins; the body
+	// builds a valid request.
+	adminOnly := map[string]struct {
+		body   func(s scene) any
+		status int
+	}{
+		"GET /api/v1/admin/users":                  {nil, 200},
+		"POST /api/v1/admin/users/{uid}/suspend":   {nil, 200},
+		"POST /api/v1/admin/users/{uid}/reinstate": {nil, 200},
+		"PATCH /api/v1/admin/users/{uid}/limits":   {func(scene) any { return map[string]any{"daily_files_limit": 5} }, 200},
+		"GET /api/v1/admin/reports":                {nil, 200},
+		"GET /api/v1/admin/audit":                  {nil, 200},
+	}
+	for op, a := range adminOnly {
+		matrix[op] = struct {
+			body func(s scene, c *client) any
+			want want
+		}{func(s scene, _ *client) any {
+			if a.body == nil {
+				return nil
+			}
+			return a.body(s)
+		}, want{404, 404, 404, 404, 404, 404}}
+	}
 	public := map[string]bool{"GET /healthz": true, "GET /readyz": true, "GET /api/openapi.json": true}
 	var missing []string
 	for _, op := range e.v.Operations() {
@@ -125,9 +155,18 @@ func TestAuthorizationMatrix(t *testing.T) {
 			if m.body != nil {
 				body = m.body(s, c)
 			}
+			var expected int
+			switch {
+			case standing != "instance admin":
+				expected = m.want[i]
+			case adminOnly[op].status != 0:
+				expected = adminOnly[op].status
+			default: // towards a group, an instance admin is an outsider
+				expected = m.want[1]
+			}
 			r := c.call(method, path, body)
-			if r.status != m.want[i] {
-				t.Errorf("%s as %s = %d %s; want %d", op, standing, r.status, r.body, m.want[i])
+			if r.status != expected {
+				t.Errorf("%s as %s = %d %s; want %d", op, standing, r.status, r.body, expected)
 			}
 			if r.status == 404 && r.code() != "not_found" {
 				t.Errorf("%s as %s: 404 with code %q; want not_found", op, standing, r.code())

@@ -62,9 +62,13 @@ func (s *Server) authorizeUpload(w http.ResponseWriter, r *http.Request) error {
 	if req.Size <= 0 {
 		return wmory.Invalid("size", "must be the file's size in bytes, above 0.")
 	}
-	limit := s.cfg.Limits.MaxPhotoBytes
+	limits, err := s.db.Limits(r.Context(), caller(r).user.ID, s.cfg.Limits)
+	if err != nil {
+		return err
+	}
+	limit := limits.MaxPhotoBytes
 	if kind == wmory.KindVideo {
-		limit = s.cfg.Limits.MaxVideoBytes
+		limit = limits.MaxVideoBytes
 	}
 	if req.Size > limit {
 		return wmory.Errorf(wmory.ECodeFileTooLarge, "size: %ss may be at most %d bytes.", kind, limit)
@@ -81,7 +85,7 @@ func (s *Server) authorizeUpload(w http.ResponseWriter, r *http.Request) error {
 	// The object key is the server's alone: the group and a fresh id.
 	id := wmory.NewID(s.now())
 	u := &wmory.Upload{ID: id, GroupID: gid, ObjectKey: "o/" + gid + "/" + id, Filename: name, ContentType: ct, Size: req.Size}
-	if err := s.db.AuthorizeUpload(r.Context(), s.actor(r), u, s.cfg.Limits); err != nil {
+	if err := s.db.AuthorizeUpload(r.Context(), s.actor(r), u, limits); err != nil {
 		return err
 	}
 	signed, err := s.store.PresignPut(r.Context(), u.ObjectKey, blob.PutOptions{Size: u.Size, ContentType: ct, TTL: wmory.UploadTTL})

@@ -101,6 +101,11 @@ func schemas() schema {
 			"escalated": boolean, "created_at": dateTime, "resolved_at": schema{"type": []string{"string", "null"}, "format": "date-time"},
 			"resolved_by": schema{"type": []string{"string", "null"}}}),
 		"ReportList": list("Report"),
+		"AdminUser": obj([]string{"id", "email", "name", "email_verified", "suspended", "created_at"}, schema{"id": id, "email": str, "name": str,
+			"email_verified": boolean, "suspended": boolean, "is_admin": boolean, "created_at": dateTime, "daily_bytes_used": integer, "stored_bytes": integer}),
+		"AdminUserList": list("AdminUser"),
+		"Limits": obj(nil, schema{"daily_bytes_limit": schema{"type": []string{"integer", "null"}, "minimum": 0}, "daily_files_limit": schema{"type": []string{"integer", "null"}, "minimum": 0},
+			"max_photo_bytes": schema{"type": []string{"integer", "null"}, "minimum": 0}, "max_video_bytes": schema{"type": []string{"integer", "null"}, "minimum": 0}}),
 	}
 }
 
@@ -187,6 +192,8 @@ func tag(path string) string {
 	switch {
 	case strings.HasPrefix(path, "/api/v1/auth"), strings.HasPrefix(path, "/api/v1/me"):
 		return "accounts"
+	case strings.HasPrefix(path, "/api/v1/admin"):
+		return "administration"
 	case strings.HasSuffix(path, "/reports"), strings.HasPrefix(path, "/api/v1/reports"):
 		return "moderation"
 	case strings.HasSuffix(path, "/uploads"), strings.HasSuffix(path, "/media"), strings.HasPrefix(path, "/api/v1/media"), strings.HasPrefix(path, "/api/v1/uploads"):

@@ -24,6 +24,7 @@ type access int
 const (
 	public   access = iota // no credentials needed
 	signedIn               // a live session of a verified, unsuspended account
+	admin                  // an instance administrator; everyone else gets 404
 )
 
 // routes lists every endpoint; this is where a request enters wmory.
@@ -68,6 +69,12 @@ func routes() []route {
 		{"GET", "/api/v1/groups/{gid}/reports", signedIn, "A group's reports: all for owners and admins, one's own for members", "", 200, "ReportList", true, (*Server).groupReports},
 		{"POST", "/api/v1/reports/{rid}/resolve", signedIn, "Resolve every open report on the item", "ResolveRequest", 200, "Report", false, (*Server).resolveReport},
 		{"POST", "/api/v1/reports/{rid}/escalate", signedIn, "Hand a report to the instance admins", "", 200, "Report", false, (*Server).escalateReport},
+		{"GET", "/api/v1/admin/users", admin, "Search accounts (?q= matches e-mail or name)", "", 200, "AdminUserList", true, (*Server).adminUsers},
+		{"POST", "/api/v1/admin/users/{uid}/suspend", admin, "Suspend an account and end all its sessions", "", 200, "AdminUser", false, setSuspended(true)},
+		{"POST", "/api/v1/admin/users/{uid}/reinstate", admin, "Reinstate a suspended account", "", 200, "AdminUser", false, setSuspended(false)},
+		{"PATCH", "/api/v1/admin/users/{uid}/limits", admin, "Override a user's quota and size limits (null: instance default)", "Limits", 200, "Limits", false, (*Server).adminLimits},
+		{"GET", "/api/v1/admin/reports", admin, "Escalated reports, and reports in groups whose owner is suspended", "", 200, "ReportList", true, (*Server).adminReports},
+		{"GET", "/api/v1/admin/audit", admin, "Search the audit log (?actor=&group=&action=&since=&until=)", "", 200, "AuditList", true, (*Server).adminAudit},
 		{"GET", "/api/v1/invites/{code}", signedIn, "Preview an invite", "", 200, "InvitePreview", false, (*Server).previewInvite},
 		{"POST", "/api/v1/invites/{code}/accept", signedIn, "Join a group through an invite", "", 200, "Group", false, (*Server).acceptInvite},
 	}

@@ -120,10 +120,19 @@ func (s *Server) endpoint(rt route) http.Handler {
 				return
 			}
 		}
-		if rt.access == signedIn {
+		switch rt.access {
+		case signedIn:
 			r2, err := s.authenticate(w, r)
 			if err != nil {
 				s.writeError(w, r, err)
+				return
+			}
+			r = r2
+		case admin:
+			// Administration does not exist for anyone else, signed in or not.
+			r2, err := s.authenticate(w, r)
+			if err != nil || !caller(r2).user.IsAdmin {
+				s.writeError(w, r, errNoRoute)
 				return
 			}
 			r = r2

@@ -27,6 +27,7 @@ var ErrNoLongerMember = wmory.NotFound("Upload")
 // of the uploader's daily quota in the same transaction. The reservation is a
 // guarded update, so concurrent authorizations can never overshoot the quota.
 func (db *DB) AuthorizeUpload(ctx context.Context, actor wmory.Actor, u *wmory.Upload, limits wmory.Limits) error {
+	// The caller has applied the per-user overrides (Limits) already.
 	return db.inTx(ctx, func(tx *Tx) error {
 		if _, err := tx.authorize(ctx, actor.UserID, u.GroupID, wmory.ActViewGroup, wmory.RoleNone); err != nil {
 			return err

@@ -24,13 +24,13 @@ const (
 
 type scanner interface{ Scan(dest ...any) error }
 
-const userColumns = `u.id, u.email, u.name, u.email_verified_at, u.suspended_at, u.created_at`
+const userColumns = `u.id, u.email, u.name, u.email_verified_at, u.suspended_at, u.is_admin, u.created_at`
 
 func scanUser(row scanner, extra ...any) (*wmory.User, error) {
 	var u wmory.User
 	var verified, suspended sql.NullInt64
 	var created int64
-	dest := append([]any{&u.ID, &u.Email, &u.Name, &verified, &suspended, &created}, extra...)
+	dest := append([]any{&u.ID, &u.Email, &u.Name, &verified, &suspended, &u.IsAdmin, &created}, extra...)
 	if err := row.Scan(dest...); err != nil {
 		return nil, err
 	}
