@@ -30,6 +30,7 @@ const usage = `usage: wmory <command> [flags]
 commands:
   serve     run the server (the default)
   worker    run background jobs only (thumbnails, deletions, clean-up)
+  admin     create accounts and instance administrators ("wmory admin" for help)
   migrate   apply database migrations and exit
   help      show this text
 
@@ -49,6 +50,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return migrate(ctx, args, getenv, stdout, stderr)
 	case "worker":
 		return worker(ctx, args, getenv, stdout, stderr)
+	case "admin":
+		return admin(ctx, args, getenv, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -90,9 +93,10 @@ func openStore(ctx context.Context, c config) (blob.Store, http.Handler, error) 
 
 // startWorker runs the job queue in the background; the returned function stops
 // it, letting running jobs finish or release their lease.
-func startWorker(ctx context.Context, db *sqldb.DB, store blob.Store, n int, log *slog.Logger) func() {
+func startWorker(ctx context.Context, db *sqldb.DB, store blob.Store, c config, n int, log *slog.Logger) func() {
 	w := jobs.New(db, store, log)
 	w.Concurrency = n
+	w.AuditRetention = c.AuditRetention
 	w.HandleMedia(store, imaging.New())
 	workCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
 	done := make(chan struct{})
@@ -126,7 +130,7 @@ func worker(ctx context.Context, args []string, getenv func(string) string, stdo
 	}
 	n := max(c.Workers, 1)
 	log.Info("worker running", "concurrency", n, "database", string(db.Dialect()))
-	stop := startWorker(ctx, db, store, n, log)
+	stop := startWorker(ctx, db, store, c, n, log)
 	<-ctx.Done()
 	log.Info("worker stopping")
 	stop()
@@ -197,7 +201,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 
 	// Background work runs in this process unless WMORY_WORKERS=0.
 	if c.Workers > 0 {
-		stopWork := startWorker(ctx, db, store, c.Workers, log)
+		stopWork := startWorker(ctx, db, store, c, c.Workers, log)
 		defer stopWork()
 	}
 	srv := &http.Server{

@@ -30,8 +30,11 @@ type Worker struct {
 	Lease       time.Duration
 	Poll        time.Duration
 	MaxAttempts int
-	// CleanupEvery is how often expired pending uploads are ended.
+	// CleanupEvery is how often expired pending uploads are ended (and old
+	// audit entries pruned).
 	CleanupEvery time.Duration
+	// AuditRetention prunes audit entries older than this; 0 keeps them forever.
+	AuditRetention time.Duration
 }
 
 // New returns a worker with the handlers that need only storage.
@@ -87,8 +90,17 @@ func (w *Worker) Run(ctx context.Context) {
 	wg.Wait()
 }
 
-// Cleanup ends expired pending uploads.
+// Cleanup ends expired pending uploads and prunes the audit log past its
+// retention.
 func (w *Worker) Cleanup(ctx context.Context) {
+	if w.AuditRetention > 0 {
+		n, err := w.db.PruneAudit(ctx, w.db.Now().Add(-w.AuditRetention))
+		if err != nil {
+			w.log.Error("prune audit log", "err", err)
+		} else if n > 0 {
+			w.log.Info("pruned audit entries", "count", n)
+		}
+	}
 	for ctx.Err() == nil {
 		n, err := w.db.ExpireUploads(ctx, 100)
 		if err != nil {

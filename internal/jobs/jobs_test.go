@@ -218,3 +218,24 @@ func TestExpiredLeaseIsTakenOver(t *testing.T) {
 		t.Fatalf("after the lease expired: %+v", again)
 	}
 }
+
+func TestAuditRetention(t *testing.T) {
+	f := newFixture(t, sqldbtest.Engines(t)[0])
+	before, _ := f.db.AuditEntries(ctx)
+	if len(before) == 0 {
+		t.Fatal("no audit entries to prune")
+	}
+	f.w.AuditRetention = 24 * time.Hour
+	f.w.Cleanup(ctx) // everything is recent: nothing goes
+	if kept, _ := f.db.AuditEntries(ctx); len(kept) != len(before) {
+		t.Fatalf("recent entries pruned: %d of %d left", len(kept), len(before))
+	}
+	later := time.Now().Add(25 * time.Hour)
+	f.db.Now = func() time.Time { return later }
+	f.db.Audit(ctx, wmory.Actor{}, "", "recent_event", "user", "x", nil)
+	f.w.Cleanup(ctx)
+	left, _ := f.db.AuditEntries(ctx)
+	if len(left) != 1 || left[0].Action != "recent_event" {
+		t.Fatalf("after pruning: %+v", left)
+	}
+}
