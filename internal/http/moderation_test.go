@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/wmory/wmory/internal/sqldb/sqldbtest"
 )
@@ -94,6 +95,7 @@ func TestAutoHide(t *testing.T) {
 	visible := func(c *client) bool {
 		return len(c.must(200, "GET", "/api/v1/groups/"+gid+"/media", nil).items()) == 1
 	}
+	sent := len(e.mail.Sent())
 	cs[1].must(201, "POST", "/api/v1/media/"+mid+"/reports", map[string]string{"reason": "spam"})
 	if !visible(cs[3]) {
 		t.Fatal("hidden after one report; threshold is two")
@@ -101,6 +103,9 @@ func TestAutoHide(t *testing.T) {
 	rid := cs[2].must(201, "POST", "/api/v1/media/"+mid+"/reports", map[string]string{"reason": "spam"}).str("id")
 	if visible(cs[3]) || visible(uploader) {
 		t.Fatal("still visible to members after two reports")
+	}
+	if n := len(e.mail.Sent()) - sent; n != 1 {
+		t.Fatalf("%d notices for two reports within the hour; want 1", n)
 	}
 	cs[3].must(404, "GET", "/api/v1/media/"+mid, nil)
 	if !visible(owner) {
@@ -110,6 +115,12 @@ func TestAutoHide(t *testing.T) {
 	owner.must(200, "POST", "/api/v1/reports/"+rid+"/resolve", map[string]string{"action": "dismiss"})
 	if !visible(cs[3]) {
 		t.Fatal("still hidden after the reports were dismissed")
+	}
+	e.advance(time.Hour + time.Minute)
+	mid2 := uploader.upload(gid, "b.jpg", "image/jpeg", tinyJPEG).str("id")
+	cs[1].must(201, "POST", "/api/v1/media/"+mid2+"/reports", map[string]string{"reason": "spam"})
+	if n := len(e.mail.Sent()) - sent; n != 2 {
+		t.Fatalf("%d notices after an hour; want 2", n)
 	}
 }
 
