@@ -113,19 +113,16 @@ func (s *Server) completeUpload(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	var etag string
 	if u.Status == "pending" {
 		if !u.ExpiresAt.After(s.db.Now()) {
 			return wmory.Errorf(wmory.ECodeUploadExpired, "This upload expired; authorize it again.")
 		}
-		if err := s.verifyUpload(r, u); err != nil {
+		if etag, err = s.verifyUpload(r, u); err != nil {
 			return err
 		}
 	}
-	info, err := s.store.Stat(ctx, u.ObjectKey)
-	if err != nil && u.Status == "pending" {
-		return storageError(err)
-	}
-	m, err := s.db.CompleteUpload(ctx, s.actor(r), u.ID, info.ETag)
+	m, err := s.db.CompleteUpload(ctx, s.actor(r), u.ID, etag)
 	if errors.Is(err, sqldb.ErrNoLongerMember) {
 		return s.rejectUpload(r, u, "not_member", wmory.NotFound("Upload"))
 	}
@@ -140,38 +137,39 @@ func (s *Server) completeUpload(w http.ResponseWriter, r *http.Request) error {
 }
 
 // verifyUpload checks what the client stored against what it declared: the
-// exact size, and the real type by magic bytes.
-func (s *Server) verifyUpload(r *http.Request, u *wmory.Upload) error {
+// exact size, and the real type by magic bytes. It returns the object's ETag,
+// which the worker checks again before processing.
+func (s *Server) verifyUpload(r *http.Request, u *wmory.Upload) (string, error) {
 	ctx := r.Context()
 	member, err := s.db.IsMember(ctx, u.UserID, u.GroupID)
 	if err != nil {
-		return err
+		return "", err
 	}
 	if !member {
-		return s.rejectUpload(r, u, "not_member", wmory.NotFound("Upload"))
+		return "", s.rejectUpload(r, u, "not_member", wmory.NotFound("Upload"))
 	}
 	info, err := s.store.Stat(ctx, u.ObjectKey)
 	if errors.Is(err, blob.ErrNotFound) {
-		return wmory.Errorf(wmory.ECodeUploadMissing, "Nothing was stored for this upload yet: send the file to the upload URL first.")
+		return "", wmory.Errorf(wmory.ECodeUploadMissing, "Nothing was stored for this upload yet: send the file to the upload URL first.")
 	}
 	if err != nil {
-		return storageError(err)
+		return "", storageError(err)
 	}
 	if info.Size != u.Size {
-		return s.rejectUpload(r, u, "size_mismatch", rejected("The stored file's size differs from the declared size."))
+		return "", s.rejectUpload(r, u, "size_mismatch", rejected("The stored file's size differs from the declared size."))
 	}
 	head, err := s.store.ReadHead(ctx, u.ObjectKey, wmory.SniffLen)
 	if err != nil {
-		return storageError(err)
+		return "", storageError(err)
 	}
 	sniffed := wmory.Sniff(head)
 	if sniffed == "" {
-		return s.rejectUpload(r, u, "not_media", rejected("The file is not an allowed photo or video type."))
+		return "", s.rejectUpload(r, u, "not_media", rejected("The file is not an allowed photo or video type."))
 	}
 	if !wmory.SameType(u.ContentType, sniffed) {
-		return s.rejectUpload(r, u, "type_mismatch", rejected("The file is "+sniffed+", not the declared "+u.ContentType+"."))
+		return "", s.rejectUpload(r, u, "type_mismatch", rejected("The file is "+sniffed+", not the declared "+u.ContentType+"."))
 	}
-	return nil
+	return info.ETag, nil
 }
 
 type uploaderView struct {
