@@ -82,6 +82,11 @@ func (s *Server) authorizeUpload(w http.ResponseWriter, r *http.Request) error {
 	if !validID(gid) {
 		return wmory.NotFound("Group")
 	}
+	// Signing works offline; without this check a dead store would hand out
+	// URLs that fail and reservations that linger until they expire.
+	if err := s.storeHealthy(r.Context()); err != nil {
+		return err
+	}
 	// The object key is the server's alone: the group and a fresh id.
 	id := wmory.NewID(s.now())
 	u := &wmory.Upload{ID: id, GroupID: gid, ObjectKey: "o/" + gid + "/" + id, Filename: name, ContentType: ct, Size: req.Size}

@@ -395,3 +395,35 @@ func TestGroupAndAccountDeletionRemoveObjects(t *testing.T) {
 		t.Errorf("the deleted account's media is still listed: %v", items)
 	}
 }
+
+// With the object store down, authorization answers 503 storage_unavailable and
+// reserves nothing; completion fails cleanly and works once the store is back.
+func TestStorageOutage(t *testing.T) {
+	gw := blobtest.StartVersityGW(t)
+	gw.UseCredentials(t)
+	gw.CreateBucket(t, "wmory")
+	st, err := s3.New(context.Background(), s3.Config{Bucket: "wmory", Endpoint: gw.Endpoint, PathStyle: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := newEnvWithStore(t, sqldbtest.Engines(t)[0], st)
+	ann := e.signup("ann@example.com", "Ann")
+	gid := ann.must(201, "POST", "/api/v1/groups", map[string]string{"name": "G"}).str("id")
+	id := ann.put(gid, "a.jpg", "image/jpeg", tinyJPEG)
+	gw.Stop()
+	time.Sleep(2100 * time.Millisecond) // past the cached health check
+	before := sqldbtest.Snapshot(t, e.dbURL, "uploads", "quota_days", "media")
+	r := ann.call("POST", "/api/v1/groups/"+gid+"/uploads", map[string]any{"filename": "b.jpg", "content_type": "image/jpeg", "size": 10})
+	if r.status != 503 || r.code() != "storage_unavailable" || r.header.Get("Retry-After") == "" {
+		t.Fatalf("authorize with the store down = %d %s", r.status, r.body)
+	}
+	if r := ann.call("POST", "/api/v1/uploads/"+id+"/complete", nil); r.status != 503 || r.code() != "storage_unavailable" {
+		t.Fatalf("complete with the store down = %d %s", r.status, r.body)
+	}
+	if !reflect.DeepEqual(before, sqldbtest.Snapshot(t, e.dbURL, "uploads", "quota_days", "media")) {
+		t.Fatal("the outage changed the database")
+	}
+	if r := e.anon().call("GET", "/readyz", nil); r.status != 503 {
+		t.Fatalf("readyz with the store down = %d", r.status)
+	}
+}

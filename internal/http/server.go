@@ -9,6 +9,7 @@ import (
 	"net/netip"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/wmory/wmory"
@@ -45,6 +46,31 @@ type Server struct {
 	csrf   *http.CrossOriginProtection
 	mux    *http.ServeMux
 	routes []route
+
+	// storeHealth caches the last store check for a moment, so that a dead
+	// store refuses uploads quickly without a round trip per request.
+	healthMu     sync.Mutex
+	healthAt     time.Time
+	healthResult error
+}
+
+const storeHealthTTL = 2 * time.Second
+
+// storeHealthy reports whether the object store answered recently.
+func (s *Server) storeHealthy(ctx context.Context) error {
+	s.healthMu.Lock()
+	defer s.healthMu.Unlock()
+	if time.Since(s.healthAt) < storeHealthTTL {
+		return s.healthResult
+	}
+	pctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	s.healthResult, s.healthAt = nil, time.Now()
+	if err := s.store.Ping(pctx); err != nil {
+		s.log.Warn("object store unavailable", "err", err)
+		s.healthResult = errStorageDown
+	}
+	return s.healthResult
 }
 
 // New builds the API server.

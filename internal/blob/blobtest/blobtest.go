@@ -249,6 +249,13 @@ func tamper(q url.Values) {
 // VersityGW is a running versitygw S3 server.
 type VersityGW struct {
 	Endpoint, Access, Secret string
+	cmd                      *exec.Cmd
+}
+
+// Stop kills the server, to test what happens when the store goes away.
+func (g VersityGW) Stop() {
+	g.cmd.Process.Kill()
+	g.cmd.Wait()
 }
 
 // StartVersityGW runs versitygw (installed by `make deps`) on a free port with a
@@ -276,11 +283,17 @@ func StartVersityGW(t testing.TB) VersityGW {
 	g := VersityGW{Endpoint: "http://" + addr, Access: "wmorytestaccess", Secret: "wmorytestsecretkey1234"}
 	var logs bytes.Buffer
 	cmd := exec.Command(bin, "--access", g.Access, "--secret", g.Secret, "--port", addr, "posix", t.TempDir())
+	g.cmd = cmd
 	cmd.Stdout, cmd.Stderr = &logs, &logs
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	t.Cleanup(func() {
+		if cmd.ProcessState == nil {
+			cmd.Process.Kill()
+			cmd.Wait()
+		}
+	})
 	for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(20 * time.Millisecond) {
 		if c, err := net.Dial("tcp", addr); err == nil {
 			c.Close()

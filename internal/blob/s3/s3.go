@@ -186,7 +186,8 @@ func mapError(err error) error {
 		if re.HTTPStatusCode() == http.StatusNotFound {
 			return fmt.Errorf("%w: %v", blob.ErrNotFound, err)
 		}
-		if re.HTTPStatusCode() >= 500 {
+		// 0: the request never got an answer (connection refused, reset, timeout).
+		if re.HTTPStatusCode() >= 500 || re.HTTPStatusCode() == 0 {
 			return fmt.Errorf("%w: %v", blob.ErrUnavailable, err)
 		}
 		return err
