@@ -21,6 +21,7 @@ import (
 	"github.com/wmory/wmory/internal/imaging"
 	"github.com/wmory/wmory/internal/jobs"
 	"github.com/wmory/wmory/internal/mail"
+	"github.com/wmory/wmory/internal/metrics"
 	"github.com/wmory/wmory/internal/password"
 	"github.com/wmory/wmory/internal/sqldb"
 )
@@ -93,8 +94,9 @@ func openStore(ctx context.Context, c config) (blob.Store, http.Handler, error) 
 
 // startWorker runs the job queue in the background; the returned function stops
 // it, letting running jobs finish or release their lease.
-func startWorker(ctx context.Context, db *sqldb.DB, store blob.Store, c config, n int, log *slog.Logger) func() {
+func startWorker(ctx context.Context, db *sqldb.DB, store blob.Store, c config, n int, m *metrics.Metrics, log *slog.Logger) func() {
 	w := jobs.New(db, store, log)
+	w.Metrics = m
 	w.Concurrency = n
 	w.AuditRetention = c.AuditRetention
 	w.HandleMedia(store, imaging.New())
@@ -130,7 +132,7 @@ func worker(ctx context.Context, args []string, getenv func(string) string, stdo
 	}
 	n := max(c.Workers, 1)
 	log.Info("worker running", "concurrency", n, "database", string(db.Dialect()))
-	stop := startWorker(ctx, db, store, c, n, log)
+	stop := startWorker(ctx, db, store, c, n, nil, log)
 	<-ctx.Done()
 	log.Info("worker stopping")
 	stop()
@@ -197,11 +199,12 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	apiCfg.BlobHandler = blobHandler
+	apiCfg.Metrics = metrics.New(db)
 	api := wmoryhttp.New(db, store, mailer, password.New(password.DefaultParams), apiCfg, log)
 
 	// Background work runs in this process unless WMORY_WORKERS=0.
 	if c.Workers > 0 {
-		stopWork := startWorker(ctx, db, store, c, c.Workers, log)
+		stopWork := startWorker(ctx, db, store, c, c.Workers, apiCfg.Metrics, log)
 		defer stopWork()
 	}
 	srv := &http.Server{

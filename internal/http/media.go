@@ -91,8 +91,12 @@ func (s *Server) authorizeUpload(w http.ResponseWriter, r *http.Request) error {
 	id := wmory.NewID(s.now())
 	u := &wmory.Upload{ID: id, GroupID: gid, ObjectKey: "o/" + gid + "/" + id, Filename: name, ContentType: ct, Size: req.Size}
 	if err := s.db.AuthorizeUpload(r.Context(), s.actor(r), u, limits); err != nil {
+		if wmory.ErrorCode(err) == wmory.ECodeQuotaExceeded {
+			s.metrics.QuotaRefusals.Inc()
+		}
 		return err
 	}
+	s.metrics.Uploads.WithLabelValues("authorized", "").Inc()
 	signed, err := s.store.PresignPut(r.Context(), u.ObjectKey, blob.PutOptions{Size: u.Size, ContentType: ct, TTL: wmory.UploadTTL})
 	if err != nil {
 		s.db.RejectUpload(context.WithoutCancel(r.Context()), s.actor(r), u.ID, "presign_failed")
@@ -107,6 +111,7 @@ func (s *Server) rejectUpload(r *http.Request, u *wmory.Upload, reason string, r
 	if err := s.db.RejectUpload(context.WithoutCancel(r.Context()), s.actor(r), u.ID, reason); err != nil {
 		return err
 	}
+	s.metrics.Uploads.WithLabelValues("rejected", reason).Inc()
 	return refusal
 }
 
@@ -133,6 +138,9 @@ func (s *Server) completeUpload(w http.ResponseWriter, r *http.Request) error {
 	}
 	if err != nil {
 		return err
+	}
+	if u.Status == "pending" {
+		s.metrics.Uploads.WithLabelValues("completed", "").Inc()
 	}
 	v, err := s.viewMedia(ctx, m, false)
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 	"net/netip"
 	"regexp"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"time"
 
@@ -84,6 +85,15 @@ func (s *Server) withRequestLog(next http.Handler) http.Handler {
 		sw := &statusWriter{ResponseWriter: w}
 		next.ServeHTTP(sw, r.WithContext(ctx))
 		_, pattern := s.mux.Handler(r)
+		elapsed := time.Since(start)
+		if s.metrics != nil {
+			route := pattern
+			if route == "" {
+				route = "unmatched" // never the raw path: it would explode the label set
+			}
+			s.metrics.HTTPRequests.WithLabelValues(route, r.Method, strconv.Itoa(sw.status)).Inc()
+			s.metrics.HTTPDuration.WithLabelValues(route).Observe(elapsed.Seconds())
+		}
 		level := slog.LevelInfo
 		if sw.status >= 500 {
 			level = slog.LevelError
@@ -95,7 +105,7 @@ func (s *Server) withRequestLog(next http.Handler) http.Handler {
 			slog.String("path", r.URL.Path),
 			slog.Int("status", sw.status),
 			slog.Int("bytes", sw.bytes),
-			slog.Float64("duration_ms", float64(time.Since(start).Microseconds())/1000),
+			slog.Float64("duration_ms", float64(elapsed.Microseconds())/1000),
 			slog.String("ip", s.clientIP(r)),
 			slog.String("user_id", userID),
 		)

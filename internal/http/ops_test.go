@@ -101,3 +101,30 @@ func TestTrustedProxyAddress(t *testing.T) {
 		t.Fatalf("the nearest untrusted address was not used:\n%s", e.logs.String())
 	}
 }
+
+func TestMetrics(t *testing.T) {
+	e := newEnv(t, sqldbtest.Engines(t)[0], func(c *wmorycfg) { c.Limits.DailyFilesLimit = 1 })
+	ann := e.signup("ann@example.com", "Ann")
+	gid := ann.must(201, "POST", "/api/v1/groups", map[string]string{"name": "G"}).str("id")
+	ann.upload(gid, "a.jpg", "image/jpeg", tinyJPEG)
+	ann.must(429, "POST", "/api/v1/groups/"+gid+"/uploads", map[string]any{"filename": "b.jpg", "content_type": "image/jpeg", "size": 10})
+	r := e.anon().must(200, "GET", "/metrics", nil)
+	body := string(r.body)
+	for _, want := range []string{
+		`wmory_http_requests_total{method="POST",route="POST /api/v1/groups",status="201"} 1`,
+		`wmory_http_request_duration_seconds_bucket{route="POST /api/v1/auth/login",le="+Inf"} 1`,
+		`wmory_uploads_total{outcome="authorized",reason=""} 1`,
+		`wmory_uploads_total{outcome="completed",reason=""} 1`,
+		`wmory_quota_refusals_total 1`,
+		`wmory_jobs_queued 1`,
+		`wmory_db_connections{state="open"}`,
+		`go_goroutines`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("metrics lack %s", want)
+		}
+	}
+	if strings.Contains(body, gid) {
+		t.Error("a raw path (with an id) became a label")
+	}
+}

@@ -15,6 +15,7 @@ import (
 	"github.com/wmory/wmory"
 	"github.com/wmory/wmory/internal/blob"
 	"github.com/wmory/wmory/internal/mail"
+	"github.com/wmory/wmory/internal/metrics"
 	"github.com/wmory/wmory/internal/password"
 	"github.com/wmory/wmory/internal/sqldb"
 )
@@ -29,6 +30,9 @@ type Config struct {
 	Limits wmory.Limits
 	// BlobHandler, when set, serves the local store's signed URLs.
 	BlobHandler http.Handler
+	// Metrics, when set, is shared with the process's workers; otherwise the
+	// server makes its own.
+	Metrics *metrics.Metrics
 	// Login throttling; zero values take the defaults.
 	AccountFailures int
 	IPFailures      int
@@ -36,16 +40,17 @@ type Config struct {
 
 // Server serves the API.
 type Server struct {
-	db     *sqldb.DB
-	store  blob.Store
-	mailer mail.Mailer
-	hasher *password.Hasher
-	cfg    Config
-	log    *slog.Logger
-	now    func() time.Time
-	csrf   *http.CrossOriginProtection
-	mux    *http.ServeMux
-	routes []route
+	db      *sqldb.DB
+	store   blob.Store
+	mailer  mail.Mailer
+	hasher  *password.Hasher
+	cfg     Config
+	log     *slog.Logger
+	now     func() time.Time
+	csrf    *http.CrossOriginProtection
+	mux     *http.ServeMux
+	routes  []route
+	metrics *metrics.Metrics
 
 	// storeHealth caches the last store check for a moment, so that a dead
 	// store refuses uploads quickly without a round trip per request.
@@ -93,6 +98,10 @@ func New(db *sqldb.DB, store blob.Store, mailer mail.Mailer, hasher *password.Ha
 	s.registerPages()
 	if cfg.BlobHandler != nil {
 		s.mux.Handle("/blob/", cfg.BlobHandler)
+	}
+	s.metrics = cfg.Metrics
+	if s.metrics == nil {
+		s.metrics = metrics.New(db)
 	}
 	return s
 }
@@ -171,6 +180,11 @@ func (s *Server) endpoint(rt route) http.Handler {
 
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) error {
 	return writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}
+
+func (s *Server) serveMetrics(w http.ResponseWriter, r *http.Request) error {
+	s.metrics.Handler().ServeHTTP(w, r)
+	return nil
 }
 
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) error {

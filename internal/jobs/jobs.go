@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/wmory/wmory/internal/blob"
+	"github.com/wmory/wmory/internal/metrics"
 	"github.com/wmory/wmory/internal/sqldb"
 )
 
@@ -35,6 +36,8 @@ type Worker struct {
 	CleanupEvery time.Duration
 	// AuditRetention prunes audit entries older than this; 0 keeps them forever.
 	AuditRetention time.Duration
+	// Metrics, when set, counts jobs and processing times.
+	Metrics *metrics.Metrics
 }
 
 // New returns a worker with the handlers that need only storage.
@@ -134,15 +137,21 @@ func (w *Worker) RunOne(ctx context.Context) bool {
 	err = w.safely(jctx, job)
 	cancel()
 	done := context.WithoutCancel(ctx)
+	outcome := "done"
 	switch {
 	case err == nil:
 		err = w.db.FinishJob(done, job.ID)
 	case job.Attempts >= w.MaxAttempts:
+		outcome = "failed"
 		w.log.Error("job failed for good", "job", job.ID, "kind", job.Kind, "attempts", job.Attempts, "err", err)
 		err = w.db.FinishJob(done, job.ID)
 	default:
+		outcome = "retried"
 		w.log.Warn("job failed; will retry", "job", job.ID, "kind", job.Kind, "attempts", job.Attempts, "err", err)
 		err = w.db.RetryJob(done, job.ID, Backoff(job.Attempts), err)
+	}
+	if w.Metrics != nil {
+		w.Metrics.Jobs.WithLabelValues(job.Kind, outcome).Inc()
 	}
 	if err != nil {
 		w.log.Error("record job outcome", "job", job.ID, "err", err)

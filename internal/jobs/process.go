@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"time"
 
 	"github.com/wmory/wmory"
 	"github.com/wmory/wmory/internal/blob"
@@ -73,6 +74,7 @@ func (w *Worker) processMedia(ctx context.Context, store blob.Store, proc *imagi
 	defer rc.Close()
 
 	var res *imaging.Result
+	start := time.Now()
 	if m.Kind == wmory.KindVideo {
 		res, err = processVideo(ctx, proc, rc)
 	} else {
@@ -87,6 +89,9 @@ func (w *Worker) processMedia(ctx context.Context, store blob.Store, proc *imagi
 	}
 	if err != nil {
 		return err
+	}
+	if w.Metrics != nil {
+		w.Metrics.ProcessingTime.WithLabelValues(string(m.Kind)).Observe(time.Since(start).Seconds())
 	}
 	for key, b := range map[string][]byte{m.ThumbnailKey(): res.Thumbnail, m.PreviewKey(): res.Preview} {
 		if err := store.Put(ctx, key, bytes.NewReader(b), int64(len(b)), "image/webp"); err != nil {

@@ -117,3 +117,24 @@ func (db *DB) PendingJobs(ctx context.Context, kind string) (int, error) {
 	err := db.sql.QueryRowContext(ctx, db.rebind(`SELECT COUNT(*) FROM jobs WHERE kind = ?`), kind).Scan(&n)
 	return n, db.domainError(err)
 }
+
+// QueueStats reports the queue for metrics: due jobs waiting, jobs under a
+// lease, and how long the oldest due job has waited.
+func (db *DB) QueueStats(ctx context.Context) (queued, running int, oldest time.Duration, err error) {
+	now := ms(db.Now())
+	var minRun sql.NullInt64
+	err = db.sql.QueryRowContext(ctx, db.rebind(`SELECT
+		COALESCE(SUM(CASE WHEN locked_until <= ? THEN 1 ELSE 0 END), 0),
+		COALESCE(SUM(CASE WHEN locked_until > ? THEN 1 ELSE 0 END), 0),
+		MIN(CASE WHEN locked_until <= ? AND run_at <= ? THEN run_at END) FROM jobs`), now, now, now, now).Scan(&queued, &running, &minRun)
+	if minRun.Valid {
+		oldest = time.Duration(now-minRun.Int64) * time.Millisecond
+	}
+	return queued, running, oldest, db.domainError(err)
+}
+
+// PoolStats reports the connection pool for metrics.
+func (db *DB) PoolStats() (open, inUse, idle int, waitCount int64) {
+	s := db.sql.Stats()
+	return s.OpenConnections, s.InUse, s.Idle, s.WaitCount
+}

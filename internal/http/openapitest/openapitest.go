@@ -80,6 +80,9 @@ func New(doc []byte) (*Validator, error) {
 			o := operation{method: strings.ToUpper(method), template: path, re: re, responses: map[string]string{}}
 			for status, resp := range op.Responses {
 				name := ""
+				if len(resp.Content) > 0 {
+					name = "*" // a body that is not JSON: not checked here
+				}
 				if c, ok := resp.Content["application/json"]; ok {
 					if r, ok := c.Schema["$ref"].(string); ok {
 						name = strings.TrimPrefix(r, "#/components/schemas/")
