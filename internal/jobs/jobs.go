@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/wmory/wmory"
 	"github.com/wmory/wmory/internal/blob"
 	"github.com/wmory/wmory/internal/metrics"
 	"github.com/wmory/wmory/internal/sqldb"
@@ -24,6 +25,7 @@ type Handler func(ctx context.Context, job *sqldb.Job) error
 
 // Worker runs jobs and the periodic clean-up.
 type Worker struct {
+	id          string // names this worker in leases
 	db          *sqldb.DB
 	log         *slog.Logger
 	handlers    map[string]Handler
@@ -42,7 +44,7 @@ type Worker struct {
 
 // New returns a worker with the handlers that need only storage.
 func New(db *sqldb.DB, store blob.Store, log *slog.Logger) *Worker {
-	w := &Worker{db: db, log: log, handlers: map[string]Handler{}, Concurrency: 2, Lease: 5 * time.Minute,
+	w := &Worker{id: wmory.NewID(time.Now()), db: db, log: log, handlers: map[string]Handler{}, Concurrency: 2, Lease: 5 * time.Minute,
 		Poll: time.Second, MaxAttempts: 10, CleanupEvery: time.Minute}
 	w.Handle(sqldb.JobDeleteObjects, deleteObjects(store))
 	return w
@@ -94,8 +96,18 @@ func (w *Worker) Run(ctx context.Context) {
 }
 
 // Cleanup ends expired pending uploads and prunes the audit log past its
-// retention.
+// retention. Only the process that holds the cleanup lease does it.
 func (w *Worker) Cleanup(ctx context.Context) {
+	held, err := w.db.TryLease(ctx, "cleanup", w.id, 2*w.CleanupEvery)
+	if err != nil {
+		if ctx.Err() == nil {
+			w.log.Error("cleanup lease", "err", err)
+		}
+		return
+	}
+	if !held {
+		return
+	}
 	if w.AuditRetention > 0 {
 		n, err := w.db.PruneAudit(ctx, w.db.Now().Add(-w.AuditRetention))
 		if err != nil {

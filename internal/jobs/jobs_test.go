@@ -239,3 +239,27 @@ func TestAuditRetention(t *testing.T) {
 		t.Fatalf("after pruning: %+v", left)
 	}
 }
+
+// Periodic clean-up runs in one process at a time: a second worker waits for
+// the first one's lease to run out.
+func TestCleanupLease(t *testing.T) {
+	sqldbtest.ForEach(t, func(t *testing.T, e sqldbtest.Engine) {
+		f := newFixture(t, e)
+		now := time.Now()
+		f.db.Now = func() time.Time { return now }
+		a, err := f.db.TryLease(ctx, "cleanup", "a", time.Minute)
+		if err != nil || !a {
+			t.Fatalf("first lease: %v %v", a, err)
+		}
+		if b, _ := f.db.TryLease(ctx, "cleanup", "b", time.Minute); b {
+			t.Fatal("a second holder took a running lease")
+		}
+		if a, _ := f.db.TryLease(ctx, "cleanup", "a", time.Minute); !a {
+			t.Fatal("the holder could not renew its lease")
+		}
+		now = now.Add(2 * time.Minute)
+		if b, _ := f.db.TryLease(ctx, "cleanup", "b", time.Minute); !b {
+			t.Fatal("an expired lease was not taken over")
+		}
+	})
+}

@@ -111,6 +111,10 @@ func ParseURL(raw string) (Dialect, string, string, error) {
 			return "", "", "", errors.New("mysql URL names no database (want mysql://user:pass@host:port/NAME)")
 		}
 		cfg.Loc = time.UTC
+		// RowsAffected must count the rows a WHERE matched, as on the other
+		// engines, not only those whose values changed: guarded updates that
+		// write the same values would otherwise look like lost races.
+		cfg.ClientFoundRows = true
 		for k, v := range u.Query() {
 			if cfg.Params == nil {
 				cfg.Params = map[string]string{}

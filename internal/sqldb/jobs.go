@@ -138,3 +138,23 @@ func (db *DB) PoolStats() (open, inUse, idle int, waitCount int64) {
 	s := db.sql.Stats()
 	return s.OpenConnections, s.InUse, s.Idle, s.WaitCount
 }
+
+// TryLease takes or renews the named lease for holder until now+d. It reports
+// false while another holder's lease runs.
+func (db *DB) TryLease(ctx context.Context, name, holder string, d time.Duration) (bool, error) {
+	var ok bool
+	err := db.inTx(ctx, func(tx *Tx) error {
+		if err := tx.insertIgnore(ctx, `leases`, `name, holder, "until"`, `?, '', 0`, name); err != nil {
+			return err
+		}
+		res, err := tx.exec(ctx, `UPDATE leases SET holder = ?, "until" = ? WHERE name = ? AND ("until" <= ? OR holder = ?)`,
+			holder, ms(tx.now.Add(d)), name, ms(tx.now), holder)
+		if err != nil {
+			return err
+		}
+		n, err := res.RowsAffected()
+		ok = n == 1
+		return err
+	})
+	return ok, err
+}
