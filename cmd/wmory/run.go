@@ -97,6 +97,7 @@ func openStore(ctx context.Context, c config) (blob.Store, http.Handler, error) 
 func startWorker(ctx context.Context, db *sqldb.DB, store blob.Store, c config, n int, m *metrics.Metrics, log *slog.Logger) func() {
 	w := jobs.New(db, store, log)
 	w.Metrics = m
+	w.Lease = c.JobLease
 	w.Concurrency = n
 	w.AuditRetention = c.AuditRetention
 	w.HandleMedia(store, imaging.New())
