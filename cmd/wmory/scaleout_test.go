@@ -262,7 +262,22 @@ func TestScaleOut(t *testing.T) {
 			if q, r, _, _ := db.QueueStats(context.Background()); q != 0 || r != 0 {
 				t.Errorf("jobs left: %d queued, %d running", q, r)
 			}
-			for _, p := range []*process{a, b, w2} {
+			// A server dies between a client's PUT and its completion: the client
+			// completes through the other server.
+			up := ann.do(a.base, "POST", "/api/v1/groups/"+gid+"/uploads",
+				map[string]any{"filename": "last.jpg", "content_type": "image/jpeg", "size": len(photo)}, 201)
+			req, _ := http.NewRequest("PUT", up["url"].(string), bytes.NewReader(photo))
+			for k, v := range up["headers"].(map[string]any) {
+				req.Header.Set(k, v.(string))
+			}
+			if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != 200 {
+				t.Fatalf("PUT: %v %v", err, resp)
+			}
+			a.cmd.Process.Kill()
+			a.cmd.Wait()
+			ann.do(b.base, "POST", "/api/v1/uploads/"+up["upload_id"].(string)+"/complete", nil, 201)
+
+			for _, p := range []*process{b, w2} {
 				p.stop(t)
 			}
 			s := bufio.NewScanner(strings.NewReader(a.stderr.String() + b.stderr.String()))

@@ -296,7 +296,7 @@ func TestQuotaUnderConcurrency(t *testing.T) {
 		}
 		wg.Wait()
 		if codes[201] != 10 || codes[429] != 40 {
-			t.Fatalf("statuses %v; want 10×201 and 40×429", codes)
+			t.Fatalf("statuses %v; want 10×201 and 40×429\n%s", codes, grepLines(e.logs.String(), "ERROR"))
 		}
 		if b, f, _ := e.db.QuotaUsed(context.Background(), ann.userID); b != 10_000 || f != 10 {
 			t.Fatalf("quota used %d bytes, %d files; want 10000 and 10", b, f)
@@ -426,4 +426,14 @@ func TestStorageOutage(t *testing.T) {
 	if r := e.anon().call("GET", "/readyz", nil); r.status != 503 {
 		t.Fatalf("readyz with the store down = %d", r.status)
 	}
+}
+
+func grepLines(s, word string) string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if strings.Contains(l, word) {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
 }

@@ -64,18 +64,27 @@ const storeHealthTTL = 2 * time.Second
 // storeHealthy reports whether the object store answered recently.
 func (s *Server) storeHealthy(ctx context.Context) error {
 	s.healthMu.Lock()
-	defer s.healthMu.Unlock()
 	if time.Since(s.healthAt) < storeHealthTTL {
+		defer s.healthMu.Unlock()
 		return s.healthResult
 	}
+	s.healthMu.Unlock()
+	return s.checkStore(ctx)
+}
+
+// checkStore asks the store now and remembers the answer.
+func (s *Server) checkStore(ctx context.Context) error {
 	pctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 	defer cancel()
-	s.healthResult, s.healthAt = nil, time.Now()
+	var result error
 	if err := s.store.Ping(pctx); err != nil {
 		s.log.Warn("object store unavailable", "err", err)
-		s.healthResult = errStorageDown
+		result = errStorageDown
 	}
-	return s.healthResult
+	s.healthMu.Lock()
+	s.healthResult, s.healthAt = result, time.Now()
+	s.healthMu.Unlock()
+	return result
 }
 
 // New builds the API server.
@@ -194,9 +203,8 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) error {
 		s.log.Warn("not ready: database", "err", err)
 		return errDatabaseDown
 	}
-	if err := s.store.Ping(ctx); err != nil {
-		s.log.Warn("not ready: object store", "err", err)
-		return errStorageDown
+	if err := s.checkStore(ctx); err != nil {
+		return err
 	}
 	return writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
 }

@@ -33,18 +33,37 @@ func (db *DB) AuthorizeUpload(ctx context.Context, actor wmory.Actor, u *wmory.U
 			return err
 		}
 		day := wmory.QuotaDay(tx.now)
-		if err := tx.insertIgnore(ctx, `quota_days`, `user_id, day, bytes, files`, `?, ?, 0, 0`, actor.UserID, day); err != nil {
-			return err
+		reserve := func() (int64, error) {
+			res, err := tx.exec(ctx, `UPDATE quota_days SET bytes = bytes + ?, files = files + 1
+				WHERE user_id = ? AND day = ? AND bytes + ? <= ? AND files + 1 <= ?`,
+				u.Size, actor.UserID, day, u.Size, limits.DailyBytesLimit, limits.DailyFilesLimit)
+			if err != nil {
+				return 0, err
+			}
+			return res.RowsAffected()
 		}
-		res, err := tx.exec(ctx, `UPDATE quota_days SET bytes = bytes + ?, files = files + 1
-			WHERE user_id = ? AND day = ? AND bytes + ? <= ? AND files + 1 <= ?`,
-			u.Size, actor.UserID, day, u.Size, limits.DailyBytesLimit, limits.DailyFilesLimit)
+		// The guarded update comes first: inserting the day's row up front would
+		// take a shared lock on it, and two such transactions upgrading to the
+		// update's exclusive lock deadlock on MySQL.
+		n, err := reserve()
 		if err != nil {
 			return err
 		}
-		if n, err := res.RowsAffected(); err != nil {
-			return err
-		} else if n == 0 {
+		if n == 0 {
+			var exists int
+			if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM quota_days WHERE user_id = ? AND day = ?`, actor.UserID, day).Scan(&exists); err != nil {
+				return err
+			}
+			if exists == 0 {
+				if err := tx.insertIgnore(ctx, `quota_days`, `user_id, day, bytes, files`, `?, ?, 0, 0`, actor.UserID, day); err != nil {
+					return err
+				}
+				if n, err = reserve(); err != nil {
+					return err
+				}
+			}
+		}
+		if n == 0 {
 			resets := wmory.QuotaResetsAt(tx.now)
 			return &wmory.Error{Code: wmory.ECodeQuotaExceeded, RetryAfterSeconds: int(resets.Sub(tx.now).Seconds()) + 1,
 				Message: "This upload would exceed your daily quota; it resets at " + resets.Format(time.RFC3339) + "."}

@@ -1,0 +1,186 @@
+package main
+
+import (
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/wmory/wmory/internal/sqldb"
+	"github.com/wmory/wmory/internal/sqldb/sqldbtest"
+)
+
+// tcpProxy forwards connections to a server and can cut them all, so a test
+// can take a dependency away and bring it back without touching the real
+// server that other tests share.
+type tcpProxy struct {
+	target string
+	ln     net.Listener
+	addr   string
+	mu     sync.Mutex
+	conns  []net.Conn
+	up     bool
+}
+
+func newProxy(t *testing.T, target string) *tcpProxy {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &tcpProxy{target: target, ln: ln, addr: ln.Addr().String(), up: true}
+	go p.serve()
+	t.Cleanup(func() { ln.Close(); p.cut() })
+	return p
+}
+
+func (p *tcpProxy) serve() {
+	for {
+		c, err := p.ln.Accept()
+		if err != nil {
+			return
+		}
+		p.mu.Lock()
+		up := p.up
+		p.mu.Unlock()
+		if !up {
+			c.Close() // refused, as by a server that is down
+			continue
+		}
+		s, err := net.Dial("tcp", p.target)
+		if err != nil {
+			c.Close()
+			continue
+		}
+		p.mu.Lock()
+		p.conns = append(p.conns, c, s)
+		p.mu.Unlock()
+		go func() { io.Copy(s, c); s.Close() }()
+		go func() { io.Copy(c, s); c.Close() }()
+	}
+}
+
+// cut drops every connection and refuses new ones; restore accepts again.
+func (p *tcpProxy) cut() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.up = false
+	for _, c := range p.conns {
+		c.Close()
+	}
+	p.conns = nil
+}
+
+func (p *tcpProxy) restore() {
+	p.mu.Lock()
+	p.up = true
+	p.mu.Unlock()
+}
+
+func status(t *testing.T, base, path string) int {
+	resp, err := http.Get(base + path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+// The database goes away while wmory runs: readiness fails, requests answer
+// 503 unavailable without hanging, and wmory recovers by itself.
+func TestDatabaseOutage(t *testing.T) {
+	for _, eng := range sqldbtest.Engines(t) {
+		if eng.Dialect == sqldb.SQLite {
+			continue // a file does not go away like a server
+		}
+		t.Run(string(eng.Dialect), func(t *testing.T) {
+			u, _ := url.Parse(eng.URL(t))
+			proxy := newProxy(t, u.Host)
+			u.Host = proxy.addr
+			in := start(t, map[string]string{"DATABASE_URL": u.String()})
+			readMail := func(to string) string {
+				return waitFor(t, "mail", func() (string, bool) {
+					s := in.stdout.String()
+					i := strings.LastIndex(s, "To: "+to)
+					return s[max(i, 0):], i >= 0
+				})
+			}
+			ann := in.signup("ann@example.com", "Ann", readMail)
+			ann.do("GET", "/api/v1/groups", nil, 200)
+
+			proxy.cut()
+			if s := status(t, in.base, "/readyz"); s != 503 {
+				t.Errorf("readyz with the database down = %d", s)
+			}
+			if s := status(t, in.base, "/healthz"); s != 200 {
+				t.Errorf("healthz with the database down = %d", s)
+			}
+			r := ann.do("GET", "/api/v1/groups", nil, 503)
+			if r["error"].(map[string]any)["code"] != "unavailable" {
+				t.Errorf("error %v", r)
+			}
+			proxy.restore()
+			waitFor(t, "recovery", func() (string, bool) { return "", status(t, in.base, "/readyz") == 200 })
+			ann.do("GET", "/api/v1/groups", nil, 200)
+			ann.do("POST", "/api/v1/groups", map[string]string{"name": "After"}, 201)
+		})
+	}
+}
+
+// The object store goes away: authorization answers 503 storage_unavailable,
+// completion fails cleanly, and both work again once the store is back.
+func TestObjectStoreOutage(t *testing.T) {
+	env := startS3(t)
+	endpoint, _ := url.Parse(env["AWS_ENDPOINT_URL_S3"])
+	proxy := newProxy(t, endpoint.Host)
+	env["AWS_ENDPOINT_URL_S3"] = "http://" + proxy.addr
+	in := start(t, env)
+	readMail := func(to string) string {
+		return waitFor(t, "mail", func() (string, bool) {
+			s := in.stdout.String()
+			i := strings.LastIndex(s, "To: "+to)
+			return s[max(i, 0):], i >= 0
+		})
+	}
+	ann := in.signup("ann@example.com", "Ann", readMail)
+	gid := ann.do("POST", "/api/v1/groups", map[string]string{"name": "G"}, 201)["id"].(string)
+	photo := testfile(t, "camera.jpg")
+	up := ann.do("POST", "/api/v1/groups/"+gid+"/uploads", map[string]any{"filename": "a.jpg", "content_type": "image/jpeg", "size": len(photo)}, 201)
+	req, _ := http.NewRequest("PUT", up["url"].(string), strings.NewReader(string(photo)))
+	for k, v := range up["headers"].(map[string]any) {
+		req.Header.Set(k, v.(string))
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("PUT: %v %v", err, resp)
+	}
+	resp.Body.Close()
+
+	proxy.cut()
+	waitFor(t, "the outage to be noticed", func() (string, bool) { return "", status(t, in.base, "/readyz") == 503 })
+	r := ann.do("POST", "/api/v1/groups/"+gid+"/uploads", map[string]any{"filename": "b.jpg", "content_type": "image/jpeg", "size": 10}, 503)
+	if r["error"].(map[string]any)["code"] != "storage_unavailable" {
+		t.Fatalf("authorize during the outage: %v", r)
+	}
+	ann.do("POST", "/api/v1/uploads/"+up["upload_id"].(string)+"/complete", nil, 503)
+	if q := ann.do("GET", "/api/v1/me", nil, 200)["quota"].(map[string]any); q["daily_files_used"] != float64(1) {
+		t.Fatalf("the refused authorization reserved quota: %v", q)
+	}
+
+	proxy.restore()
+	waitFor(t, "recovery", func() (string, bool) { return "", status(t, in.base, "/readyz") == 200 })
+	ann.do("POST", "/api/v1/uploads/"+up["upload_id"].(string)+"/complete", nil, 201)
+	waitFor(t, "the health cache to clear", func() (string, bool) {
+		req, _ := http.NewRequest("POST", in.base+"/api/v1/groups/"+gid+"/uploads", strings.NewReader(`{"filename":"b.jpg","content_type":"image/jpeg","size":10}`))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer "+ann.token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return "", false
+		}
+		resp.Body.Close()
+		return "", resp.StatusCode == 201
+	})
+}
