@@ -82,6 +82,11 @@ func newEnvWithStore(t *testing.T, e sqldbtest.Engine, store blob.Store, tweak .
 	base, _ := url.Parse("http://wmory.test")
 	cfg := wmoryhttp.Config{BaseURL: base, Limits: wmory.DefaultLimits}
 	en.srv = httptest.NewUnstartedServer(nil)
+	// The embedded pairing (SQLite, local disk) and the production ones
+	// (MariaDB or PostgreSQL with S3) are each tested whole.
+	if store == nil && e.Dialect != sqldb.SQLite {
+		store = s3Store(t)
+	}
 	if store == nil {
 		self, _ := url.Parse("http://" + en.srv.Listener.Addr().String())
 		dir := t.TempDir()

@@ -63,7 +63,10 @@ func (db *DB) Migrate(ctx context.Context) ([]int, error) {
 	}
 	defer unlock()
 
-	if _, err := conn.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name VARCHAR(200) NOT NULL, applied_at BIGINT NOT NULL)`); err != nil {
+	if err := db.inMigrationTx(ctx, conn, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name VARCHAR(200) NOT NULL, applied_at BIGINT NOT NULL)`)
+		return err
+	}); err != nil {
 		return nil, fmt.Errorf("create schema_migrations: %w", err)
 	}
 	applied := map[int]bool{}
@@ -110,6 +113,9 @@ func (db *DB) apply(ctx context.Context, conn *sql.Conn, m migration) (bool, err
 		return false, err
 	}
 	defer tx.Rollback()
+	if err := db.lockMigrationTx(ctx, tx); err != nil {
+		return false, err
+	}
 	var seen int
 	if err := tx.QueryRowContext(ctx, db.rebind(`SELECT COUNT(*) FROM schema_migrations WHERE version = ?`), m.version).Scan(&seen); err != nil || seen > 0 {
 		return false, err
@@ -152,10 +158,10 @@ func splitStatements(body string) []string {
 func (db *DB) lockMigrations(ctx context.Context, conn *sql.Conn) (func(), error) {
 	switch db.dialect {
 	case Postgres:
-		if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock(7243311)`); err != nil {
-			return nil, fmt.Errorf("lock migrations: %w", err)
-		}
-		return func() { conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock(7243311)`) }, nil
+		// PostgreSQL takes a transaction-scoped lock in each migration's own
+		// transaction (lockMigrationTx): a session lock would not survive a
+		// pooler such as PgBouncer in transaction mode.
+		return func() {}, nil
 	case MySQL:
 		var got sql.NullInt64
 		if err := conn.QueryRowContext(ctx, `SELECT GET_LOCK('wmory_migrate', 120)`).Scan(&got); err != nil || got.Int64 != 1 {
@@ -165,6 +171,32 @@ func (db *DB) lockMigrations(ctx context.Context, conn *sql.Conn) (func(), error
 	}
 	// SQLite serializes writers itself; its transactions are IMMEDIATE.
 	return func() {}, nil
+}
+
+// lockMigrationTx serializes migrating transactions on PostgreSQL.
+func (db *DB) lockMigrationTx(ctx context.Context, tx *sql.Tx) error {
+	if db.dialect != Postgres {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(7243311)`); err != nil {
+		return fmt.Errorf("lock migrations: %w", err)
+	}
+	return nil
+}
+
+func (db *DB) inMigrationTx(ctx context.Context, conn *sql.Conn, fn func(*sql.Tx) error) error {
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if err := db.lockMigrationTx(ctx, tx); err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		return err
+	}
+	return tx.Commit()
 }
 
 // SchemaVersion reports the newest applied migration, or 0.
