@@ -41,6 +41,9 @@ type Error struct {
 	Message string
 	// RetryAfterSeconds is set with ECodeRateLimited.
 	RetryAfterSeconds int
+	// Extra fields for the error body, beside "error" (such as media_id of a
+	// duplicate).
+	Extra map[string]string
 }
 
 func (e *Error) Error() string { return e.Code + ": " + e.Message }

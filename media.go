@@ -131,6 +131,7 @@ type Upload struct {
 	Filename    string
 	ContentType string
 	Size        int64
+	SHA256      string // hex, when the client declared it
 	Status      string // pending, completed, rejected
 	MediaID     string
 	ExpiresAt   time.Time

@@ -33,6 +33,8 @@ type PutOptions struct {
 	Size        int64
 	ContentType string
 	TTL         time.Duration
+	// SHA256 (hex), when set, is signed too: the store refuses other bytes.
+	SHA256 string
 }
 
 // GetOptions describe how a signed download is served.

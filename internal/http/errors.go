@@ -79,5 +79,14 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	if status == http.StatusUnauthorized && code == wmory.ECodeUnauthenticated {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="wmory"`)
 	}
-	writeJSON(w, status, errorBody{Error: errorDetail{Code: code, Message: wmory.ErrorMessage(err), RequestID: requestID(r.Context())}})
+	body := errorBody{Error: errorDetail{Code: code, Message: wmory.ErrorMessage(err), RequestID: requestID(r.Context())}}
+	if we != nil && len(we.Extra) > 0 {
+		out := map[string]any{"error": body.Error}
+		for k, v := range we.Extra {
+			out[k] = v
+		}
+		writeJSON(w, status, out)
+		return
+	}
+	writeJSON(w, status, body)
 }

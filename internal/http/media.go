@@ -73,10 +73,12 @@ func (s *Server) authorizeUpload(w http.ResponseWriter, r *http.Request) error {
 	if req.Size > limit {
 		return wmory.Errorf(wmory.ECodeFileTooLarge, "size: %ss may be at most %d bytes.", kind, limit)
 	}
+	var sum string
 	if req.SHA256 != nil {
 		if b, err := hex.DecodeString(*req.SHA256); err != nil || len(b) != 32 {
 			return wmory.Invalid("sha256", "must be 64 hexadecimal digits.")
 		}
+		sum = strings.ToLower(*req.SHA256)
 	}
 	gid := r.PathValue("gid")
 	if !validID(gid) {
@@ -89,7 +91,7 @@ func (s *Server) authorizeUpload(w http.ResponseWriter, r *http.Request) error {
 	}
 	// The object key is the server's alone: the group and a fresh id.
 	id := wmory.NewID(s.now())
-	u := &wmory.Upload{ID: id, GroupID: gid, ObjectKey: "o/" + gid + "/" + id, Filename: name, ContentType: ct, Size: req.Size}
+	u := &wmory.Upload{ID: id, GroupID: gid, ObjectKey: "o/" + gid + "/" + id, Filename: name, ContentType: ct, Size: req.Size, SHA256: sum}
 	if err := s.db.AuthorizeUpload(r.Context(), s.actor(r), u, limits); err != nil {
 		if wmory.ErrorCode(err) == wmory.ECodeQuotaExceeded {
 			s.metrics.QuotaRefusals.Inc()
@@ -97,7 +99,7 @@ func (s *Server) authorizeUpload(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	s.metrics.Uploads.WithLabelValues("authorized", "").Inc()
-	signed, err := s.store.PresignPut(r.Context(), u.ObjectKey, blob.PutOptions{Size: u.Size, ContentType: ct, TTL: wmory.UploadTTL})
+	signed, err := s.store.PresignPut(r.Context(), u.ObjectKey, blob.PutOptions{Size: u.Size, ContentType: ct, TTL: wmory.UploadTTL, SHA256: sum})
 	if err != nil {
 		s.db.RejectUpload(context.WithoutCancel(r.Context()), s.actor(r), u.ID, "presign_failed")
 		return storageError(err)
@@ -135,6 +137,9 @@ func (s *Server) completeUpload(w http.ResponseWriter, r *http.Request) error {
 	m, err := s.db.CompleteUpload(ctx, s.actor(r), u.ID, etag)
 	if errors.Is(err, sqldb.ErrNoLongerMember) {
 		return s.rejectUpload(r, u, "not_member", wmory.NotFound("Upload"))
+	}
+	if wmory.ErrorCode(err) == wmory.ECodeDuplicate {
+		return s.rejectUpload(r, u, "duplicate", err)
 	}
 	if err != nil {
 		return err

@@ -3,6 +3,7 @@ package http_test
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"fmt"
 	"io"
 	"net/http"
@@ -436,4 +437,55 @@ func grepLines(s, word string) string {
 		}
 	}
 	return strings.Join(out, "\n")
+}
+
+// A file the group already holds (by verified SHA-256) is refused before any
+// quota is reserved; the store itself refuses bytes that do not match the
+// declared hash.
+func TestDuplicateUploads(t *testing.T) {
+	for _, sc := range stores {
+		t.Run(sc.name, func(t *testing.T) {
+			e := sc.env(t, sqldbtest.Engines(t)[0])
+			ann := e.signup("ann@example.com", "Ann")
+			gid := ann.must(201, "POST", "/api/v1/groups", map[string]string{"name": "G"}).str("id")
+			body := append(append([]byte{}, tinyJPEG...), "dedupe"...)
+			sum := fmt.Sprintf("%x", sha256.Sum256(body))
+			auth := func() response {
+				return ann.call("POST", "/api/v1/groups/"+gid+"/uploads", map[string]any{"filename": "a.jpg", "content_type": "image/jpeg", "size": len(body), "sha256": sum})
+			}
+			// Two uploads of the same file race; the first to complete wins.
+			first, second := auth(), auth()
+			if first.status != 201 || second.status != 201 {
+				t.Fatalf("authorizations: %d %d", first.status, second.status)
+			}
+			wrong := append([]byte{}, body...)
+			wrong[len(wrong)-1] ^= 1
+			if code := ann.sendSigned(second, wrong); code/100 == 2 {
+				t.Fatalf("bytes with another hash were stored: %d", code)
+			}
+			for _, up := range []response{first, second} {
+				if code := ann.sendSigned(up, body); code/100 != 2 {
+					t.Fatalf("PUT = %d", code)
+				}
+			}
+			m := ann.must(201, "POST", "/api/v1/uploads/"+first.str("upload_id")+"/complete", nil).str("id")
+			r := ann.call("POST", "/api/v1/uploads/"+second.str("upload_id")+"/complete", nil)
+			if r.status != 409 || r.code() != "duplicate" || r.json()["media_id"] != m {
+				t.Fatalf("second complete = %d %s", r.status, r.body)
+			}
+			before := sqldbtest.Snapshot(t, e.dbURL, "uploads", "quota_days")
+			r = auth()
+			if r.status != 409 || r.code() != "duplicate" || r.json()["media_id"] != m {
+				t.Fatalf("authorizing a held file = %d %s", r.status, r.body)
+			}
+			if !reflect.DeepEqual(before, sqldbtest.Snapshot(t, e.dbURL, "uploads", "quota_days")) {
+				t.Fatal("the duplicate reserved something")
+			}
+			if _, f, _ := e.db.QuotaUsed(context.Background(), ann.userID); f != 1 {
+				t.Fatalf("%d files counted; want 1", f)
+			}
+			// Without a hash nothing is deduplicated.
+			ann.upload(gid, "again.jpg", "image/jpeg", body)
+		})
+	}
 }

@@ -39,7 +39,8 @@ func list(item string) schema {
 func schemas() schema {
 	return schema{
 		"Error": obj([]string{"error"}, schema{"error": obj([]string{"code", "message"}, schema{
-			"code": schema{"type": "string", "pattern": "^[a-z_]+$"}, "message": str, "request_id": str})}),
+			"code": schema{"type": "string", "pattern": "^[a-z_]+$"}, "message": str, "request_id": str}),
+			"media_id": schema{"type": "string", "description": "with duplicate: the media that already holds the file"}}),
 		"Status":         obj([]string{"status"}, schema{"status": str}),
 		"StatusResponse": obj([]string{"status"}, schema{"status": str}),
 		"User": obj([]string{"id", "email", "name", "email_verified", "created_at"}, schema{

@@ -32,6 +32,9 @@ func (db *DB) AuthorizeUpload(ctx context.Context, actor wmory.Actor, u *wmory.U
 		if _, err := tx.authorize(ctx, actor.UserID, u.GroupID, wmory.ActViewGroup, wmory.RoleNone); err != nil {
 			return err
 		}
+		if err := tx.checkDuplicate(ctx, u.GroupID, u.SHA256); err != nil {
+			return err
+		}
 		day := wmory.QuotaDay(tx.now)
 		reserve := func() (int64, error) {
 			res, err := tx.exec(ctx, `UPDATE quota_days SET bytes = bytes + ?, files = files + 1
@@ -69,9 +72,9 @@ func (db *DB) AuthorizeUpload(ctx context.Context, actor wmory.Actor, u *wmory.U
 				Message: "This upload would exceed your daily quota; it resets at " + resets.Format(time.RFC3339) + "."}
 		}
 		u.ExpiresAt = fromMS(ms(tx.now.Add(2 * wmory.UploadTTL)))
-		if _, err := tx.exec(ctx, `INSERT INTO uploads (id, user_id, group_id, object_key, filename, content_type, size, quota_day, status, created_at, expires_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, u.ID, actor.UserID, u.GroupID, u.ObjectKey, u.Filename, u.ContentType, u.Size, day,
-			uploadPending, ms(tx.now), ms(u.ExpiresAt)); err != nil {
+		if _, err := tx.exec(ctx, `INSERT INTO uploads (id, user_id, group_id, object_key, filename, content_type, size, quota_day, status, created_at, expires_at, sha256)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, u.ID, actor.UserID, u.GroupID, u.ObjectKey, u.Filename, u.ContentType, u.Size, day,
+			uploadPending, ms(tx.now), ms(u.ExpiresAt), nullString(u.SHA256)); err != nil {
 			return err
 		}
 		return tx.audit(ctx, actor, u.GroupID, wmory.AuditUploadAuthorize, wmory.AuditTargetUpload, u.ID,
@@ -79,17 +82,33 @@ func (db *DB) AuthorizeUpload(ctx context.Context, actor wmory.Actor, u *wmory.U
 	})
 }
 
-const uploadColumns = `id, user_id, group_id, object_key, filename, content_type, size, status, media_id, expires_at`
+const uploadColumns = `id, user_id, group_id, object_key, filename, content_type, size, status, media_id, expires_at, sha256`
 
 func scanUpload(row scanner) (*wmory.Upload, error) {
 	var u wmory.Upload
-	var mediaID sql.NullString
+	var mediaID, sum sql.NullString
 	var exp int64
-	if err := row.Scan(&u.ID, &u.UserID, &u.GroupID, &u.ObjectKey, &u.Filename, &u.ContentType, &u.Size, &u.Status, &mediaID, &exp); err != nil {
+	if err := row.Scan(&u.ID, &u.UserID, &u.GroupID, &u.ObjectKey, &u.Filename, &u.ContentType, &u.Size, &u.Status, &mediaID, &exp, &sum); err != nil {
 		return nil, err
 	}
-	u.MediaID, u.ExpiresAt = mediaID.String, fromMS(exp)
+	u.MediaID, u.ExpiresAt, u.SHA256 = mediaID.String, fromMS(exp), sum.String
 	return &u, nil
+}
+
+// checkDuplicate refuses a hash the group already holds as verified media.
+func (tx *Tx) checkDuplicate(ctx context.Context, groupID, sum string) error {
+	if sum == "" {
+		return nil
+	}
+	var existing string
+	err := tx.queryRow(ctx, `SELECT id FROM media WHERE group_id = ? AND sha256 = ?`, groupID, sum).Scan(&existing)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return &wmory.Error{Code: wmory.ECodeDuplicate, Message: "This group already has this file.", Extra: map[string]string{"media_id": existing}}
 }
 
 // Upload returns one of the actor's own uploads; anyone else's is not found.
@@ -138,11 +157,15 @@ func (db *DB) CompleteUpload(ctx context.Context, actor wmory.Actor, uploadID, e
 		} else if role == wmory.RoleNone {
 			return ErrNoLongerMember
 		}
+		// Another upload of the same file may have completed meanwhile.
+		if err := tx.checkDuplicate(ctx, u.GroupID, u.SHA256); err != nil {
+			return err
+		}
 		mediaID = wmory.NewID(tx.now)
 		kind := wmory.AllowedTypes[u.ContentType]
-		if _, err := tx.exec(ctx, `INSERT INTO media (id, group_id, uploader_id, upload_id, kind, content_type, filename, size, etag, object_key, taken_at, uploaded_at, status)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, mediaID, u.GroupID, actor.UserID, u.ID, string(kind), u.ContentType, u.Filename, u.Size,
-			etag, u.ObjectKey, ms(tx.now), ms(tx.now), wmory.StatusProcessing); err != nil {
+		if _, err := tx.exec(ctx, `INSERT INTO media (id, group_id, uploader_id, upload_id, kind, content_type, filename, size, etag, object_key, taken_at, uploaded_at, status, sha256)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, mediaID, u.GroupID, actor.UserID, u.ID, string(kind), u.ContentType, u.Filename, u.Size,
+			etag, u.ObjectKey, ms(tx.now), ms(tx.now), wmory.StatusProcessing, nullString(u.SHA256)); err != nil {
 			return err
 		}
 		if _, err := tx.exec(ctx, `UPDATE uploads SET status = ?, media_id = ? WHERE id = ?`, uploadCompleted, mediaID, u.ID); err != nil {

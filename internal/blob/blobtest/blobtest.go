@@ -6,6 +6,8 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -214,6 +216,24 @@ func Run(t *testing.T, newStore func(t *testing.T) Clocked) {
 		pu.RawQuery = q.Encode()
 		if resp, _ := get(t, pu.String(), nil); resp.StatusCode != 403 {
 			t.Errorf("re-typed GET = %d; want 403", resp.StatusCode)
+		}
+	})
+
+	t.Run("a signed SHA-256 is enforced by the store", func(t *testing.T) {
+		s := newStore(t)
+		body, other := random(2048), random(2048)
+		sum := sha256.Sum256(body)
+		k := key()
+		req, err := s.PresignPut(ctx, k, blob.PutOptions{Size: 2048, ContentType: "image/jpeg", TTL: ttl, SHA256: hex.EncodeToString(sum[:])})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if code, _ := put(t, req, other, nil); code/100 == 2 {
+			t.Fatalf("a body with another hash was stored (%d)", code)
+		}
+		assertAbsent(t, s, k)
+		if code, msg := put(t, req, body, nil); code/100 != 2 {
+			t.Fatalf("the right body was refused: %d %s", code, msg)
 		}
 	})
 

@@ -104,7 +104,10 @@ func (s *Store) PresignPut(ctx context.Context, key string, o blob.PutOptions) (
 	exp := s.now().UTC().Add(o.TTL).Truncate(time.Second)
 	e := strconv.FormatInt(exp.Unix(), 10)
 	n := strconv.FormatInt(o.Size, 10)
-	q := url.Values{"exp": {e}, "len": {n}, "ct": {o.ContentType}, "sig": {s.sign("PUT", key, e, n, o.ContentType)}}
+	q := url.Values{"exp": {e}, "len": {n}, "ct": {o.ContentType}, "sig": {s.sign("PUT", key, e, n, o.ContentType, o.SHA256)}}
+	if o.SHA256 != "" {
+		q.Set("sha256", o.SHA256)
+	}
 	return blob.SignedRequest{Method: http.MethodPut, URL: s.url(key, q), ExpiresAt: exp,
 		Headers: map[string]string{"Content-Type": o.ContentType}}, nil
 }
@@ -255,7 +258,7 @@ func (s *Store) valid(sig string, parts ...string) bool {
 }
 
 func (s *Store) servePut(w http.ResponseWriter, r *http.Request, key string, q url.Values) {
-	if !s.valid(q.Get("sig"), "PUT", key, q.Get("exp"), q.Get("len"), q.Get("ct")) {
+	if !s.valid(q.Get("sig"), "PUT", key, q.Get("exp"), q.Get("len"), q.Get("ct"), q.Get("sha256")) {
 		deny(w, "SignatureDoesNotMatch")
 		return
 	}
@@ -272,7 +275,9 @@ func (s *Store) servePut(w http.ResponseWriter, r *http.Request, key string, q u
 		io.WriteString(w, "an object is already stored under this key\n")
 		return
 	}
-	tmp, n, err := s.writeTemp(r.Body, size)
+	// The hash is computed while the bytes are written.
+	h := sha256.New()
+	tmp, n, err := s.writeTemp(io.TeeReader(r.Body, h), size)
 	if err != nil {
 		if tmp != "" {
 			os.Remove(tmp)
@@ -283,6 +288,10 @@ func (s *Store) servePut(w http.ResponseWriter, r *http.Request, key string, q u
 	defer os.Remove(tmp)
 	if n != size {
 		deny(w, "body length differs from the signed length")
+		return
+	}
+	if want := q.Get("sha256"); want != "" && hex.EncodeToString(h.Sum(nil)) != want {
+		deny(w, "BadDigest: the body's SHA-256 differs from the signed one")
 		return
 	}
 	if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {

@@ -6,6 +6,8 @@ package s3
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -81,14 +83,23 @@ func (w windowSigner) PresignHTTP(ctx context.Context, creds aws.Credentials, r 
 
 func (s *Store) PresignPut(ctx context.Context, key string, o blob.PutOptions) (blob.SignedRequest, error) {
 	now := s.now().UTC()
-	req, err := s.presign.PresignPutObject(ctx, &s3.PutObjectInput{
+	in := &s3.PutObjectInput{
 		Bucket:        aws.String(s.bucket),
 		Key:           aws.String(key),
 		ContentLength: aws.Int64(o.Size),
 		ContentType:   aws.String(o.ContentType),
 		// Stores that honour conditional writes refuse a second PUT under the key.
 		IfNoneMatch: aws.String("*"),
-	}, s3.WithPresignExpires(o.TTL), func(po *s3.PresignOptions) {
+	}
+	if o.SHA256 != "" {
+		raw, err := hex.DecodeString(o.SHA256)
+		if err != nil || len(raw) != 32 {
+			return blob.SignedRequest{}, fmt.Errorf("blob: bad sha256 %q", o.SHA256)
+		}
+		// Signed as a header: the store verifies the body against it.
+		in.ChecksumSHA256 = aws.String(base64.StdEncoding.EncodeToString(raw))
+	}
+	req, err := s.presign.PresignPutObject(ctx, in, s3.WithPresignExpires(o.TTL), func(po *s3.PresignOptions) {
 		po.Presigner = windowSigner{inner: v4.NewSigner(), at: now}
 	})
 	if err != nil {
