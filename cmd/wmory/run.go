@@ -33,6 +33,9 @@ commands:
   worker    run background jobs only (thumbnails, deletions, clean-up)
   admin     create accounts and instance administrators ("wmory admin" for help)
   migrate   apply database migrations and exit
+  login     sign in to a server: wmory login --server URL
+  groups    list your groups
+  upload    send photos and videos: wmory upload --group NAME PATH...
   help      show this text
 
 Run "wmory serve -h" for the settings; each flag has an environment variable.
@@ -53,6 +56,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return worker(ctx, args, getenv, stdout, stderr)
 	case "admin":
 		return admin(ctx, args, getenv, stdout, stderr)
+	case "login":
+		return login(ctx, args, getenv, stdout, stderr)
+	case "groups":
+		return groupsCmd(ctx, args, getenv, stdout, stderr)
+	case "upload":
+		return uploadCmd(ctx, args, getenv, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -1,0 +1,347 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/wmory/wmory/internal/client"
+)
+
+// The command-line client: wmory login, wmory groups, wmory upload.
+
+type credentials struct {
+	Server string `json:"server"`
+	Token  string `json:"token"`
+}
+
+// credentialsPath is $XDG_CONFIG_HOME/wmory/credentials.json (else ~/.config/…).
+func credentialsPath(getenv func(string) string) (string, error) {
+	dir := getenv("XDG_CONFIG_HOME")
+	if dir == "" {
+		home := getenv("HOME")
+		if home == "" {
+			return "", errors.New("neither XDG_CONFIG_HOME nor HOME is set")
+		}
+		dir = filepath.Join(home, ".config")
+	}
+	return filepath.Join(dir, "wmory", "credentials.json"), nil
+}
+
+func loadCredentials(getenv func(string) string) (*client.Client, error) {
+	p, err := credentialsPath(getenv)
+	if err != nil {
+		return nil, err
+	}
+	b, err := os.ReadFile(p)
+	if err != nil {
+		return nil, errors.New("not signed in: run `wmory login --server URL` first")
+	}
+	var c credentials
+	if err := json.Unmarshal(b, &c); err != nil {
+		return nil, fmt.Errorf("%s: %w", p, err)
+	}
+	return &client.Client{Server: c.Server, Token: c.Token}, nil
+}
+
+func login(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("wmory login", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	server := fs.String("server", "", "the wmory server, such as https://photos.example.com")
+	email := fs.String("email", "", "your e-mail (asked for when missing)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *server == "" {
+		return errors.New("login: --server is required")
+	}
+	in := bufio.NewReader(os.Stdin)
+	ask := func(prompt string) string {
+		fmt.Fprint(stderr, prompt)
+		line, _ := in.ReadString('\n')
+		return strings.TrimRight(line, "\r\n")
+	}
+	if *email == "" {
+		*email = ask("E-mail: ")
+	}
+	// Scripts give the password in the environment; people type it.
+	password := getenv("WMORY_PASSWORD")
+	if password == "" {
+		password = ask("Password: ")
+	}
+	c := &client.Client{Server: strings.TrimSuffix(*server, "/")}
+	if err := c.Login(ctx, *email, password); err != nil {
+		return fmt.Errorf("login: %w", err)
+	}
+	p, err := credentialsPath(getenv)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
+		return err
+	}
+	b, _ := json.Marshal(credentials{Server: c.Server, Token: c.Token})
+	if err := os.WriteFile(p, b, 0o600); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "signed in to %s as %s\n", c.Server, *email)
+	return nil
+}
+
+func groupsCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	c, err := loadCredentials(getenv)
+	if err != nil {
+		return err
+	}
+	groups, err := c.Groups(ctx)
+	if err != nil {
+		return err
+	}
+	for _, g := range groups {
+		fmt.Fprintf(stdout, "%s  %-8s %6d items  %s\n", g.ID, g.Role, g.MediaCount, g.Name)
+	}
+	return nil
+}
+
+// uploadTypes maps the extensions the uploader sends to their content types;
+// other files are skipped.
+var uploadTypes = map[string]string{
+	".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".heic": "image/heic", ".heif": "image/heif",
+	".webp": "image/webp", ".avif": "image/avif", ".gif": "image/gif",
+	".mp4": "video/mp4", ".m4v": "video/mp4", ".mov": "video/quicktime", ".webm": "video/webm",
+}
+
+type uploadFile struct {
+	path, name, contentType string
+	size                    int64
+}
+
+func collectFiles(paths []string) ([]uploadFile, error) {
+	var out []uploadFile
+	for _, root := range paths {
+		err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if d.IsDir() {
+				if p != root && strings.HasPrefix(d.Name(), ".") {
+					return filepath.SkipDir
+				}
+				return nil
+			}
+			ct, ok := uploadTypes[strings.ToLower(filepath.Ext(p))]
+			if !ok || !d.Type().IsRegular() {
+				return nil
+			}
+			info, err := d.Info()
+			if err != nil {
+				return err
+			}
+			out = append(out, uploadFile{path: p, name: d.Name(), contentType: ct, size: info.Size()})
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].path < out[j].path })
+	return out, nil
+}
+
+func uploadCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("wmory upload", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	group := fs.String("group", "", "the group's name or id")
+	parallel := fs.Int("parallel", 4, "files sent at once")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *group == "" || fs.NArg() == 0 || *parallel < 1 {
+		return errors.New("usage: wmory upload --group NAME-or-ID [--parallel N] PATH...")
+	}
+	c, err := loadCredentials(getenv)
+	if err != nil {
+		return err
+	}
+	groups, err := c.Groups(ctx)
+	if err != nil {
+		return err
+	}
+	var gid string
+	for _, g := range groups {
+		if g.ID == *group || strings.EqualFold(g.Name, *group) {
+			if gid != "" && g.ID != gid {
+				return fmt.Errorf("more than one group is named %q: use its id", *group)
+			}
+			gid = g.ID
+		}
+	}
+	if gid == "" {
+		return fmt.Errorf("no group %q among yours (see `wmory groups`)", *group)
+	}
+	files, err := collectFiles(fs.Args())
+	if err != nil {
+		return err
+	}
+	var total int64
+	for _, f := range files {
+		total += f.size
+	}
+	p := newProgress(stdout, len(files), total)
+	var mu sync.Mutex
+	var refused []string
+	var uploaded, duplicates int
+	work := make(chan uploadFile)
+	var wg sync.WaitGroup
+	for range *parallel {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for f := range work {
+				err := uploadWithRetry(ctx, c, gid, f, p)
+				mu.Lock()
+				switch {
+				case err == nil:
+					uploaded++
+					p.line("uploaded", f.path)
+				case errors.Is(err, client.ErrDuplicate):
+					duplicates++
+					p.line("already there", f.path)
+				default:
+					refused = append(refused, fmt.Sprintf("%s: %v", f.path, err))
+					p.line("failed", f.path)
+				}
+				mu.Unlock()
+				p.fileDone()
+			}
+		}()
+	}
+	for _, f := range files {
+		work <- f
+	}
+	close(work)
+	wg.Wait()
+	p.finish()
+	fmt.Fprintf(stdout, "%d uploaded, %d already in the group, %d failed\n", uploaded, duplicates, len(refused))
+	if len(refused) > 0 {
+		for _, r := range refused {
+			fmt.Fprintln(stderr, r)
+		}
+		return fmt.Errorf("%d file(s) were not uploaded", len(refused))
+	}
+	return nil
+}
+
+// uploadWithRetry retries what may pass later (network errors, 5xx, rate
+// limits) with backoff; refusals are final.
+func uploadWithRetry(ctx context.Context, c *client.Client, gid string, f uploadFile, p *progress) error {
+	backoff := time.Second
+	for attempt := 1; ; attempt++ {
+		var sent int64
+		_, err := c.Upload(ctx, gid, f.path, f.name, f.contentType, func(n int64) { sent += n; p.add(n) })
+		if err == nil || errors.Is(err, client.ErrDuplicate) {
+			return err
+		}
+		p.add(-sent)
+		var apiErr *client.APIError
+		if attempt == 4 || (errors.As(err, &apiErr) && !apiErr.Temporary()) {
+			return err
+		}
+		wait := backoff
+		if apiErr != nil && apiErr.RetryAfter > wait {
+			wait = apiErr.RetryAfter
+		}
+		select {
+		case <-time.After(wait):
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		backoff *= 2
+	}
+}
+
+// progress shows overall files and bytes, rate and ETA: a status line that
+// redraws on a terminal, plain lines otherwise.
+type progress struct {
+	mu        sync.Mutex
+	out       io.Writer
+	tty       bool
+	files     int
+	done      int
+	total     int64
+	sent      atomic.Int64
+	start     time.Time
+	lastDrawn time.Time
+}
+
+func newProgress(out io.Writer, files int, total int64) *progress {
+	tty := false
+	if f, ok := out.(*os.File); ok {
+		if fi, err := f.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
+			tty = true
+		}
+	}
+	return &progress{out: out, tty: tty, files: files, total: total, start: time.Now()}
+}
+
+func (p *progress) add(n int64) {
+	p.sent.Add(n)
+	if p.tty {
+		p.mu.Lock()
+		if time.Since(p.lastDrawn) > 200*time.Millisecond {
+			p.draw()
+		}
+		p.mu.Unlock()
+	}
+}
+
+func (p *progress) status() string {
+	sent := p.sent.Load()
+	elapsed := time.Since(p.start).Seconds()
+	rate := float64(sent) / max(elapsed, 0.001)
+	eta := "?"
+	if rate > 0 && sent < p.total {
+		eta = (time.Duration(float64(p.total-sent)/rate) * time.Second).Round(time.Second).String()
+	}
+	return fmt.Sprintf("%d/%d files, %.1f/%.1f MB, %.1f MB/s, ETA %s", p.done, p.files, float64(sent)/1e6, float64(p.total)/1e6, rate/1e6, eta)
+}
+
+func (p *progress) draw() {
+	p.lastDrawn = time.Now()
+	fmt.Fprintf(p.out, "\r\033[K%s", p.status())
+}
+
+func (p *progress) line(what, path string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.tty {
+		fmt.Fprintf(p.out, "\r\033[K%s %s\n", what, path)
+		p.draw()
+		return
+	}
+	fmt.Fprintf(p.out, "%s %s (%s)\n", what, path, p.status())
+}
+
+func (p *progress) fileDone() {
+	p.mu.Lock()
+	p.done++
+	p.mu.Unlock()
+}
+
+func (p *progress) finish() {
+	if p.tty {
+		fmt.Fprintf(p.out, "\r\033[K%s\n", p.status())
+	}
+}
