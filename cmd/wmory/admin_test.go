@@ -31,13 +31,7 @@ func TestAdminCommandLine(t *testing.T) {
 	root := &user{in: in, token: r["token"].(string)}
 	root.do("GET", "/api/v1/admin/users?q=ROOT", nil, 200)
 
-	readMail := func(to string) string {
-		return waitFor(t, "mail", func() (string, bool) {
-			s := in.stdout.String()
-			i := strings.LastIndex(s, "To: "+to)
-			return s[max(i, 0):], i >= 0
-		})
-	}
+	readMail := in.consoleMail
 	bob := in.signup("bob@example.com", "Bob", readMail)
 	bob.do("GET", "/api/v1/admin/users", nil, 404)
 	out.Reset()

@@ -11,13 +11,7 @@ import (
 
 func TestCommandLineUploader(t *testing.T) {
 	in := start(t, map[string]string{})
-	readMail := func(to string) string {
-		return waitFor(t, "mail", func() (string, bool) {
-			s := in.stdout.String()
-			i := strings.LastIndex(s, "To: "+to)
-			return s[max(i, 0):], i >= 0
-		})
-	}
+	readMail := in.consoleMail
 	ann := in.signup("ann@example.com", "Ann", readMail)
 	ann.do("POST", "/api/v1/groups", map[string]string{"name": "Trip 2026"}, 201)
 

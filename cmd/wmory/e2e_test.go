@@ -96,6 +96,17 @@ func start(t *testing.T, env map[string]string, args ...string) *instance {
 	return in
 }
 
+// consoleMail waits for the console mailer's newest message to an address and
+// returns it with what was printed after it.
+func (in *instance) consoleMail(to string) string {
+	in.t.Helper()
+	return waitFor(in.t, "mail to "+to, func() (string, bool) {
+		s := in.stdout.String()
+		i := strings.LastIndex(s, "To: "+to)
+		return s[max(i, 0):], i >= 0
+	})
+}
+
 type user struct {
 	in    *instance
 	token string

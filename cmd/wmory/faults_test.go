@@ -100,13 +100,7 @@ func TestDatabaseOutage(t *testing.T) {
 			proxy := newProxy(t, u.Host)
 			u.Host = proxy.addr
 			in := start(t, map[string]string{"DATABASE_URL": u.String()})
-			readMail := func(to string) string {
-				return waitFor(t, "mail", func() (string, bool) {
-					s := in.stdout.String()
-					i := strings.LastIndex(s, "To: "+to)
-					return s[max(i, 0):], i >= 0
-				})
-			}
+			readMail := in.consoleMail
 			ann := in.signup("ann@example.com", "Ann", readMail)
 			ann.do("GET", "/api/v1/groups", nil, 200)
 
@@ -137,13 +131,7 @@ func TestObjectStoreOutage(t *testing.T) {
 	proxy := newProxy(t, endpoint.Host)
 	env["AWS_ENDPOINT_URL_S3"] = "http://" + proxy.addr
 	in := start(t, env)
-	readMail := func(to string) string {
-		return waitFor(t, "mail", func() (string, bool) {
-			s := in.stdout.String()
-			i := strings.LastIndex(s, "To: "+to)
-			return s[max(i, 0):], i >= 0
-		})
-	}
+	readMail := in.consoleMail
 	ann := in.signup("ann@example.com", "Ann", readMail)
 	gid := ann.do("POST", "/api/v1/groups", map[string]string{"name": "G"}, 201)["id"].(string)
 	photo := testfile(t, "camera.jpg")

@@ -77,13 +77,7 @@ func TestMediaEndToEnd(t *testing.T) {
 				env = startS3(t)
 			}
 			in := start(t, env)
-			readMail := func(to string) string {
-				return waitFor(t, "printed mail", func() (string, bool) {
-					s := in.stdout.String()
-					i := bytes.LastIndex([]byte(s), []byte("To: "+to))
-					return s[max(i, 0):], i >= 0
-				})
-			}
+			readMail := in.consoleMail
 			ann := in.signup("ann@example.com", "Ann", readMail)
 			bob := in.signup("bob@example.com", "Bob", readMail)
 			gid := ann.do("POST", "/api/v1/groups", map[string]string{"name": "Trip"}, 201)["id"].(string)

@@ -137,16 +137,8 @@ func (db *DB) EscalatedReports(ctx context.Context, after string, limit int) ([]
 	if err != nil {
 		return nil, "", db.domainError(err)
 	}
-	defer rows.Close()
-	var out []wmory.Report
-	for rows.Next() {
-		r, err := scanReport(rows)
-		if err != nil {
-			return nil, "", err
-		}
-		out = append(out, *r)
-	}
-	if err := rows.Err(); err != nil {
+	out, err := collect(rows, scanReport)
+	if err != nil {
 		return nil, "", db.domainError(err)
 	}
 	items, next := trimPage(out, limit, func(r wmory.Report) string { return r.ID })

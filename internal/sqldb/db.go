@@ -334,6 +334,20 @@ func fromMS(v int64) time.Time { return time.UnixMilli(v).UTC() }
 // page exists without a second query.
 func pageSize(limit int) int { return limit + 1 }
 
+// collect scans every row with scan and closes the rows.
+func collect[T any](rows *sql.Rows, scan func(scanner) (*T, error)) ([]T, error) {
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *v)
+	}
+	return out, rows.Err()
+}
+
 // nextKey returns the cursor key for the rows read: empty on the last page.
 func trimPage[T any](items []T, limit int, key func(T) string) ([]T, string) {
 	if len(items) <= limit {

@@ -73,15 +73,8 @@ func (db *DB) Invites(ctx context.Context, actor wmory.Actor, groupID, after str
 		if err != nil {
 			return err
 		}
-		defer rows.Close()
-		for rows.Next() {
-			inv, err := scanInvite(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, *inv)
-		}
-		return rows.Err()
+		out, err = collect(rows, scanInvite)
+		return err
 	})
 	if err != nil {
 		return nil, "", err

@@ -349,15 +349,8 @@ func (db *DB) Gallery(ctx context.Context, actor wmory.Actor, groupID, after str
 		if err != nil {
 			return err
 		}
-		defer rows.Close()
-		for rows.Next() {
-			m, err := scanMedia(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, *m)
-		}
-		return rows.Err()
+		out, err = collect(rows, scanMedia)
+		return err
 	})
 	if err != nil {
 		return nil, "", err
@@ -390,15 +383,19 @@ func (db *DB) DeleteMedia(ctx context.Context, actor wmory.Actor, id string) err
 				return err
 			}
 		}
-		if _, err := tx.exec(ctx, `DELETE FROM media WHERE id = ?`, id); err != nil {
-			return err
-		}
-		m := wmory.Media{ObjectKey: key}
-		if err := tx.enqueueDeletes(ctx, []string{key, m.ThumbnailKey(), m.PreviewKey()}); err != nil {
-			return err
-		}
-		return tx.audit(ctx, actor, groupID, wmory.AuditMediaDelete, wmory.AuditTargetMedia, id, nil)
+		return tx.removeMedia(ctx, actor, groupID, id, nil)
 	})
+}
+
+// removeMedia deletes an item's row now and queues its objects for deletion.
+func (tx *Tx) removeMedia(ctx context.Context, actor wmory.Actor, groupID, id string, details map[string]any) error {
+	if err := tx.queueMediaDeletes(ctx, `id = ?`, id); err != nil {
+		return err
+	}
+	if _, err := tx.exec(ctx, `DELETE FROM media WHERE id = ?`, id); err != nil {
+		return err
+	}
+	return tx.audit(ctx, actor, groupID, wmory.AuditMediaDelete, wmory.AuditTargetMedia, id, details)
 }
 
 // queueMediaDeletes queues the objects of every media item matching where

@@ -142,15 +142,8 @@ func (db *DB) Reports(ctx context.Context, actor wmory.Actor, groupID, status, a
 		if err != nil {
 			return err
 		}
-		defer rows.Close()
-		for rows.Next() {
-			r, err := scanReport(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, *r)
-		}
-		return rows.Err()
+		out, err = collect(rows, scanReport)
+		return err
 	})
 	if err != nil {
 		return nil, "", err
@@ -213,13 +206,7 @@ func (db *DB) ResolveReport(ctx context.Context, actor wmory.Actor, reportID, ac
 				}
 			}
 			if uploader != "" {
-				if err := tx.queueMediaDeletes(ctx, `id = ?`, r.MediaID); err != nil {
-					return err
-				}
-				if _, err := tx.exec(ctx, `DELETE FROM media WHERE id = ?`, r.MediaID); err != nil {
-					return err
-				}
-				if err := tx.audit(ctx, actor, r.GroupID, wmory.AuditMediaDelete, wmory.AuditTargetMedia, r.MediaID, map[string]any{"report_id": r.ID}); err != nil {
+				if err := tx.removeMedia(ctx, actor, r.GroupID, r.MediaID, map[string]any{"report_id": r.ID}); err != nil {
 					return err
 				}
 			}
