@@ -90,8 +90,10 @@ func ParseURL(raw string) (Dialect, string, string, error) {
 		}
 		// WAL lets readers run beside the writer; IMMEDIATE transactions take the
 		// write lock up front so that two writers wait instead of deadlocking.
-		dsn := "file:" + path + "?_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)" +
-			"&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+		// busy_timeout comes first: switching to WAL needs a lock that a
+		// concurrently opening connection may hold for a moment.
+		dsn := "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)" +
+			"&_pragma=synchronous(NORMAL)&_txlock=immediate"
 		return SQLite, "sqlite", dsn, nil
 	case strings.HasPrefix(raw, "mysql://"):
 		u, err := url.Parse(raw)
@@ -231,7 +233,12 @@ func (db *DB) inTx(ctx context.Context, fn func(tx *Tx) error) error {
 	backoff := 20 * time.Millisecond
 	for attempt := 1; ; attempt++ {
 		err := db.tryTx(ctx, fn)
-		if err == nil || attempt == maxTxAttempts || !isTransient(err) {
+		var begin beginError
+		retry := isTransient(err) || (errors.As(err, &begin) && isConnectionError(begin.err))
+		if err == nil || attempt == maxTxAttempts || !retry {
+			if errors.As(err, &begin) {
+				err = begin.err
+			}
 			return db.domainError(err)
 		}
 		select {
@@ -243,10 +250,17 @@ func (db *DB) inTx(ctx context.Context, fn func(tx *Tx) error) error {
 	}
 }
 
+// beginError marks a failure to start a transaction: nothing was sent, so a
+// lost connection there is safe to retry (after a commit was sent it is not:
+// the commit may have happened).
+type beginError struct{ err error }
+
+func (e beginError) Error() string { return e.err.Error() }
+
 func (db *DB) tryTx(ctx context.Context, fn func(tx *Tx) error) error {
 	sqlTx, err := db.sql.BeginTx(ctx, nil)
 	if err != nil {
-		return err
+		return beginError{err}
 	}
 	tx := &Tx{tx: sqlTx, db: db, now: db.Now().UTC()}
 	if err := fn(tx); err != nil {
