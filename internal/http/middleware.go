@@ -98,11 +98,12 @@ func (s *Server) withRequestLog(next http.Handler) http.Handler {
 		if sw.status >= 500 {
 			level = slog.LevelError
 		}
+		// The path is not logged: invite codes travel in it, and the route
+		// pattern says which endpoint answered.
 		s.log.LogAttrs(ctx, level, "request",
 			slog.String("request_id", id),
 			slog.String("method", r.Method),
 			slog.String("route", pattern),
-			slog.String("path", r.URL.Path),
 			slog.Int("status", sw.status),
 			slog.Int("bytes", sw.bytes),
 			slog.Float64("duration_ms", float64(elapsed.Microseconds())/1000),
