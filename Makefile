@@ -35,6 +35,8 @@ test: deps
 fmt:
 	gofmt -w .
 
-# Benchmarks (not tests): photo processing vs vipsthumbnail on ../shared/bench-photos.
+# Benchmarks (not tests): wmory side by side with plain tools, as a Markdown table
+# (docs/benchmarks.md keeps the latest), then the Go benchmark of photo processing.
 bench: deps
+	$(GO) run ./bench -photos ../shared/bench-photos
 	$(GO) test -run XXX -bench . -benchtime 40x ./internal/imaging/

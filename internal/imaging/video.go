@@ -111,9 +111,11 @@ func (p *Processor) Video(ctx context.Context, path string) (*Result, error) {
 			seek = "0"
 		}
 	}
-	// ffmpeg applies the rotation itself when decoding.
+	// ffmpeg applies the rotation itself when decoding; the frame travels as
+	// high-quality JPEG: far cheaper to encode than PNG, and libvips decodes
+	// it with shrink-on-load.
 	poster, err := p.run(ctx, p.FFmpeg, "-v", "error", "-protocol_whitelist", "file,pipe", "-ss", seek, "-i", "file:"+path,
-		"-frames:v", "1", "-f", "image2pipe", "-c:v", "png", "pipe:1")
+		"-frames:v", "1", "-f", "image2pipe", "-c:v", "mjpeg", "-q:v", "2", "pipe:1")
 	if err != nil {
 		return nil, err
 	}
