@@ -53,6 +53,9 @@ func (db *DB) AuthorizeUpload(ctx context.Context, actor wmory.Actor, u *wmory.U
 			return err
 		}
 		if n == 0 {
+			// No row matched: either the day's row is missing, or the quota is
+			// spent. Make sure the row exists (another transaction may have just
+			// created it) and try once more; only then is the quota spent.
 			var exists int
 			if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM quota_days WHERE user_id = ? AND day = ?`, actor.UserID, day).Scan(&exists); err != nil {
 				return err
@@ -61,9 +64,9 @@ func (db *DB) AuthorizeUpload(ctx context.Context, actor wmory.Actor, u *wmory.U
 				if err := tx.insertIgnore(ctx, `quota_days`, `user_id, day, bytes, files`, `?, ?, 0, 0`, actor.UserID, day); err != nil {
 					return err
 				}
-				if n, err = reserve(); err != nil {
-					return err
-				}
+			}
+			if n, err = reserve(); err != nil {
+				return err
 			}
 		}
 		if n == 0 {
