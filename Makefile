@@ -3,17 +3,28 @@
 GO ?= go
 BIN := bin/wmory
 
-.PHONY: run build test deps vet fmt bench
+.PHONY: run build app app-deps test test-go test-app deps vet fmt bench
 
 run: deps build
 	./$(BIN) serve
 
-build:
+# The binary embeds the app's web build (internal/webapp/dist), so build it first.
+build: app
 	$(GO) build -o $(BIN) ./cmd/wmory
+
+# The Expo app (client/): its node packages, and its web build for wmory to serve.
+app-deps:
+	@command -v npm >/dev/null || { echo "Node.js 20 or newer with npm is required for the app: https://nodejs.org"; exit 1; }
+	@cd client && { [ -d node_modules ] && [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund; }
+
+app: app-deps
+	cd client && npx expo export --platform web --output-dir ../internal/webapp/dist --clear >/dev/null
+	@touch internal/webapp/dist/.gitkeep
 
 VERSITYGW := github.com/versity/versitygw/cmd/versitygw@v1.8.0
 # libvips (through govips, with cgo) makes thumbnails; ffmpeg/ffprobe handle video.
-APT_PACKAGES := libvips-dev ffmpeg gcc pkg-config
+# chromium runs the app's browser tests.
+APT_PACKAGES := libvips-dev ffmpeg gcc pkg-config chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 # Installs what the build and the tests need when it is missing: Debian packages,
@@ -27,10 +38,19 @@ deps:
 	@command -v versitygw >/dev/null || test -x "$$($(GO) env GOPATH)/bin/versitygw" || \
 		{ echo "installing versitygw (test S3 server)"; $(GO) install $(VERSITYGW); }
 
-test: deps
+test: test-go test-app
+
+test-go: deps
 	$(GO) vet ./...
-	@test -z "$$(gofmt -l .)" || { echo "gofmt would change:"; gofmt -l .; exit 1; }
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo "gofmt would change:"; gofmt -l $$(git ls-files '*.go'); exit 1; }
 	$(GO) test -race -count=1 ./...
+
+# The app: type-check, unit tests (the API client against a real wmory), and the
+# two-person flow in Debian's chromium; screenshots land in test-output/app/.
+test-app: deps build
+	cd client && npx tsc --noEmit
+	cd client && WMORY_BIN=$(CURDIR)/$(BIN) npx jest --ci
+	cd client && WMORY_BIN=$(CURDIR)/$(BIN) node --test e2e/
 
 fmt:
 	gofmt -w .

@@ -20,6 +20,7 @@ import (
 	"github.com/wmory/wmory/internal/http/openapitest"
 	"github.com/wmory/wmory/internal/mail/smtptest"
 	"github.com/wmory/wmory/internal/sqldb/sqldbtest"
+	"github.com/wmory/wmory/internal/webapp"
 )
 
 type syncBuffer struct {
@@ -290,17 +291,32 @@ func TestEndToEndConsoleMailer(t *testing.T) {
 		t.Fatalf("no SQLite database in the data folder: %v", err)
 	}
 
-	// The link opens a page that confirms on a same-origin POST.
+	// The link opens a page that confirms on a same-origin POST: the app's
+	// screen when this binary embeds the web app (make app; its flow is tested
+	// in a browser by client/e2e), else a plain server-rendered form.
 	page, err := http.Get(in.base + "/verify-email?token=" + m[2])
 	if err != nil {
 		t.Fatal(err)
 	}
 	html, _ := io.ReadAll(page.Body)
 	page.Body.Close()
-	if page.StatusCode != 200 || !strings.Contains(string(html), `value="`+m[2]+`"`) || page.Header.Get("Referrer-Policy") != "no-referrer" {
+	if webapp.FS() != nil {
+		if page.StatusCode != 200 || !strings.Contains(string(html), `<div id="root">`) || page.Header.Get("Referrer-Policy") != "no-referrer" {
+			t.Fatalf("verify screen %d %q:\n%s", page.StatusCode, page.Header, html)
+		}
+		in.do("", "POST", "/api/v1/auth/verify-email", map[string]string{"token": m[2]}, 200)
+	} else {
+		confirmThroughPage(t, in, page, html, m[2])
+	}
+	in.do("", "POST", "/api/v1/auth/login", map[string]string{"email": "dev@example.com", "password": "a long enough passphrase"}, 200)
+}
+
+func confirmThroughPage(t *testing.T, in *instance, page *http.Response, html []byte, token string) {
+	t.Helper()
+	if page.StatusCode != 200 || !strings.Contains(string(html), `value="`+token+`"`) || page.Header.Get("Referrer-Policy") != "no-referrer" {
 		t.Fatalf("verify page %d %q:\n%s", page.StatusCode, page.Header, html)
 	}
-	req, _ := http.NewRequest("POST", in.base+"/verify-email", strings.NewReader(url.Values{"token": {m[2]}}.Encode()))
+	req, _ := http.NewRequest("POST", in.base+"/verify-email", strings.NewReader(url.Values{"token": {token}}.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Origin", in.base)
 	req.Header.Set("Sec-Fetch-Site", "same-origin")
@@ -313,7 +329,6 @@ func TestEndToEndConsoleMailer(t *testing.T) {
 	if resp.StatusCode != 200 || !strings.Contains(string(body), "E-mail confirmed") {
 		t.Fatalf("confirming through the page = %d:\n%s", resp.StatusCode, body)
 	}
-	in.do("", "POST", "/api/v1/auth/login", map[string]string{"email": "dev@example.com", "password": "a long enough passphrase"}, 200)
 }
 
 // SIGTERM (here: the context) lets a request in flight finish before run returns.

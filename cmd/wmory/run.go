@@ -24,6 +24,7 @@ import (
 	"github.com/wmory/wmory/internal/metrics"
 	"github.com/wmory/wmory/internal/password"
 	"github.com/wmory/wmory/internal/sqldb"
+	"github.com/wmory/wmory/internal/webapp"
 )
 
 const usage = `usage: wmory <command> [flags]
@@ -203,7 +204,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 
-	apiCfg := wmoryhttp.Config{BaseURL: c.BaseURL, TrustedProxies: c.TrustedProxies, Limits: c.Limits}
+	apiCfg := wmoryhttp.Config{BaseURL: c.BaseURL, TrustedProxies: c.TrustedProxies, Limits: c.Limits, App: webapp.FS()}
 	store, blobHandler, err := openStore(ctx, c)
 	if err != nil {
 		return err

@@ -84,15 +84,18 @@ func (s *Server) withRequestLog(next http.Handler) http.Handler {
 		ctx = context.WithValue(ctx, keyLogUser, &userID)
 		sw := &statusWriter{ResponseWriter: w}
 		next.ServeHTTP(sw, r.WithContext(ctx))
-		_, pattern := s.mux.Handler(r)
+		_, route := s.mux.Handler(r)
+		if route == "" && s.servesApp(r) {
+			route = "app" // a screen of the web app or one of its files
+		}
 		elapsed := time.Since(start)
 		if s.metrics != nil {
-			route := pattern
-			if route == "" {
-				route = "unmatched" // never the raw path: it would explode the label set
+			label := route
+			if label == "" {
+				label = "unmatched" // never the raw path: it would explode the label set
 			}
-			s.metrics.HTTPRequests.WithLabelValues(route, r.Method, strconv.Itoa(sw.status)).Inc()
-			s.metrics.HTTPDuration.WithLabelValues(route).Observe(elapsed.Seconds())
+			s.metrics.HTTPRequests.WithLabelValues(label, r.Method, strconv.Itoa(sw.status)).Inc()
+			s.metrics.HTTPDuration.WithLabelValues(label).Observe(elapsed.Seconds())
 		}
 		level := slog.LevelInfo
 		if sw.status >= 500 {
@@ -103,7 +106,7 @@ func (s *Server) withRequestLog(next http.Handler) http.Handler {
 		s.log.LogAttrs(ctx, level, "request",
 			slog.String("request_id", id),
 			slog.String("method", r.Method),
-			slog.String("route", pattern),
+			slog.String("route", route),
 			slog.Int("status", sw.status),
 			slog.Int("bytes", sw.bytes),
 			slog.Float64("duration_ms", float64(elapsed.Microseconds())/1000),

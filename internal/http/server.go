@@ -4,6 +4,7 @@ package http
 
 import (
 	"context"
+	"io/fs"
 	"log/slog"
 	"net/http"
 	"net/netip"
@@ -30,6 +31,9 @@ type Config struct {
 	Limits wmory.Limits
 	// BlobHandler, when set, serves the local store's signed URLs.
 	BlobHandler http.Handler
+	// App, when set, is the web app's build, served at every path the API does
+	// not use; without it, plain pages answer the links wmory e-mails.
+	App fs.FS
 	// Metrics, when set, is shared with the process's workers; otherwise the
 	// server makes its own.
 	Metrics *metrics.Metrics
@@ -104,7 +108,9 @@ func New(db *sqldb.DB, store blob.Store, mailer mail.Mailer, hasher *password.Ha
 	for _, rt := range s.routes {
 		s.mux.Handle(rt.method+" "+rt.path, s.endpoint(rt))
 	}
-	s.registerPages()
+	if cfg.App == nil {
+		s.registerPages()
+	}
 	if cfg.BlobHandler != nil {
 		s.mux.Handle("/blob/", cfg.BlobHandler)
 	}
@@ -124,6 +130,10 @@ func (s *Server) Handler() http.Handler {
 // API's JSON errors instead of the mux's plain text.
 func (s *Server) dispatch(w http.ResponseWriter, r *http.Request) {
 	if _, pattern := s.mux.Handler(r); pattern == "" {
+		if s.servesApp(r) {
+			s.serveApp(w, r)
+			return
+		}
 		cw := &captureWriter{header: http.Header{}}
 		s.mux.ServeHTTP(cw, r)
 		if cw.status == http.StatusMethodNotAllowed {

@@ -1,0 +1,140 @@
+import { Stack, router } from 'expo-router';
+import React, { useCallback, useEffect, useState } from 'react';
+import { Text, View } from 'react-native';
+import type { Session } from '../src/api';
+import { confirm } from '../src/confirm';
+import { SignedIn } from '../src/gate';
+import { useSession } from '../src/session';
+import { Body, Button, Card, Field, Heading, Meter, Notice, Row, Screen, Title, colors, errorMessage, formatDate } from '../src/ui';
+import { formatBytes } from '../src/uploads';
+
+export default function AccountScreen() {
+  return (
+    <SignedIn>
+      <Account />
+    </SignedIn>
+  );
+}
+
+function Account() {
+  const { api, user, quota, refresh, signOut } = useSession();
+  const [name, setName] = useState(user?.name ?? '');
+  const [current, setCurrent] = useState('');
+  const [next, setNext] = useState('');
+  const [sessions, setSessions] = useState<Session[]>([]);
+  const [deletePassword, setDeletePassword] = useState('');
+  const [error, setError] = useState('');
+  const [info, setInfo] = useState('');
+  const [busy, setBusy] = useState('');
+
+  const loadSessions = useCallback(() => api.sessions().then((p) => setSessions(p.items), (err) => setError(errorMessage(err))), [api]);
+  useEffect(() => {
+    loadSessions();
+    refresh().catch(() => undefined);
+  }, [loadSessions]);
+
+  async function act(key: string, fn: () => Promise<unknown>, done?: string) {
+    setBusy(key);
+    setError('');
+    setInfo('');
+    try {
+      await fn();
+      if (done) setInfo(done);
+    } catch (err) {
+      setError(errorMessage(err));
+    } finally {
+      setBusy('');
+    }
+  }
+
+  return (
+    <Screen>
+      <Stack.Screen options={{ title: 'Account' }} />
+      <Title>{user?.name}</Title>
+      <Body muted>{user?.email}</Body>
+      <Notice>{error}</Notice>
+      <Notice kind="ok">{info}</Notice>
+
+      {quota ? (
+        <Card>
+          <Heading>Today's uploads</Heading>
+          <Text style={{ color: colors.text }}>
+            {formatBytes(quota.daily_bytes_used)} of {formatBytes(quota.daily_bytes_limit)}
+          </Text>
+          <Meter value={quota.daily_bytes_used} max={quota.daily_bytes_limit} label="Bytes uploaded today" warn />
+          <Text style={{ color: colors.text }}>
+            {quota.daily_files_used} of {quota.daily_files_limit} files
+          </Text>
+          <Meter value={quota.daily_files_used} max={quota.daily_files_limit} label="Files uploaded today" warn />
+          <Body muted>Resets {formatDate(quota.resets_at)}.</Body>
+        </Card>
+      ) : null}
+
+      <Card>
+        <Heading>Your name</Heading>
+        <Field label="Name" value={name} onChangeText={setName} autoCapitalize="words" />
+        <Button small variant="secondary" title="Save name" busy={busy === 'name'} disabled={!name.trim() || name === user?.name} onPress={() => act('name', async () => { await api.rename(name.trim()); await refresh(); }, 'Saved.')} />
+      </Card>
+
+      <Card>
+        <Heading>Password</Heading>
+        <Field label="Current password" value={current} onChangeText={setCurrent} secureTextEntry autoComplete="current-password" />
+        <Field label="New password" hint="At least 10 characters." value={next} onChangeText={setNext} secureTextEntry autoComplete="new-password" />
+        <Button
+          small
+          variant="secondary"
+          title="Change password"
+          busy={busy === 'password'}
+          disabled={!current || next.length < 10}
+          onPress={() =>
+            act('password', async () => {
+              await api.changePassword(current, next);
+              setCurrent('');
+              setNext('');
+              await loadSessions();
+            }, 'Password changed.')
+          }
+        />
+      </Card>
+
+      <Card>
+        <Heading>Where you're signed in</Heading>
+        {sessions.map((s) => (
+          <View key={s.id} style={{ borderTopWidth: 1, borderTopColor: colors.border, paddingTop: 8, gap: 4 }}>
+            <Text style={{ color: colors.text }} numberOfLines={2}>
+              {s.user_agent || 'Unknown device'}
+              {s.current ? ' (this device)' : ''}
+            </Text>
+            <Text style={{ color: colors.muted, fontSize: 13 }}>
+              {s.ip} · signed in {formatDate(s.created_at)} · last seen {formatDate(s.last_seen_at)}
+            </Text>
+            {!s.current ? <Button small variant="secondary" title="Sign out this device" busy={busy === s.id} onPress={() => act(s.id, async () => { await api.revokeSession(s.id); await loadSessions(); })} /> : null}
+          </View>
+        ))}
+        <Button small variant="secondary" title="Sign out" onPress={async () => { await signOut(); router.replace('/login'); }} />
+      </Card>
+
+      <Card>
+        <Heading>Delete account</Heading>
+        <Body muted>Deletes your account and everything you uploaded. Groups you own pass to their longest-standing admin or member.</Body>
+        <Field label="Password to confirm" value={deletePassword} onChangeText={setDeletePassword} secureTextEntry autoComplete="current-password" />
+        <Row>
+          <Button
+            variant="danger"
+            title="Delete my account"
+            disabled={!deletePassword}
+            busy={busy === 'delete'}
+            onPress={async () => {
+              if (!(await confirm('Delete your account?', 'Everything you uploaded is deleted. This cannot be undone.', 'Delete'))) return;
+              act('delete', async () => {
+                await api.deleteAccount(deletePassword);
+                await signOut();
+                router.replace('/login');
+              });
+            }}
+          />
+        </Row>
+      </Card>
+    </Screen>
+  );
+}

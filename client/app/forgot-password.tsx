@@ -1,0 +1,44 @@
+import { Stack } from 'expo-router';
+import React, { useState } from 'react';
+import { useSession } from '../src/session';
+import { Body, Button, Card, Field, Notice, Screen, Title } from '../src/ui';
+
+export default function ForgotPassword() {
+  const { api } = useSession();
+  const [email, setEmail] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState('');
+  const [sent, setSent] = useState(false);
+
+  async function submit() {
+    setBusy(true);
+    setError('');
+    try {
+      await api.requestPasswordReset(email.trim());
+      setSent(true);
+    } catch (err) {
+      setError(err instanceof Error ? err.message : 'Could not send the e-mail.');
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <Screen>
+      <Stack.Screen options={{ title: 'Forgotten password' }} />
+      <Title>Forgotten password</Title>
+      <Card>
+        {sent ? (
+          <Notice kind="ok">If an account uses {email.trim()}, we sent it a link to choose a new password. The link works for one hour.</Notice>
+        ) : (
+          <>
+            <Body>Enter your e-mail address and we will send you a link to choose a new password.</Body>
+            <Field label="E-mail" value={email} onChangeText={setEmail} keyboardType="email-address" autoComplete="email" onSubmitEditing={submit} />
+            <Notice>{error}</Notice>
+            <Button title="Send the link" onPress={submit} busy={busy} disabled={!email} />
+          </>
+        )}
+      </Card>
+    </Screen>
+  );
+}

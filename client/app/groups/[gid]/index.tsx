@@ -1,0 +1,207 @@
+import { Image } from 'expo-image';
+import { Link, Stack, useLocalSearchParams } from 'expo-router';
+import React, { useEffect, useMemo, useRef, useState } from 'react';
+import { ActivityIndicator, FlatList, Platform, Pressable, RefreshControl, StyleSheet, Text, View, useWindowDimensions } from 'react-native';
+import type { Media } from '../../../src/api';
+import { useGallery } from '../../../src/gallery';
+import { SignedIn } from '../../../src/gate';
+import { canDropFiles, onDroppedFiles, pickMedia, takePhoto } from '../../../src/pick';
+import { useSession } from '../../../src/session';
+import { hashFile, sendFile } from '../../../src/transfer';
+import { UploadPanel } from '../../../src/UploadPanel';
+import { UploadQueue, type PickedFile, type QueueSnapshot } from '../../../src/uploads';
+import { useGroup } from '../../../src/useGroup';
+import { Body, Button, Notice, Row, colors, errorMessage } from '../../../src/ui';
+
+export default function GroupScreen() {
+  return (
+    <SignedIn>
+      <Gallery />
+    </SignedIn>
+  );
+}
+
+function Gallery() {
+  const { gid } = useLocalSearchParams<{ gid: string }>();
+  const { api, quota, refresh: refreshMe } = useSession();
+  const { group, error: groupError, reload: reloadGroup, isModerator } = useGroup(gid);
+  const gallery = useGallery(gid);
+  const { width } = useWindowDimensions();
+  const [dragging, setDragging] = useState(false);
+  const [pickError, setPickError] = useState('');
+  const [queueState, setQueueState] = useState<QueueSnapshot>({ items: [], sent: 0, total: 0, done: 0, failed: 0, active: false });
+
+  const queue = useRef<UploadQueue | null>(null);
+  if (!queue.current) {
+    queue.current = new UploadQueue(
+      {
+        authorize: (f) => api.authorizeUpload(gid, f),
+        complete: (id) => api.completeUpload(id),
+        send: sendFile,
+        hash: hashFile,
+      },
+      3,
+      (m) => gallery.upsert([m]),
+    );
+  }
+  useEffect(() => queue.current!.subscribe(setQueueState), []);
+  // When a batch finishes, the quota meter and the counts are out of date.
+  const wasActive = useRef(false);
+  useEffect(() => {
+    if (wasActive.current && !queueState.active) {
+      refreshMe().catch(() => undefined);
+      reloadGroup();
+    }
+    wasActive.current = queueState.active;
+  }, [queueState.active, refreshMe, reloadGroup]);
+
+  useEffect(() => {
+    gallery.refresh();
+  }, [gallery.refresh]);
+
+  const add = (files: PickedFile[]) => files.length && queue.current!.add(files);
+  useEffect(() => onDroppedFiles(add, setDragging), []);
+
+  async function pick(from: () => Promise<PickedFile[]>) {
+    setPickError('');
+    try {
+      add(await from());
+    } catch (err) {
+      setPickError(errorMessage(err));
+    }
+  }
+
+  // Tiles of about 160 px, at least three across, filling the width.
+  const contentWidth = Math.min(width, 1200);
+  const columns = Math.max(3, Math.floor(contentWidth / 160));
+  const gap = 3;
+  const tile = Math.floor((contentWidth - 16 - gap * (columns - 1)) / columns);
+
+  const header = useMemo(
+    () => (
+      <View style={{ gap: 10, paddingVertical: 12 }}>
+        <Row wrap style={{ justifyContent: 'space-between' }}>
+          <View style={{ flexShrink: 1 }}>
+            <Text style={styles.title} accessibilityRole="header">
+              {group?.name ?? ' '}
+            </Text>
+            {group ? (
+              <Text style={styles.meta}>
+                {group.media_count} {group.media_count === 1 ? 'item' : 'items'} · {group.member_count} {group.member_count === 1 ? 'member' : 'members'}
+              </Text>
+            ) : null}
+          </View>
+          <Row wrap>
+            <Button title="Upload" onPress={() => pick(pickMedia)} accessibilityLabel="Upload photos and videos" />
+            {takePhoto ? <Button title="Camera" variant="secondary" onPress={() => pick(takePhoto!)} /> : null}
+            <Link href={`/groups/${gid}/members`} asChild>
+              <Button role="link" title="Members" variant="secondary" />
+            </Link>
+            <Link href={`/groups/${gid}/reports`} asChild>
+              <Button role="link" title={isModerator ? 'Reports' : 'My reports'} variant="secondary" />
+            </Link>
+            {isModerator ? (
+              <Link href={`/groups/${gid}/audit`} asChild>
+                <Button role="link" title="Activity" variant="secondary" />
+              </Link>
+            ) : null}
+            {Platform.OS === 'web' ? <Button title="Refresh" variant="secondary" onPress={gallery.refresh} busy={gallery.refreshing} /> : null}
+          </Row>
+        </Row>
+        {canDropFiles ? <Text style={styles.meta}>Tip: drop photos and videos anywhere on this page to upload them.</Text> : null}
+        <Notice>{groupError || pickError || gallery.error}</Notice>
+        <UploadPanel
+          queue={queueState}
+          quota={quota}
+          onRetry={(id) => queue.current!.retry(id)}
+          onRetryAll={() => queue.current!.retryAll()}
+          onClear={() => queue.current!.clearFinished()}
+        />
+        {!gallery.refreshing && gallery.items.length === 0 && gallery.done ? (
+          <Body muted>Nothing here yet. Upload the first photos, and invite the others from Members.</Body>
+        ) : null}
+      </View>
+    ),
+    [group, groupError, pickError, gallery.error, gallery.items.length, gallery.done, gallery.refreshing, queueState, quota, isModerator, gid],
+  );
+
+  return (
+    <View style={{ flex: 1, backgroundColor: colors.bg }}>
+      <Stack.Screen options={{ title: group?.name ?? 'Gallery' }} />
+      <FlatList
+        key={columns}
+        style={{ flex: 1 }}
+        contentContainerStyle={{ width: '100%', maxWidth: 1200, alignSelf: 'center', paddingHorizontal: 8, paddingBottom: 40 }}
+        data={gallery.items}
+        numColumns={columns}
+        columnWrapperStyle={{ gap }}
+        ItemSeparatorComponent={() => <View style={{ height: gap }} />}
+        keyExtractor={(m) => m.id}
+        ListHeaderComponent={header}
+        renderItem={({ item }) => <Tile media={item} size={tile} gid={gid} />}
+        onEndReached={gallery.loadMore}
+        onEndReachedThreshold={1.5}
+        initialNumToRender={columns * 6}
+        windowSize={7}
+        refreshControl={<RefreshControl refreshing={gallery.refreshing} onRefresh={gallery.refresh} />}
+        ListFooterComponent={gallery.loading ? <ActivityIndicator color={colors.accent} style={{ margin: 20 }} /> : null}
+      />
+      {dragging ? (
+        <View style={styles.drop} pointerEvents="none">
+          <Text style={styles.dropText}>Drop to upload to {group?.name}</Text>
+        </View>
+      ) : null}
+    </View>
+  );
+}
+
+function duration(ms?: number | null) {
+  if (!ms) return '';
+  const s = Math.round(ms / 1000);
+  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
+}
+
+const Tile = React.memo(function Tile({ media, size, gid }: { media: Media; size: number; gid: string }) {
+  const label = `${media.kind === 'video' ? 'Video' : 'Photo'} by ${media.uploader.name}${media.status === 'processing' ? ', processing' : media.status === 'failed' ? ', could not be processed' : ''}`;
+  return (
+    <Link href={`/groups/${gid}/media/${media.id}`} asChild>
+      <Pressable accessibilityRole="link" accessibilityLabel={label} style={{ width: size, height: size }} testID={`tile-${media.status}`}>
+        {media.status === 'ready' && media.thumbnail_url ? (
+          <Image source={media.thumbnail_url} style={{ width: size, height: size, backgroundColor: colors.placeholder }} contentFit="cover" recyclingKey={media.id} transition={120} />
+        ) : (
+          <View style={[styles.placeholder, { width: size, height: size }]}>
+            {media.status === 'processing' ? <ActivityIndicator color={colors.muted} /> : <Text style={styles.failed}>Could not be processed</Text>}
+          </View>
+        )}
+        {media.kind === 'video' ? (
+          <View style={styles.badge}>
+            <Text style={styles.badgeText}>▶ {duration(media.duration_ms)}</Text>
+          </View>
+        ) : null}
+      </Pressable>
+    </Link>
+  );
+});
+
+const styles = StyleSheet.create({
+  title: { fontSize: 24, fontWeight: '700', color: colors.text },
+  meta: { fontSize: 13, color: colors.muted },
+  placeholder: { backgroundColor: colors.placeholder, alignItems: 'center', justifyContent: 'center' },
+  failed: { fontSize: 11, color: colors.muted, textAlign: 'center', padding: 6 },
+  badge: { position: 'absolute', right: 6, bottom: 6, backgroundColor: 'rgba(0,0,0,0.6)', borderRadius: 6, paddingHorizontal: 6, paddingVertical: 2 },
+  badgeText: { color: '#fff', fontSize: 12, fontWeight: '600' },
+  drop: {
+    position: 'absolute',
+    top: 0,
+    left: 0,
+    right: 0,
+    bottom: 0,
+    backgroundColor: 'rgba(217,87,43,0.15)',
+    borderWidth: 3,
+    borderColor: colors.accent,
+    borderStyle: 'dashed',
+    alignItems: 'center',
+    justifyContent: 'center',
+  },
+  dropText: { fontSize: 22, fontWeight: '700', color: colors.accent },
+});

@@ -1,0 +1,346 @@
+import { Image } from 'expo-image';
+import { router, useLocalSearchParams } from 'expo-router';
+import { useVideoPlayer, VideoView } from 'expo-video';
+import React, { useCallback, useEffect, useRef, useState } from 'react';
+import { ActivityIndicator, FlatList, Linking, Modal, Platform, Pressable, ScrollView, StyleSheet, Text, View, useWindowDimensions } from 'react-native';
+import { useSafeAreaInsets } from 'react-native-safe-area-context';
+import { reportReasons, type Media, type ReportReason } from '../../../../src/api';
+import { confirm } from '../../../../src/confirm';
+import { useGallery } from '../../../../src/gallery';
+import { SignedIn } from '../../../../src/gate';
+import { useSession } from '../../../../src/session';
+import { useGroup } from '../../../../src/useGroup';
+import { Button, Field, Notice, Row, colors, errorMessage, formatDate } from '../../../../src/ui';
+import { formatBytes } from '../../../../src/uploads';
+
+export default function ViewerScreen() {
+  return (
+    <SignedIn>
+      <Viewer />
+    </SignedIn>
+  );
+}
+
+function Viewer() {
+  const { gid, mid } = useLocalSearchParams<{ gid: string; mid: string }>();
+  const { api, user } = useSession();
+  const gallery = useGallery(gid);
+  const { isModerator } = useGroup(gid);
+  const { width, height } = useWindowDimensions();
+  const insets = useSafeAreaInsets();
+  const [single, setSingle] = useState<Media | null>(null);
+  const [current, setCurrent] = useState(mid);
+  const [details, setDetails] = useState<Media | null>(null);
+  const [zoom, setZoom] = useState(1);
+  const [reporting, setReporting] = useState(false);
+  const [error, setError] = useState('');
+  const [notice, setNotice] = useState('');
+  const list = useRef<FlatList<Media>>(null);
+
+  // Opened from a link rather than the grid: show the one item.
+  const inGallery = gallery.items.some((m) => m.id === mid);
+  useEffect(() => {
+    if (!inGallery) api.media(mid).then(setSingle, (err) => setError(errorMessage(err)));
+  }, [api, mid, inGallery]);
+  const items = inGallery ? gallery.items : single ? [single] : [];
+  const index = Math.max(0, items.findIndex((m) => m.id === current));
+  const item = items[index];
+
+  // The original's signed URL comes with the single item; fetch it for the one on screen.
+  useEffect(() => {
+    setDetails(null);
+    setZoom(1);
+    setNotice('');
+    if (!current) return;
+    let live = true;
+    api.media(current).then((m) => live && setDetails(m), () => undefined);
+    return () => {
+      live = false;
+    };
+  }, [api, current]);
+
+  const go = useCallback(
+    (delta: number) => {
+      const next = items[index + delta];
+      if (!next) return;
+      setCurrent(next.id);
+      list.current?.scrollToIndex({ index: index + delta, animated: true });
+      if (index + delta >= items.length - 3) gallery.loadMore();
+    },
+    [items, index, gallery],
+  );
+
+  const close = () => (router.canGoBack() ? router.back() : router.replace(`/groups/${gid}`));
+
+  useEffect(() => {
+    if (Platform.OS !== 'web') return;
+    const onKey = (e: KeyboardEvent) => {
+      if ((e.target as HTMLElement)?.tagName === 'INPUT' || (e.target as HTMLElement)?.tagName === 'TEXTAREA') return;
+      if (e.key === 'ArrowRight') go(1);
+      else if (e.key === 'ArrowLeft') go(-1);
+      else if (e.key === 'Escape') close();
+      else if (e.key === '+' || e.key === '=') setZoom((z) => Math.min(4, z * 2));
+      else if (e.key === '-') setZoom((z) => Math.max(1, z / 2));
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [go]);
+
+  const canDelete = !!item && (item.uploader.id === user?.id || isModerator);
+
+  async function remove() {
+    if (!item || !(await confirm('Delete this item?', 'It disappears for everyone in the group.', 'Delete'))) return;
+    try {
+      await api.deleteMedia(item.id);
+      gallery.remove(item.id);
+      const next = items[index + 1] ?? items[index - 1];
+      if (next) setCurrent(next.id);
+      else close();
+    } catch (err) {
+      setError(errorMessage(err));
+    }
+  }
+
+  const original = details?.id === item?.id ? details?.original_url : undefined;
+
+  return (
+    <View style={styles.root}>
+      {items.length === 0 ? (
+        <View style={styles.center}>{error ? <Text style={styles.text}>{error}</Text> : <ActivityIndicator color="#fff" />}</View>
+      ) : (
+        <FlatList
+          ref={list}
+          data={items}
+          horizontal
+          pagingEnabled
+          scrollEnabled={zoom === 1}
+          showsHorizontalScrollIndicator={false}
+          keyExtractor={(m) => m.id}
+          initialScrollIndex={index}
+          getItemLayout={(_, i) => ({ length: width, offset: width * i, index: i })}
+          onMomentumScrollEnd={(e) => {
+            const i = Math.round(e.nativeEvent.contentOffset.x / width);
+            if (items[i] && items[i].id !== current) setCurrent(items[i].id);
+          }}
+          onEndReached={gallery.loadMore}
+          windowSize={3}
+          renderItem={({ item: m }) => (
+            <View style={{ width, height }}>
+              {m.id === current ? (
+                <Slide media={m} original={original} zoom={zoom} width={width} height={height} onToggleZoom={() => setZoom((z) => (z === 1 ? 2 : 1))} />
+              ) : m.preview_url ? (
+                <Image source={m.preview_url} style={{ width, height }} contentFit="contain" />
+              ) : null}
+            </View>
+          )}
+        />
+      )}
+
+      <View style={[styles.top, { paddingTop: insets.top + 8 }]}>
+        <Row wrap>
+          <Pressable accessibilityRole="button" accessibilityLabel="Close" onPress={close} style={styles.iconButton}>
+            <Text style={styles.icon}>✕</Text>
+          </Pressable>
+          <Text style={styles.text}>{items.length > 1 ? `${index + 1} / ${items.length}${gallery.done ? '' : '+'}` : ''}</Text>
+        </Row>
+        <Row wrap style={{ justifyContent: 'flex-end', flexShrink: 1 }}>
+          {item?.kind === 'photo' ? (
+            <>
+              <ToolButton label="Zoom out" text="−" onPress={() => setZoom((z) => Math.max(1, z / 2))} disabled={zoom === 1} />
+              <ToolButton label="Zoom in" text="+" onPress={() => setZoom((z) => Math.min(4, z * 2))} disabled={zoom >= 4} />
+            </>
+          ) : null}
+          <ToolButton label="Download original" text="Download" onPress={() => original && Linking.openURL(original)} disabled={!original} />
+          <ToolButton label="Report" text="Report" onPress={() => setReporting(true)} disabled={!item} />
+          {canDelete ? <ToolButton label="Delete" text="Delete" onPress={remove} /> : null}
+        </Row>
+      </View>
+
+      {index > 0 ? <Arrow side="left" onPress={() => go(-1)} /> : null}
+      {index < items.length - 1 ? <Arrow side="right" onPress={() => go(1)} /> : null}
+
+      {item ? (
+        <View style={[styles.bottom, { paddingBottom: insets.bottom + 12 }]} accessibilityRole="summary">
+          <Text style={styles.textStrong}>{item.uploader.name}</Text>
+          <Text style={styles.text}>
+            {formatDate(item.taken_at)}
+            {item.width && item.height ? ` · ${item.width}×${item.height}` : ''} · {formatBytes(item.size)}
+            {item.status !== 'ready' ? ` · ${item.status === 'processing' ? 'processing…' : 'could not be processed'}` : ''}
+          </Text>
+          {error ? <Text style={[styles.text, { color: '#ffb4a9' }]}>{error}</Text> : null}
+          {notice ? <Text style={[styles.text, { color: '#b8e6c9' }]}>{notice}</Text> : null}
+        </View>
+      ) : null}
+
+      {item ? (
+        <ReportSheet
+          visible={reporting}
+          onClose={() => setReporting(false)}
+          onSubmit={async (reason, text) => {
+            await api.report(item.id, reason, text);
+            setReporting(false);
+            setNotice("Thanks. The group's admins will look at it.");
+          }}
+        />
+      ) : null}
+    </View>
+  );
+}
+
+function Slide({ media, original, zoom, width, height, onToggleZoom }: { media: Media; original?: string; zoom: number; width: number; height: number; onToggleZoom: () => void }) {
+  if (media.kind === 'video') return <VideoSlide uri={original} poster={media.preview_url} width={width} height={height} />;
+  if (!media.preview_url) {
+    return (
+      <View style={[styles.center, { width, height }]}>
+        {media.status === 'processing' ? <ActivityIndicator color="#fff" /> : <Text style={styles.text}>This item could not be processed.</Text>}
+      </View>
+    );
+  }
+  const image = (
+    <Pressable onPress={onToggleZoom} accessibilityLabel={`Photo by ${media.uploader.name}. Activate to ${zoom === 1 ? 'zoom in' : 'zoom out'}.`} accessibilityRole="image">
+      <Image source={media.preview_url} style={{ width: width * zoom, height: height * zoom }} contentFit="contain" />
+    </Pressable>
+  );
+  if (zoom === 1) return image;
+  // Zoomed: scroll both ways to look around.
+  return (
+    <ScrollView style={{ width, height }} contentContainerStyle={{ width: width * zoom }} maximumZoomScale={4}>
+      <ScrollView horizontal contentContainerStyle={{ width: width * zoom, height: height * zoom }}>
+        {image}
+      </ScrollView>
+    </ScrollView>
+  );
+}
+
+function VideoSlide({ uri, poster, width, height }: { uri?: string; poster?: string; width: number; height: number }) {
+  const player = useVideoPlayer(uri ?? null, (p) => {
+    p.loop = false;
+  });
+  if (!uri) {
+    return (
+      <View style={{ width, height }}>
+        {poster ? <Image source={poster} style={{ width, height }} contentFit="contain" /> : null}
+        <ActivityIndicator color="#fff" style={StyleSheet.absoluteFill} />
+      </View>
+    );
+  }
+  return <VideoView player={player} style={{ width, height: height - 140, marginTop: 70 }} contentFit="contain" nativeControls accessibilityLabel="Video" />;
+}
+
+function ToolButton({ label, text, onPress, disabled }: { label: string; text: string; onPress: () => void; disabled?: boolean }) {
+  return (
+    <Pressable accessibilityRole="button" accessibilityLabel={label} onPress={onPress} disabled={disabled} style={[styles.tool, disabled && { opacity: 0.4 }]}>
+      <Text style={styles.toolText}>{text}</Text>
+    </Pressable>
+  );
+}
+
+function Arrow({ side, onPress }: { side: 'left' | 'right'; onPress: () => void }) {
+  return (
+    <Pressable
+      accessibilityRole="button"
+      accessibilityLabel={side === 'left' ? 'Previous' : 'Next'}
+      onPress={onPress}
+      style={[styles.arrow, side === 'left' ? { left: 8 } : { right: 8 }]}
+    >
+      <Text style={styles.icon}>{side === 'left' ? '‹' : '›'}</Text>
+    </Pressable>
+  );
+}
+
+function ReportSheet({ visible, onClose, onSubmit }: { visible: boolean; onClose: () => void; onSubmit: (r: ReportReason, details: string) => Promise<void> }) {
+  const [reason, setReason] = useState<ReportReason | null>(null);
+  const [details, setDetails] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState('');
+  const labels: Record<ReportReason, string> = {
+    spam: 'Spam',
+    nudity: 'Nudity',
+    violence: 'Violence',
+    harassment: 'Harassment',
+    copyright: 'Copyright',
+    other: 'Something else',
+  };
+  return (
+    <Modal visible={visible} transparent animationType="fade" onRequestClose={onClose}>
+      <View style={styles.sheetBackdrop}>
+        <View style={styles.sheet} accessibilityViewIsModal aria-modal role="dialog" aria-label="Report this item">
+          <Text style={styles.sheetTitle} accessibilityRole="header">
+            Report this item
+          </Text>
+          <Text style={{ color: colors.muted }}>The group's admins will see your report. The uploader will not see who reported it.</Text>
+          <View role="radiogroup" aria-label="Reason" style={{ gap: 6 }}>
+            {reportReasons.map((r) => (
+              <Pressable
+                key={r}
+                role="radio"
+                aria-checked={reason === r}
+                accessibilityLabel={labels[r]}
+                onPress={() => setReason(r)}
+                style={[styles.reason, reason === r && styles.reasonOn]}
+              >
+                <Text style={{ color: colors.text }}>
+                  {reason === r ? '◉' : '○'} {labels[r]}
+                </Text>
+              </Pressable>
+            ))}
+          </View>
+          <Field label="Details (optional)" value={details} onChangeText={setDetails} multiline />
+          <Notice>{error}</Notice>
+          <Row style={{ justifyContent: 'flex-end' }}>
+            <Button title="Cancel" variant="secondary" onPress={onClose} />
+            <Button
+              title="Send report"
+              disabled={!reason}
+              busy={busy}
+              onPress={async () => {
+                setBusy(true);
+                setError('');
+                try {
+                  await onSubmit(reason!, details.trim());
+                  setReason(null);
+                  setDetails('');
+                } catch (err) {
+                  setError(errorMessage(err));
+                } finally {
+                  setBusy(false);
+                }
+              }}
+            />
+          </Row>
+        </View>
+      </View>
+    </Modal>
+  );
+}
+
+const styles = StyleSheet.create({
+  root: { flex: 1, backgroundColor: '#000' },
+  center: { flex: 1, alignItems: 'center', justifyContent: 'center' },
+  top: {
+    position: 'absolute',
+    top: 0,
+    left: 0,
+    right: 0,
+    flexDirection: 'row',
+    justifyContent: 'space-between',
+    alignItems: 'center',
+    paddingHorizontal: 12,
+    paddingBottom: 8,
+    backgroundColor: 'rgba(0,0,0,0.45)',
+    gap: 8,
+  },
+  bottom: { position: 'absolute', left: 0, right: 0, bottom: 0, paddingHorizontal: 16, paddingTop: 10, backgroundColor: 'rgba(0,0,0,0.45)', gap: 2 },
+  text: { color: '#eee', fontSize: 14 },
+  textStrong: { color: '#fff', fontSize: 15, fontWeight: '700' },
+  iconButton: { padding: 8 },
+  icon: { color: '#fff', fontSize: 26, fontWeight: '600' },
+  tool: { paddingHorizontal: 10, paddingVertical: 6, borderRadius: 8, borderWidth: 1, borderColor: 'rgba(255,255,255,0.5)' },
+  toolText: { color: '#fff', fontSize: 14, fontWeight: '600' },
+  arrow: { position: 'absolute', top: '45%', width: 48, height: 64, alignItems: 'center', justifyContent: 'center', backgroundColor: 'rgba(0,0,0,0.35)', borderRadius: 10 },
+  sheetBackdrop: { flex: 1, backgroundColor: 'rgba(0,0,0,0.5)', justifyContent: 'center', padding: 16 },
+  sheet: { backgroundColor: colors.card, borderRadius: 16, padding: 20, gap: 12, width: '100%', maxWidth: 440, alignSelf: 'center' },
+  sheetTitle: { fontSize: 20, fontWeight: '700', color: colors.text },
+  reason: { padding: 10, borderRadius: 8, borderWidth: 1, borderColor: colors.border },
+  reasonOn: { borderColor: colors.accent, backgroundColor: '#fbeee8' },
+});

@@ -1,0 +1,139 @@
+import { Image } from 'expo-image';
+import { Link, Stack, router } from 'expo-router';
+import React, { useCallback, useEffect, useState } from 'react';
+import { FlatList, Pressable, RefreshControl, StyleSheet, Text, View, useWindowDimensions } from 'react-native';
+import type { Group } from '../src/api';
+import { SignedIn } from '../src/gate';
+import { useSession } from '../src/session';
+import { Body, Button, Card, Field, Notice, Row, Screen, Title, colors, errorMessage } from '../src/ui';
+
+export default function Home() {
+  return (
+    <SignedIn>
+      <Groups />
+    </SignedIn>
+  );
+}
+
+function Groups() {
+  const { api, user } = useSession();
+  const [groups, setGroups] = useState<Group[] | null>(null);
+  const [covers, setCovers] = useState<Record<string, string | undefined>>({});
+  const [error, setError] = useState('');
+  const [refreshing, setRefreshing] = useState(false);
+  const [name, setName] = useState('');
+  const [creating, setCreating] = useState(false);
+  const { width } = useWindowDimensions();
+  const columns = width >= 900 ? 3 : width >= 600 ? 2 : 1;
+
+  const load = useCallback(async () => {
+    setError('');
+    try {
+      const page = await api.groups();
+      setGroups(page.items);
+      // The newest ready photo of each group is its cover.
+      const firsts = await Promise.all(page.items.map((g) => (g.media_count > 0 ? api.gallery(g.id, undefined, 12).catch(() => null) : null)));
+      setCovers(Object.fromEntries(page.items.map((g, i) => [g.id, firsts[i]?.items.find((m) => m.thumbnail_url)?.thumbnail_url])));
+    } catch (err) {
+      setError(errorMessage(err));
+    }
+  }, [api]);
+
+  useEffect(() => {
+    load();
+  }, [load]);
+
+  async function create() {
+    setCreating(true);
+    setError('');
+    try {
+      const g = await api.createGroup(name.trim());
+      setName('');
+      router.push(`/groups/${g.id}`);
+      load();
+    } catch (err) {
+      setError(errorMessage(err));
+    } finally {
+      setCreating(false);
+    }
+  }
+
+  const header = (
+    <View style={{ gap: 12, marginBottom: 12 }}>
+      <Title>Your groups</Title>
+      <Card>
+        <Field label="New group" placeholder="Summer in Lisbon" value={name} onChangeText={setName} autoCapitalize="sentences" onSubmitEditing={() => name.trim() && create()} />
+        <Button title="Create group" onPress={create} busy={creating} disabled={!name.trim()} />
+      </Card>
+      <Notice>{error}</Notice>
+      {groups && groups.length === 0 ? (
+        <Body muted>No groups yet. Create one, then invite your friends with a link, or open an invite link someone sent you.</Body>
+      ) : null}
+    </View>
+  );
+
+  return (
+    <Screen wide scroll={false}>
+      <Stack.Screen
+        options={{
+          title: 'wmory',
+          headerRight: () => (
+            <Link href="/account" asChild>
+              <Pressable accessibilityRole="link" accessibilityLabel="Account" style={{ paddingHorizontal: 16 }}>
+                <Text style={{ color: colors.accent, fontWeight: '600' }}>{user?.name || 'Account'}</Text>
+              </Pressable>
+            </Link>
+          ),
+        }}
+      />
+      <FlatList
+        key={columns}
+        data={groups ?? []}
+        numColumns={columns}
+        keyExtractor={(g) => g.id}
+        ListHeaderComponent={header}
+        columnWrapperStyle={columns > 1 ? { gap: 12 } : undefined}
+        contentContainerStyle={{ gap: 12, paddingBottom: 40 }}
+        refreshControl={<RefreshControl refreshing={refreshing} onRefresh={async () => { setRefreshing(true); await load(); setRefreshing(false); }} />}
+        renderItem={({ item }) => <GroupCard group={item} cover={covers[item.id]} />}
+      />
+    </Screen>
+  );
+}
+
+function GroupCard({ group, cover }: { group: Group; cover?: string }) {
+  return (
+    <Link href={`/groups/${group.id}`} asChild>
+      <Pressable accessibilityRole="link" accessibilityLabel={`Open group ${group.name}`} style={styles.card}>
+        {cover ? (
+          <Image source={cover} style={styles.cover} contentFit="cover" transition={150} accessibilityIgnoresInvertColors />
+        ) : (
+          <View style={[styles.cover, styles.noCover]}>
+            <Text style={styles.initial}>{group.name.slice(0, 1).toUpperCase()}</Text>
+          </View>
+        )}
+        <View style={{ padding: 14, gap: 2 }}>
+          <Text style={styles.name} numberOfLines={1}>
+            {group.name}
+          </Text>
+          <Row>
+            <Text style={styles.meta}>
+              {group.media_count} {group.media_count === 1 ? 'item' : 'items'} · {group.member_count} {group.member_count === 1 ? 'member' : 'members'}
+            </Text>
+            {group.role !== 'member' ? <Text style={styles.badge}>{group.role}</Text> : null}
+          </Row>
+        </View>
+      </Pressable>
+    </Link>
+  );
+}
+
+const styles = StyleSheet.create({
+  card: { flex: 1, backgroundColor: colors.card, borderRadius: 14, overflow: 'hidden', borderWidth: 1, borderColor: colors.border },
+  cover: { width: '100%', aspectRatio: 16 / 9, backgroundColor: colors.placeholder },
+  noCover: { alignItems: 'center', justifyContent: 'center', backgroundColor: '#f1ddd3' },
+  initial: { fontSize: 48, fontWeight: '700', color: colors.accent },
+  name: { fontSize: 17, fontWeight: '700', color: colors.text },
+  meta: { fontSize: 13, color: colors.muted },
+  badge: { fontSize: 11, color: colors.accent, borderWidth: 1, borderColor: colors.accent, borderRadius: 6, paddingHorizontal: 6, paddingVertical: 1, overflow: 'hidden' },
+});

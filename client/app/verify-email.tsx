@@ -1,0 +1,48 @@
+import { Stack, router, useLocalSearchParams } from 'expo-router';
+import React, { useState } from 'react';
+import { useSession } from '../src/session';
+import { Body, Button, Card, Notice, Screen, Title } from '../src/ui';
+
+// The link from the sign-up e-mail. Confirming takes a click, so that mail
+// scanners that open links on their own cannot spend the token.
+export default function VerifyEmail() {
+  const { token } = useLocalSearchParams<{ token?: string }>();
+  const { api, status } = useSession();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState('');
+  const [done, setDone] = useState(false);
+
+  async function confirm() {
+    setBusy(true);
+    setError('');
+    try {
+      await api.verifyEmail(token ?? '');
+      setDone(true);
+    } catch (err) {
+      setError(err instanceof Error ? err.message : 'This link did not work.');
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <Screen>
+      <Stack.Screen options={{ title: 'Confirm your e-mail' }} />
+      <Title>Confirm your e-mail</Title>
+      <Card>
+        {done ? (
+          <>
+            <Notice kind="ok">Your e-mail address is confirmed.</Notice>
+            <Button title={status === 'signedIn' ? 'Continue' : 'Sign in'} onPress={() => router.replace(status === 'signedIn' ? '/' : '/login')} />
+          </>
+        ) : (
+          <>
+            <Body>One click and your account is ready.</Body>
+            <Notice>{error}</Notice>
+            <Button title="Confirm my e-mail address" onPress={confirm} busy={busy} disabled={!token} />
+          </>
+        )}
+      </Card>
+    </Screen>
+  );
+}

@@ -1,0 +1,231 @@
+// The app end to end in a real browser: a real wmory (fresh data dir, console
+// mailer) and Debian's chromium driven by playwright-core, with two people in two
+// browser contexts. Screenshots of the main screens land in test-output/app/.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { chromium } from 'playwright-core';
+import helpers from './wmory.cjs';
+
+const { startWmory } = helpers;
+
+const root = helpers.root;
+const shots = path.join(root, 'test-output', 'app');
+const photos = path.join(root, 'internal', 'imaging', 'testdata');
+const browserPath = process.env.CHROMIUM ?? '/usr/bin/chromium';
+
+let wmory;
+let base;
+let browser;
+let tmp;
+
+function makeClip(file, pattern) {
+  execFileSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', `${pattern}=duration=2:size=640x360:rate=25`, '-c:v', 'libx264', '-pix_fmt', 'yuv420p', file]);
+}
+
+before(async () => {
+  assert.ok(fs.existsSync(browserPath), `${browserPath} is missing: apt-get install chromium`);
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'wmory-app-e2e-'));
+  fs.mkdirSync(shots, { recursive: true });
+  makeClip(path.join(tmp, 'beach.mp4'), 'testsrc');
+  makeClip(path.join(tmp, 'dinner.mov'), 'smptebars');
+  wmory = await startWmory();
+  base = wmory.url;
+  browser = await chromium.launch({
+    executablePath: browserPath,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  await wmory?.stop();
+  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+// Screens below the top of the navigation stack stay in the page, hidden: look
+// only at what the person can see.
+const seen = (locator) => locator.filter({ visible: true });
+const label = (page, text, opts) => seen(page.getByLabel(text, opts));
+const button = (page, name, opts) => seen(page.getByRole('button', { name, ...opts }));
+const text = (page, t, opts) => seen(page.getByText(t, opts));
+
+async function person(name, viewport) {
+  const context = await browser.newContext({ viewport, permissions: ['clipboard-read', 'clipboard-write'] });
+  const page = await context.newPage();
+  const problems = [];
+  page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+  page.on('console', (msg) => msg.type() === 'error' && !/Failed to load resource/.test(msg.text()) && problems.push(`console: ${msg.text()}`));
+  page.on('dialog', (d) => d.accept());
+  const email = `${name.toLowerCase()}@example.org`;
+  return { name, email, page, problems, password: `${name} has a long password` };
+}
+
+const shot = (p, file) => p.page.screenshot({ path: path.join(shots, file), fullPage: false });
+
+async function signUp(p) {
+  const { page } = p;
+  await label(page, 'Your name').fill(p.name);
+  await label(page, 'E-mail').fill(p.email);
+  await label(page, 'Password', { exact: true }).fill(p.password);
+  await button(page, 'Create account').click();
+  await text(page, 'Check your e-mail').first().waitFor();
+  await text(page, p.email).waitFor();
+}
+
+async function verifyAndSignIn(p) {
+  const { page } = p;
+  await page.goto(await wmory.mailedLink(p.email, 'verify-email'));
+  await button(page, 'Confirm my e-mail address').click();
+  await text(page, 'Your e-mail address is confirmed.').waitFor();
+  await button(page, 'Sign in').click();
+  await label(page, 'E-mail').fill(p.email);
+  await label(page, 'Password', { exact: true }).fill(p.password);
+  await button(page, 'Sign in').click();
+}
+
+async function upload(p, files) {
+  const { page } = p;
+  const clear = button(page, 'Clear');
+  if (await clear.count()) await clear.click();
+  const chooser = page.waitForEvent('filechooser');
+  await button(page, 'Upload photos and videos').click();
+  await (await chooser).setFiles(files);
+  await text(page, `${files.length} of ${files.length} uploaded`).waitFor({ timeout: 60000 });
+}
+
+/** Waits until the gallery shows `n` ready thumbnails (reloading it while others' uploads arrive). */
+async function readyTiles(p, n, { reload = false } = {}) {
+  const deadline = Date.now() + 60000;
+  for (;;) {
+    const ready = await p.page.getByTestId('tile-ready').count();
+    if (ready === n) return;
+    if (Date.now() > deadline) assert.fail(`${p.name} sees ${ready} ready items, want ${n}`);
+    if (reload) await button(p.page, 'Refresh').click();
+    await p.page.waitForTimeout(500);
+  }
+}
+
+test('two people share a group from sign-up to moderation', { timeout: 240000 }, async () => {
+  const alice = await person('Alice', { width: 1280, height: 860 });
+  const bob = await person('Bob', { width: 390, height: 844 }); // phone-sized
+  try {
+    await shareAndModerate(alice, bob);
+  } catch (err) {
+    await shot(alice, 'failed-alice.png').catch(() => undefined);
+    await shot(bob, 'failed-bob.png').catch(() => undefined);
+    fs.writeFileSync(path.join(shots, 'failed-wmory.log'), wmory.output());
+    throw err;
+  }
+});
+
+async function shareAndModerate(alice, bob) {
+
+  // Alice signs up, confirms her address from the e-mail and signs in.
+  await alice.page.goto(`${base}/`);
+  await alice.page.getByRole('heading', { name: 'Welcome back' }).waitFor();
+  await shot(alice, '01-sign-in.png');
+  await button(alice.page, 'Create an account').click();
+  await signUp(alice);
+  await shot(alice, '02-check-email.png');
+  await verifyAndSignIn(alice);
+  await alice.page.getByRole('heading', { name: 'Your groups' }).waitFor();
+
+  // She creates a group and an invite link.
+  await label(alice.page, 'New group').fill('Lisbon 2026');
+  await button(alice.page, 'Create group').click();
+  await text(alice.page, 'Nothing here yet').waitFor();
+  const gid = alice.page.url().split('/groups/')[1];
+  assert.ok(gid, 'Alice lands in the new group');
+  await alice.page.getByRole('link', { name: 'Members' }).click();
+  await button(alice.page, 'Create invite link').click();
+  const inviteUrl = (await alice.page.getByTestId('invite-url').first().textContent()).trim();
+  assert.match(inviteUrl, /\/invite\/[A-Za-z0-9_-]{20,}$/);
+  await shot(alice, '03-members-and-invites.png');
+
+  // Bob opens the link, signs up, confirms, signs in and lands back on the invitation.
+  await bob.page.goto(inviteUrl);
+  await text(bob.page, "You're invited").waitFor();
+  await button(bob.page, 'Create an account').click();
+  await signUp(bob);
+  await verifyAndSignIn(bob);
+  await button(bob.page, 'Join Lisbon 2026').waitFor();
+  await text(bob.page, 'Alice invited you').waitFor();
+  await shot(bob, '04-invite-preview.png');
+  await button(bob.page, 'Join Lisbon 2026').click();
+  await bob.page.waitForURL(`**/groups/${gid}`);
+
+  // Both upload real photos and a video; each sees the other's thumbnails.
+  await alice.page.goto(`${base}/groups/${gid}`);
+  await upload(alice, [path.join(photos, 'camera.jpg'), path.join(photos, 'iphone7-gps.heic'), path.join(tmp, 'beach.mp4')]);
+  await readyTiles(alice, 3);
+  await shot(alice, '05-gallery-after-upload.png');
+  await upload(bob, [path.join(photos, 'phone-orientation-6.webp'), path.join(tmp, 'dinner.mov')]);
+  await readyTiles(bob, 5, { reload: true });
+  await shot(bob, '06-gallery-phone.png');
+  await readyTiles(alice, 5, { reload: true });
+  await shot(alice, '07-gallery-both.png');
+
+  // Uploading the same photo again is recognised, and nothing is sent twice.
+  await upload(alice, [path.join(photos, 'camera.jpg')]);
+  await text(alice.page, 'Already in this group.').waitFor();
+  await readyTiles(alice, 5);
+
+  // Bob opens one of Alice's photos and reports it.
+  const tile = bob.page.getByRole('link', { name: 'Photo by Alice' }).first();
+  const href = await tile.getAttribute('href');
+  const mid = href.split('/media/')[1];
+  await tile.click();
+  await button(bob.page, 'Report').waitFor();
+  await text(bob.page, 'Alice', { exact: true }).waitFor();
+  await shot(bob, '08-viewer.png');
+  await button(bob.page, 'Report').click();
+  await bob.page.getByRole('radio', { name: 'Spam' }).click();
+  await label(bob.page, 'Details (optional)').fill('Not from our trip');
+  await shot(bob, '09-report.png');
+  await button(bob.page, 'Send report').click();
+  await text(bob.page, "Thanks. The group's admins will look at it.").waitFor();
+
+  // Alice sees the report and removes the photo.
+  await alice.page.getByRole('link', { name: 'Reports' }).click();
+  await text(alice.page, '“Not from our trip”').waitFor();
+  await shot(alice, '10-reports.png');
+  await button(alice.page, 'Remove item').click();
+  await text(alice.page, 'No open reports').waitFor();
+
+  // It is gone for both.
+  for (const p of [alice, bob]) {
+    await p.page.goto(`${base}/groups/${gid}`);
+    await readyTiles(p, 4);
+    assert.equal(await p.page.locator(`a[href$="/media/${mid}"]`).count(), 0, `${p.name} still sees the removed photo`);
+  }
+
+  // Account screen with the day's quota.
+  await alice.page.goto(`${base}/account`);
+  await text(alice.page, "Today's uploads").waitFor();
+  await text(alice.page, 'this device').waitFor();
+  await shot(alice, '11-account.png');
+  await alice.page.goto(`${base}/`);
+  await alice.page.getByRole('link', { name: 'Open group Lisbon 2026' }).waitFor();
+  await shot(alice, '12-groups.png');
+
+  assert.deepEqual(alice.problems, []);
+  assert.deepEqual(bob.problems, []);
+}
+
+test('deep links open the right screen and a bad token says so', async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`${base}/reset-password?token=not-a-real-token`);
+  await label(page, 'New password', { exact: true }).fill('a brand new password');
+  await label(page, 'New password again').fill('a brand new password');
+  await button(page, 'Set the new password').click();
+  await page.getByRole('alert').waitFor();
+  assert.match(await page.getByRole('alert').textContent(), /invalid|expired|link/i);
+  await page.goto(`${base}/groups/whatever`);
+  await page.getByRole('heading', { name: 'Welcome back' }).waitFor();
+  await context.close();
+});

@@ -1,0 +1,55 @@
+// Starts a real wmory for the app's tests: fresh data dir, port chosen by the
+// system, console mailer whose messages the tests read links from.
+const { spawn } = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+
+const root = path.resolve(__dirname, '..', '..');
+const defaultBin = process.env.WMORY_BIN || path.join(root, 'bin', 'wmory');
+
+/** @returns {Promise<{url: string, output: () => string, mailedLink: (to: string, kind: string) => Promise<string>, stop: () => Promise<void>}>} */
+function startWmory({ bin = defaultBin, env: extra = {} } = {}) {
+  if (!fs.existsSync(bin)) throw new Error(`${bin} is missing: run make build (make app first for the web app)`);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wmory-app-test-'));
+  const env = { ...process.env, WMORY_ADDR: '127.0.0.1:0', WMORY_DATA_DIR: path.join(dir, 'data'), ...extra };
+  for (const k of ['DATABASE_URL', 'DB_HOST', 'SMTP_URL', 'AWS_BUCKET_NAME', 'WMORY_BASE_URL']) if (!(k in extra)) delete env[k];
+  let output = '';
+  const proc = spawn(bin, ['serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const stop = () =>
+    new Promise((resolve) => {
+      if (proc.exitCode !== null) return resolve(fs.rmSync(dir, { recursive: true, force: true }));
+      proc.once('exit', () => resolve(fs.rmSync(dir, { recursive: true, force: true })));
+      proc.kill('SIGTERM');
+    });
+  async function mailedLink(to, kind) {
+    const deadline = Date.now() + 15000;
+    while (Date.now() < deadline) {
+      const mails = output.split('----- e-mail (console mailer) -----').filter((m) => m.includes(`To: ${to}`));
+      for (const m of mails.reverse()) {
+        const link = m.match(new RegExp(`https?://\\S+/${kind}\\?token=[A-Za-z0-9_-]+`));
+        if (link) return link[0];
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`no ${kind} e-mail to ${to}`);
+  }
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`wmory did not start:\n${output}`)), 30000);
+    let started = false;
+    const onData = (chunk) => {
+      output += chunk.toString();
+      const m = !started && output.match(/"msg":"listening","addr":"[^"]+","base_url":"([^"]+)"/);
+      if (m) {
+        started = true;
+        clearTimeout(timer);
+        resolve({ url: m[1].replace(/\/$/, ''), output: () => output, mailedLink, stop });
+      }
+    };
+    proc.stdout.on('data', onData);
+    proc.stderr.on('data', onData);
+    proc.on('exit', (code) => !started && reject(new Error(`wmory exited with ${code}:\n${output}`)));
+  });
+}
+
+module.exports = { startWmory, root };

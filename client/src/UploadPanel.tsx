@@ -1,0 +1,79 @@
+import React from 'react';
+import { StyleSheet, Text, View } from 'react-native';
+import type { Quota } from './api';
+import { Button, Card, Meter, Row, colors, formatDate } from './ui';
+import { formatBytes, type QueueSnapshot, type UploadItem } from './uploads';
+
+const statusText: Record<UploadItem['status'], string> = {
+  queued: 'Waiting',
+  authorizing: 'Starting',
+  uploading: 'Uploading',
+  completing: 'Checking',
+  done: 'Uploaded',
+  duplicate: 'Already here',
+  failed: 'Failed',
+};
+
+export function UploadPanel({ queue, quota, onRetry, onRetryAll, onClear }: {
+  queue: QueueSnapshot;
+  quota?: Quota;
+  onRetry: (id: string) => void;
+  onRetryAll: () => void;
+  onClear: () => void;
+}) {
+  if (queue.items.length === 0) return null;
+  const pct = queue.total ? Math.round((queue.sent / queue.total) * 100) : 0;
+  const retryable = queue.items.some((i) => i.status === 'failed' && i.retryable !== false);
+  return (
+    <Card style={{ marginBottom: 12 }}>
+      <Row style={{ justifyContent: 'space-between' }} wrap>
+        <Text style={styles.title} accessibilityRole="header" aria-live="polite">
+          {queue.active
+            ? `Uploading ${queue.done} of ${queue.items.length} · ${pct}%`
+            : `${queue.done} of ${queue.items.length} uploaded${queue.failed ? ` · ${queue.failed} failed` : ''}`}
+        </Text>
+        <Row>
+          {retryable && !queue.active ? <Button small variant="secondary" title="Retry failed" onPress={onRetryAll} /> : null}
+          {!queue.active ? <Button small variant="secondary" title="Clear" onPress={onClear} /> : null}
+        </Row>
+      </Row>
+      <Meter value={queue.sent} max={queue.total} label="Upload progress" />
+      <Text style={styles.meta}>
+        {formatBytes(queue.sent)} of {formatBytes(queue.total)}
+        {quota ? ` · today: ${formatBytes(quota.daily_bytes_used)} of ${formatBytes(quota.daily_bytes_limit)}, ${quota.daily_files_used} of ${quota.daily_files_limit} files` : ''}
+      </Text>
+      <View style={{ gap: 6 }}>
+        {queue.items.map((i) => (
+          <View key={i.id} style={styles.item} accessibilityLabel={`${i.name}: ${statusText[i.status]}${i.error ? `. ${i.error}` : ''}`}>
+            <Row style={{ justifyContent: 'space-between' }}>
+              <Text style={styles.name} numberOfLines={1}>
+                {i.name}
+              </Text>
+              <Text style={[styles.status, i.status === 'failed' && { color: colors.danger }, i.status === 'done' && { color: colors.ok }]}>
+                {statusText[i.status]}
+                {i.status === 'uploading' && i.size ? ` ${Math.round((i.sent / i.size) * 100)}%` : ''}
+              </Text>
+            </Row>
+            {i.status === 'uploading' ? <Meter value={i.sent} max={i.size} label={`${i.name} progress`} /> : null}
+            {i.error ? (
+              <Row style={{ justifyContent: 'space-between' }}>
+                <Text style={styles.error}>{i.error}</Text>
+                {i.status === 'failed' && i.retryable !== false ? <Button small variant="secondary" title="Retry" accessibilityLabel={`Retry ${i.name}`} onPress={() => onRetry(i.id)} /> : null}
+              </Row>
+            ) : null}
+          </View>
+        ))}
+      </View>
+      {quota && queue.items.some((i) => i.error && /quota/i.test(i.error)) ? <Text style={styles.meta}>Your daily allowance resets {formatDate(quota.resets_at)}.</Text> : null}
+    </Card>
+  );
+}
+
+const styles = StyleSheet.create({
+  title: { fontSize: 15, fontWeight: '700', color: colors.text },
+  meta: { fontSize: 12, color: colors.muted },
+  item: { gap: 4, paddingVertical: 4, borderTopWidth: StyleSheet.hairlineWidth, borderTopColor: colors.border },
+  name: { flexShrink: 1, fontSize: 14, color: colors.text },
+  status: { fontSize: 13, color: colors.muted },
+  error: { flexShrink: 1, fontSize: 13, color: colors.danger },
+});

@@ -1,0 +1,136 @@
+import { ApiError, type Media, type UploadGrant } from '../api';
+import { UploadQueue, contentTypeOf, describeUploadError, formatBytes, type PickedFile, type QueueSnapshot } from '../uploads';
+
+const file = (name: string, size = 100): PickedFile => ({ name, size, type: '', body: null });
+const grant = (id: string): UploadGrant => ({ upload_id: id, method: 'PUT', url: `https://store/${id}`, headers: {}, expires_at: '' });
+const media = (id: string) => ({ id }) as Media;
+const tick = () => new Promise((r) => setTimeout(r, 0));
+
+/** Deps whose every step waits until the test lets it go, to observe the queue in flight. */
+function controlled() {
+  const sends: { id: string; resolve: () => void; reject: (e: Error) => void; progress: (n: number) => void }[] = [];
+  let n = 0;
+  const authorized: { filename: string; content_type: string; size: number }[] = [];
+  return {
+    sends,
+    authorized,
+    deps: {
+      authorize: async (f: { filename: string; content_type: string; size: number }) => {
+        authorized.push(f);
+        return grant(`up${++n}`);
+      },
+      complete: async (id: string) => media(`m-${id}`),
+      send: (g: UploadGrant, _f: PickedFile, progress: (n: number) => void) =>
+        new Promise<void>((resolve, reject) => sends.push({ id: g.upload_id, resolve, reject, progress })),
+    },
+  };
+}
+
+describe('UploadQueue', () => {
+  it('sends at most three files at a time and reports overall progress', async () => {
+    const c = controlled();
+    const uploaded: Media[] = [];
+    const q = new UploadQueue(c.deps, 3, (m) => uploaded.push(m));
+    let last: QueueSnapshot | undefined;
+    q.subscribe((s) => (last = s));
+    q.add([file('a.jpg'), file('b.jpg'), file('c.mov'), file('d.png'), file('e.webm')]);
+    await tick();
+    expect(c.sends).toHaveLength(3);
+    expect(last!.items.filter((i) => i.status === 'uploading')).toHaveLength(3);
+    expect(last!.items.filter((i) => i.status === 'queued')).toHaveLength(2);
+
+    c.sends[0].progress(50);
+    expect(last!.sent).toBe(50);
+    expect(last!.total).toBe(500);
+
+    c.sends[0].resolve();
+    await tick();
+    await tick();
+    expect(c.sends).toHaveLength(4); // a finished slot is taken by the next file at once
+    expect(last!.done).toBe(1);
+    for (const s of c.sends.slice(1)) s.resolve();
+    await tick();
+    await tick();
+    c.sends[4].resolve();
+    await tick();
+    await tick();
+    expect(last!.active).toBe(false);
+    expect(last!.done).toBe(5);
+    expect(last!.sent).toBe(500);
+    expect(uploaded.map((m) => m.id).sort()).toEqual(['m-up1', 'm-up2', 'm-up3', 'm-up4', 'm-up5']);
+    expect(c.authorized.map((a) => a.content_type)).toEqual(['image/jpeg', 'image/jpeg', 'video/quicktime', 'image/png', 'video/webm']);
+  });
+
+  it('keeps refusals with the server reason, retries only what can succeed', async () => {
+    let attempts = 0;
+    const q = new UploadQueue({
+      authorize: async (f) => {
+        if (f.filename === 'big.mp4') throw new ApiError(413, 'file_too_large', 'Videos can be at most 4 GiB.');
+        if (f.filename === 'dupe.jpg') throw new ApiError(409, 'duplicate', 'Already there.', { mediaId: 'm1' });
+        return grant('g');
+      },
+      complete: async () => media('m'),
+      send: async () => {
+        if (++attempts === 1) throw new Error('The connection to storage failed.');
+      },
+    });
+    let last!: QueueSnapshot;
+    q.subscribe((s) => (last = s));
+    q.add([file('big.mp4'), file('dupe.jpg'), file('flaky.jpg')]);
+    for (let i = 0; i < 5; i++) await tick();
+    const by = (name: string) => last.items.find((i) => i.name === name)!;
+    expect(by('big.mp4')).toMatchObject({ status: 'failed', error: 'Videos can be at most 4 GiB.', retryable: false });
+    expect(by('dupe.jpg')).toMatchObject({ status: 'duplicate' });
+    expect(by('flaky.jpg')).toMatchObject({ status: 'failed', retryable: true });
+    expect(last.failed).toBe(2);
+
+    q.retryAll();
+    for (let i = 0; i < 5; i++) await tick();
+    expect(by('flaky.jpg').status).toBe('done');
+    expect(by('big.mp4').status).toBe('failed'); // a size refusal does not go away by retrying
+
+    q.clearFinished();
+    expect(last.items.map((i) => i.name)).toEqual([]);
+  });
+
+  it('sends the hash when the platform can compute it', async () => {
+    const seen: (string | undefined)[] = [];
+    const q = new UploadQueue({
+      authorize: async (f) => {
+        seen.push(f.sha256);
+        return grant('g');
+      },
+      complete: async () => media('m'),
+      send: async () => undefined,
+      hash: async (f) => (f.name === 'a.jpg' ? 'ab'.repeat(32) : undefined),
+    });
+    q.add([file('a.jpg'), file('b.jpg')]);
+    for (let i = 0; i < 5; i++) await tick();
+    expect(seen.sort()).toEqual(['ab'.repeat(32), undefined].sort());
+  });
+});
+
+describe('helpers', () => {
+  it('declares types the server accepts', () => {
+    expect(contentTypeOf('IMG_0001.HEIC', '')).toBe('image/heic');
+    expect(contentTypeOf('clip.MOV', 'video/quicktime')).toBe('video/quicktime');
+    expect(contentTypeOf('photo.jpg', 'application/octet-stream')).toBe('image/jpeg');
+    expect(contentTypeOf('notes.txt', 'text/plain')).toBe('text/plain'); // the server refuses it with a reason
+  });
+
+  it('explains refusals', () => {
+    expect(describeUploadError(new ApiError(415, 'unsupported_media_type', 'x'))).toEqual({
+      message: 'This kind of file cannot be shared here (photos and videos only).',
+      retryable: false,
+    });
+    expect(describeUploadError(new ApiError(429, 'quota_exceeded', 'Daily limit reached; resets at 00:00 UTC.')).retryable).toBe(false);
+    expect(describeUploadError(new ApiError(503, 'storage_unavailable', 'Try later.')).retryable).toBe(true);
+    expect(describeUploadError(new ApiError(0, 'network_error', 'offline')).retryable).toBe(true);
+  });
+
+  it('formats sizes', () => {
+    expect(formatBytes(512)).toBe('512 B');
+    expect(formatBytes(1536)).toBe('1.5 KB');
+    expect(formatBytes(5 * 1024 ** 3)).toBe('5.0 GB');
+  });
+});

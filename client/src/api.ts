@@ -1,0 +1,328 @@
+// The wmory HTTP API (../shared/API.md) as typed calls. One instance per signed-in
+// server; the web build relies on the session cookie, phones send a bearer token.
+
+export type User = {
+  id: string;
+  email: string;
+  name: string;
+  email_verified: boolean;
+  created_at: string;
+  is_admin?: boolean;
+};
+
+export type Quota = {
+  daily_bytes_limit: number;
+  daily_bytes_used: number;
+  daily_files_limit: number;
+  daily_files_used: number;
+  resets_at: string;
+};
+
+export type Role = 'owner' | 'admin' | 'member';
+
+export type Group = {
+  id: string;
+  name: string;
+  role: Role;
+  member_count: number;
+  media_count: number;
+  members_can_invite: boolean;
+  auto_hide_reports: number;
+  created_at: string;
+};
+
+export type Member = { user_id: string; name: string; role: Role; joined_at: string };
+
+export type Invite = {
+  id: string;
+  code: string;
+  url: string;
+  max_uses: number | null;
+  uses: number;
+  expires_at: string;
+  created_by: string | null;
+  revoked: boolean;
+};
+
+export type InvitePreview = { group_name: string; invited_by: string; expires_at: string };
+
+export type MediaStatus = 'processing' | 'ready' | 'failed';
+
+export type Media = {
+  id: string;
+  group_id: string;
+  uploader: { id: string; name: string };
+  kind: 'photo' | 'video';
+  content_type: string;
+  filename: string;
+  size: number;
+  width?: number | null;
+  height?: number | null;
+  duration_ms?: number | null;
+  taken_at: string;
+  uploaded_at: string;
+  status: MediaStatus;
+  thumbnail_url?: string;
+  preview_url?: string;
+  original_url?: string;
+};
+
+export type ReportReason = 'spam' | 'nudity' | 'violence' | 'harassment' | 'copyright' | 'other';
+export const reportReasons: ReportReason[] = ['spam', 'nudity', 'violence', 'harassment', 'copyright', 'other'];
+
+export type ResolveAction = 'dismiss' | 'remove_media' | 'remove_uploader';
+
+export type Report = {
+  id: string;
+  media_id: string;
+  group_id: string;
+  reporter_id: string;
+  reason: ReportReason;
+  details: string;
+  status: 'open' | 'resolved';
+  action?: string | null;
+  created_at: string;
+  resolved_at?: string | null;
+  resolved_by?: string | null;
+};
+
+export type AuditEntry = {
+  id: string;
+  at: string;
+  actor: { id: string; name: string } | null;
+  action: string;
+  target_type: string;
+  target_id: string;
+  ip: string;
+  details: unknown;
+};
+
+export type Session = {
+  id: string;
+  created_at: string;
+  last_seen_at: string;
+  user_agent: string;
+  ip: string;
+  current: boolean;
+};
+
+export type Page<T> = { items: T[]; next_cursor?: string };
+
+export type UploadGrant = {
+  upload_id: string;
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  expires_at: string;
+};
+
+/** An error answered by the server (with its contract code) or met on the way. */
+export class ApiError extends Error {
+  readonly status: number;
+  readonly code: string;
+  readonly retryAfterSeconds?: number;
+  readonly mediaId?: string;
+
+  constructor(status: number, code: string, message: string, extra: { retryAfterSeconds?: number; mediaId?: string } = {}) {
+    super(message);
+    this.name = 'ApiError';
+    this.status = status;
+    this.code = code;
+    this.retryAfterSeconds = extra.retryAfterSeconds;
+    this.mediaId = extra.mediaId;
+  }
+}
+
+export type Fetch = (input: string, init?: RequestInit) => Promise<Response>;
+
+export type ApiOptions = {
+  /** Server origin, e.g. https://photos.example.org; "" for the origin that served the web app. */
+  baseUrl: string;
+  /** Bearer token; null on the web, where the HttpOnly session cookie authenticates. */
+  token?: string | null;
+  fetch?: Fetch;
+  /** Called when the server says the session is gone, so the app can show the sign-in screen. */
+  onUnauthenticated?: () => void;
+};
+
+const q = (params: Record<string, string | number | undefined | null>) => {
+  const parts = Object.entries(params)
+    .filter(([, v]) => v !== undefined && v !== null && v !== '')
+    .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`);
+  return parts.length ? `?${parts.join('&')}` : '';
+};
+
+const seg = encodeURIComponent;
+
+export class Api {
+  readonly baseUrl: string;
+  token: string | null;
+  private readonly doFetch: Fetch;
+  private readonly onUnauthenticated?: () => void;
+
+  constructor(opts: ApiOptions) {
+    this.baseUrl = opts.baseUrl.replace(/\/+$/, '');
+    this.token = opts.token ?? null;
+    this.doFetch = opts.fetch ?? ((input, init) => fetch(input, init));
+    this.onUnauthenticated = opts.onUnauthenticated;
+  }
+
+  async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const headers: Record<string, string> = { Accept: 'application/json' };
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    if (this.token) headers.Authorization = `Bearer ${this.token}`;
+    let res: Response;
+    try {
+      res = await this.doFetch(this.baseUrl + path, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        credentials: this.token ? 'omit' : 'same-origin',
+      });
+    } catch {
+      throw new ApiError(0, 'network_error', 'Could not reach the server. Check your connection and try again.');
+    }
+    if (res.status === 204) return undefined as T;
+    const text = await res.text();
+    let data: any = undefined;
+    if (text) {
+      try {
+        data = JSON.parse(text);
+      } catch {
+        data = undefined;
+      }
+    }
+    if (!res.ok) {
+      const err = data?.error;
+      const retry = Number(res.headers.get('Retry-After'));
+      const apiErr = new ApiError(
+        res.status,
+        typeof err?.code === 'string' ? err.code : `http_${res.status}`,
+        typeof err?.message === 'string' ? err.message : `The server answered ${res.status}.`,
+        { retryAfterSeconds: Number.isFinite(retry) && retry > 0 ? retry : undefined, mediaId: data?.media_id },
+      );
+      if (res.status === 401 && apiErr.code === 'unauthenticated') this.onUnauthenticated?.();
+      throw apiErr;
+    }
+    return data as T;
+  }
+
+  // Accounts
+  register(email: string, password: string, name: string) {
+    return this.request<{ status: string }>('POST', '/api/v1/auth/register', { email, password, name });
+  }
+  verifyEmail(token: string) {
+    return this.request<User>('POST', '/api/v1/auth/verify-email', { token });
+  }
+  login(email: string, password: string) {
+    return this.request<{ token: string; expires_at: string; user: User }>('POST', '/api/v1/auth/login', { email, password });
+  }
+  logout() {
+    return this.request<void>('POST', '/api/v1/auth/logout');
+  }
+  requestPasswordReset(email: string) {
+    return this.request<{ status: string }>('POST', '/api/v1/auth/password-reset', { email });
+  }
+  confirmPasswordReset(token: string, password: string) {
+    return this.request<void>('POST', '/api/v1/auth/password-reset/confirm', { token, password });
+  }
+  me() {
+    return this.request<{ user: User; quota: Quota }>('GET', '/api/v1/me');
+  }
+  rename(name: string) {
+    return this.request<User>('PATCH', '/api/v1/me', { name });
+  }
+  changePassword(password: string, newPassword: string) {
+    return this.request<User>('PATCH', '/api/v1/me', { password, new_password: newPassword });
+  }
+  deleteAccount(password: string) {
+    return this.request<void>('DELETE', '/api/v1/me', { password });
+  }
+  sessions() {
+    return this.request<Page<Session>>('GET', '/api/v1/me/sessions?limit=200');
+  }
+  revokeSession(id: string) {
+    return this.request<void>('DELETE', `/api/v1/me/sessions/${seg(id)}`);
+  }
+
+  // Groups, members, invites
+  groups(cursor?: string) {
+    return this.request<Page<Group>>('GET', `/api/v1/groups${q({ cursor, limit: 200 })}`);
+  }
+  group(gid: string) {
+    return this.request<Group>('GET', `/api/v1/groups/${seg(gid)}`);
+  }
+  createGroup(name: string) {
+    return this.request<Group>('POST', '/api/v1/groups', { name });
+  }
+  updateGroup(gid: string, patch: { name?: string; members_can_invite?: boolean }) {
+    return this.request<Group>('PATCH', `/api/v1/groups/${seg(gid)}`, patch);
+  }
+  deleteGroup(gid: string) {
+    return this.request<void>('DELETE', `/api/v1/groups/${seg(gid)}`);
+  }
+  members(gid: string) {
+    return this.request<Page<Member>>('GET', `/api/v1/groups/${seg(gid)}/members?limit=200`);
+  }
+  setRole(gid: string, uid: string, role: 'admin' | 'member') {
+    return this.request<Member>('PATCH', `/api/v1/groups/${seg(gid)}/members/${seg(uid)}`, { role });
+  }
+  removeMember(gid: string, uid: string) {
+    return this.request<void>('DELETE', `/api/v1/groups/${seg(gid)}/members/${seg(uid)}`);
+  }
+  leaveGroup(gid: string) {
+    return this.removeMember(gid, 'me');
+  }
+  transfer(gid: string, userId: string) {
+    return this.request<Group>('POST', `/api/v1/groups/${seg(gid)}/transfer`, { user_id: userId });
+  }
+  createInvite(gid: string, opts: { max_uses?: number; expires_in_hours?: number }) {
+    return this.request<Invite>('POST', `/api/v1/groups/${seg(gid)}/invites`, opts);
+  }
+  invites(gid: string) {
+    return this.request<Page<Invite>>('GET', `/api/v1/groups/${seg(gid)}/invites?limit=200`);
+  }
+  revokeInvite(gid: string, iid: string) {
+    return this.request<void>('DELETE', `/api/v1/groups/${seg(gid)}/invites/${seg(iid)}`);
+  }
+  previewInvite(code: string) {
+    return this.request<InvitePreview>('GET', `/api/v1/invites/${seg(code)}`);
+  }
+  acceptInvite(code: string) {
+    return this.request<Group>('POST', `/api/v1/invites/${seg(code)}/accept`);
+  }
+
+  // Media
+  authorizeUpload(gid: string, file: { filename: string; content_type: string; size: number; sha256?: string }) {
+    return this.request<UploadGrant>('POST', `/api/v1/groups/${seg(gid)}/uploads`, file);
+  }
+  completeUpload(uploadId: string) {
+    return this.request<Media>('POST', `/api/v1/uploads/${seg(uploadId)}/complete`);
+  }
+  gallery(gid: string, cursor?: string, limit = 60) {
+    return this.request<Page<Media>>('GET', `/api/v1/groups/${seg(gid)}/media${q({ cursor, limit })}`);
+  }
+  media(mid: string) {
+    return this.request<Media>('GET', `/api/v1/media/${seg(mid)}`);
+  }
+  deleteMedia(mid: string) {
+    return this.request<void>('DELETE', `/api/v1/media/${seg(mid)}`);
+  }
+
+  // Moderation and audit
+  report(mid: string, reason: ReportReason, details?: string) {
+    return this.request<Report>('POST', `/api/v1/media/${seg(mid)}/reports`, { reason, details: details || undefined });
+  }
+  reports(gid: string, status: 'open' | 'resolved', cursor?: string) {
+    return this.request<Page<Report>>('GET', `/api/v1/groups/${seg(gid)}/reports${q({ status, cursor, limit: 100 })}`);
+  }
+  resolveReport(rid: string, action: ResolveAction) {
+    return this.request<Report>('POST', `/api/v1/reports/${seg(rid)}/resolve`, { action });
+  }
+  escalateReport(rid: string) {
+    return this.request<Report>('POST', `/api/v1/reports/${seg(rid)}/escalate`);
+  }
+  audit(gid: string, cursor?: string) {
+    return this.request<Page<AuditEntry>>('GET', `/api/v1/groups/${seg(gid)}/audit${q({ cursor, limit: 100 })}`);
+  }
+}

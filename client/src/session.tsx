@@ -1,0 +1,99 @@
+// Who is signed in, to which server, and the API client for them.
+import React, { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState } from 'react';
+import { Api, ApiError, type Quota, type User } from './api';
+import { loadSession, needsServerAddress, saveSession } from './storage';
+
+type Status = 'loading' | 'signedOut' | 'signedIn';
+
+type SessionValue = {
+  status: Status;
+  api: Api;
+  server: string;
+  user?: User;
+  quota?: Quota;
+  signIn(email: string, password: string, server?: string): Promise<void>;
+  signOut(): Promise<void>;
+  refresh(): Promise<void>;
+};
+
+const SessionContext = createContext<SessionValue | null>(null);
+
+export function SessionProvider({ children }: { children: React.ReactNode }) {
+  const [status, setStatus] = useState<Status>('loading');
+  const [server, setServer] = useState('');
+  const [user, setUser] = useState<User>();
+  const [quota, setQuota] = useState<Quota>();
+  const signedOut = useRef(() => {});
+  signedOut.current = () => {
+    setStatus('signedOut');
+    setUser(undefined);
+    setQuota(undefined);
+  };
+  const [api, setApi] = useState(() => new Api({ baseUrl: '', onUnauthenticated: () => signedOut.current() }));
+
+  const load = useCallback(async (a: Api) => {
+    try {
+      const me = await a.me();
+      setUser(me.user);
+      setQuota(me.quota);
+      setStatus('signedIn');
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 401) signedOut.current();
+      else if (err instanceof ApiError && err.status === 403) signedOut.current();
+      else throw err;
+    }
+  }, []);
+
+  useEffect(() => {
+    let cancelled = false;
+    loadSession().then(async ({ server: s, token }) => {
+      if (cancelled) return;
+      const a = new Api({ baseUrl: s, token, onUnauthenticated: () => signedOut.current() });
+      setServer(s);
+      setApi(a);
+      if (needsServerAddress && !token) return signedOut.current();
+      await load(a).catch(() => signedOut.current());
+    });
+    return () => {
+      cancelled = true;
+    };
+  }, [load]);
+
+  const value = useMemo<SessionValue>(
+    () => ({
+      status,
+      api,
+      server,
+      user,
+      quota,
+      async signIn(email, password, newServer) {
+        const base = needsServerAddress ? (newServer ?? server) : '';
+        const a = new Api({ baseUrl: base, onUnauthenticated: () => signedOut.current() });
+        const res = await a.login(email, password);
+        if (needsServerAddress) a.token = res.token;
+        await saveSession(base, needsServerAddress ? res.token : null);
+        setServer(base);
+        setApi(a);
+        setUser(res.user);
+        await load(a);
+      },
+      async signOut() {
+        await api.logout().catch(() => undefined);
+        await saveSession(server, null);
+        signedOut.current();
+      },
+      async refresh() {
+        await load(api);
+      },
+    }),
+    [status, api, server, user, quota, load],
+  );
+
+  return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
+}
+
+export function useSession(): SessionValue {
+  const v = useContext(SessionContext);
+  if (!v) throw new Error('useSession outside SessionProvider');
+  return v;
+}

@@ -1,0 +1,220 @@
+// The upload queue: every file goes authorize → direct PUT to storage → complete,
+// a few at a time, with per-file and overall progress and retry of failed ones.
+// It knows nothing about React or the platform: the screen subscribes to it, and
+// the platform supplies how bytes are read, hashed and sent.
+import { ApiError, type Media, type UploadGrant } from './api';
+
+export type UploadStatus = 'queued' | 'authorizing' | 'uploading' | 'completing' | 'done' | 'duplicate' | 'failed';
+
+export type UploadItem = {
+  id: string;
+  name: string;
+  size: number;
+  type: string;
+  status: UploadStatus;
+  sent: number;
+  error?: string;
+  /** Whether trying again could help (a quota or size refusal will not go away by itself). */
+  retryable?: boolean;
+  media?: Media;
+};
+
+/** A file the user picked; `body` is whatever the platform's sender understands. */
+export type PickedFile = { name: string; size: number; type: string; body: unknown };
+
+export type UploadDeps = {
+  authorize(file: { filename: string; content_type: string; size: number; sha256?: string }): Promise<UploadGrant>;
+  complete(uploadId: string): Promise<Media>;
+  send(grant: UploadGrant, file: PickedFile, onProgress: (sent: number) => void): Promise<void>;
+  /** Hex SHA-256 of the file, or undefined when it is too costly here; lets the server spot duplicates. */
+  hash?(file: PickedFile): Promise<string | undefined>;
+};
+
+export type QueueSnapshot = {
+  items: UploadItem[];
+  sent: number;
+  total: number;
+  done: number;
+  failed: number;
+  active: boolean;
+};
+
+const extensionTypes: Record<string, string> = {
+  jpg: 'image/jpeg',
+  jpeg: 'image/jpeg',
+  png: 'image/png',
+  gif: 'image/gif',
+  webp: 'image/webp',
+  heic: 'image/heic',
+  heif: 'image/heif',
+  avif: 'image/avif',
+  mp4: 'video/mp4',
+  m4v: 'video/mp4',
+  mov: 'video/quicktime',
+  webm: 'video/webm',
+};
+
+/** The content type to declare: the platform's when it knows one we accept, else from the extension. */
+export function contentTypeOf(name: string, reported?: string): string {
+  if (reported && Object.values(extensionTypes).includes(reported)) return reported;
+  const ext = name.toLowerCase().split('.').pop() ?? '';
+  return extensionTypes[ext] ?? (reported || 'application/octet-stream');
+}
+
+/** A sentence for the person uploading, from the server's refusal. */
+export function describeUploadError(err: unknown): { message: string; retryable: boolean } {
+  if (err instanceof ApiError) {
+    switch (err.code) {
+      case 'unsupported_media_type':
+        return { message: 'This kind of file cannot be shared here (photos and videos only).', retryable: false };
+      case 'file_too_large':
+      case 'quota_exceeded':
+      case 'upload_rejected':
+      case 'forbidden':
+      case 'not_found':
+        return { message: err.message, retryable: false };
+      case 'rate_limited':
+        return { message: 'Too many uploads at once. Try again in a moment.', retryable: true };
+      default:
+        return { message: err.message, retryable: err.status === 0 || err.status >= 500 || err.code === 'upload_expired' || err.code === 'upload_missing' };
+    }
+  }
+  return { message: err instanceof Error ? err.message : 'The upload failed.', retryable: true };
+}
+
+export class UploadQueue {
+  private items: UploadItem[] = [];
+  private files = new Map<string, PickedFile>();
+  private running = 0;
+  private listeners = new Set<(s: QueueSnapshot) => void>();
+  private seq = 0;
+
+  constructor(
+    private readonly deps: UploadDeps,
+    private readonly concurrency = 3,
+    private readonly onUploaded?: (m: Media) => void,
+  ) {}
+
+  subscribe(listener: (s: QueueSnapshot) => void): () => void {
+    this.listeners.add(listener);
+    listener(this.snapshot());
+    return () => this.listeners.delete(listener);
+  }
+
+  snapshot(): QueueSnapshot {
+    const items = this.items.map((i) => ({ ...i }));
+    let sent = 0;
+    let total = 0;
+    let done = 0;
+    let failed = 0;
+    for (const i of items) {
+      total += i.size;
+      sent += i.status === 'done' || i.status === 'duplicate' ? i.size : i.sent;
+      if (i.status === 'done' || i.status === 'duplicate') done++;
+      if (i.status === 'failed') failed++;
+    }
+    return { items, sent, total, done, failed, active: items.some((i) => !['done', 'duplicate', 'failed'].includes(i.status)) };
+  }
+
+  add(files: PickedFile[]): void {
+    for (const f of files) {
+      const id = `u${++this.seq}`;
+      const file = { ...f, type: contentTypeOf(f.name, f.type) };
+      this.files.set(id, file);
+      this.items.push({ id, name: f.name, size: f.size, type: file.type, status: 'queued', sent: 0 });
+    }
+    this.emit();
+    this.pump();
+  }
+
+  retry(id: string): void {
+    const item = this.items.find((i) => i.id === id);
+    if (!item || item.status !== 'failed') return;
+    Object.assign(item, { status: 'queued', sent: 0, error: undefined, retryable: undefined });
+    this.emit();
+    this.pump();
+  }
+
+  retryAll(): void {
+    for (const i of this.items) if (i.status === 'failed' && i.retryable !== false) Object.assign(i, { status: 'queued', sent: 0, error: undefined });
+    this.emit();
+    this.pump();
+  }
+
+  /** Forgets finished and failed files (the list the user sees). */
+  clearFinished(): void {
+    this.items = this.items.filter((i) => !['done', 'duplicate', 'failed'].includes(i.status));
+    for (const id of [...this.files.keys()]) if (!this.items.some((i) => i.id === id)) this.files.delete(id);
+    this.emit();
+  }
+
+  private emit() {
+    const s = this.snapshot();
+    for (const l of this.listeners) l(s);
+  }
+
+  private pump() {
+    while (this.running < this.concurrency) {
+      const next = this.items.find((i) => i.status === 'queued');
+      if (!next) return;
+      this.running++;
+      next.status = 'authorizing';
+      this.emit();
+      this.run(next).finally(() => {
+        this.running--;
+        this.emit();
+        this.pump();
+      });
+    }
+  }
+
+  private async run(item: UploadItem) {
+    const file = this.files.get(item.id)!;
+    try {
+      const sha256 = this.deps.hash ? await this.deps.hash(file).catch(() => undefined) : undefined;
+      let grant: UploadGrant;
+      try {
+        grant = await this.deps.authorize({ filename: file.name, content_type: file.type, size: file.size, sha256 });
+      } catch (err) {
+        if (err instanceof ApiError && err.code === 'duplicate') {
+          item.status = 'duplicate';
+          item.error = 'Already in this group.';
+          return;
+        }
+        throw err;
+      }
+      item.status = 'uploading';
+      this.emit();
+      await this.deps.send(grant, file, (sent) => {
+        item.sent = Math.min(sent, item.size);
+        this.emit();
+      });
+      item.sent = item.size;
+      item.status = 'completing';
+      this.emit();
+      const media = await this.deps.complete(grant.upload_id);
+      item.status = 'done';
+      item.media = media;
+      this.onUploaded?.(media);
+    } catch (err) {
+      const { message, retryable } = describeUploadError(err);
+      item.status = 'failed';
+      item.error = message;
+      item.retryable = retryable;
+      item.sent = 0;
+    }
+  }
+}
+
+/** "3.2 MB" */
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  const units = ['KB', 'MB', 'GB', 'TB'];
+  let v = n / 1024;
+  let u = 0;
+  while (v >= 1000 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  return `${v < 10 ? v.toFixed(1) : Math.round(v)} ${units[u]}`;
+}
