@@ -25,6 +25,7 @@ function Groups() {
   const [creating, setCreating] = useState(false);
   const { width } = useWindowDimensions();
   const columns = width >= 900 ? 3 : width >= 600 ? 2 : 1;
+  const cardWidth = (Math.min(width, 1200) - 40 - 12 * (columns - 1)) / columns;
 
   const load = useCallback(async () => {
     setError('');
@@ -95,16 +96,16 @@ function Groups() {
         columnWrapperStyle={columns > 1 ? { gap: 12 } : undefined}
         contentContainerStyle={{ gap: 12, paddingBottom: 40 }}
         refreshControl={<RefreshControl refreshing={refreshing} onRefresh={async () => { setRefreshing(true); await load(); setRefreshing(false); }} />}
-        renderItem={({ item }) => <GroupCard group={item} cover={covers[item.id]} />}
+        renderItem={({ item }) => <GroupCard group={item} cover={covers[item.id]} width={cardWidth} />}
       />
     </Screen>
   );
 }
 
-function GroupCard({ group, cover }: { group: Group; cover?: string }) {
+function GroupCard({ group, cover, width }: { group: Group; cover?: string; width: number }) {
   return (
     <Link href={`/groups/${group.id}`} asChild>
-      <Pressable accessibilityRole="link" accessibilityLabel={`Open group ${group.name}`} style={styles.card}>
+      <Pressable accessibilityRole="link" accessibilityLabel={`Open group ${group.name}`} style={StyleSheet.flatten([styles.card, { width }])}>
         {cover ? (
           <Image source={cover} style={styles.cover} contentFit="cover" transition={150} accessibilityIgnoresInvertColors />
         ) : (
@@ -129,7 +130,7 @@ function GroupCard({ group, cover }: { group: Group; cover?: string }) {
 }
 
 const styles = StyleSheet.create({
-  card: { flex: 1, backgroundColor: colors.card, borderRadius: 14, overflow: 'hidden', borderWidth: 1, borderColor: colors.border },
+  card: { backgroundColor: colors.card, borderRadius: 14, overflow: 'hidden', borderWidth: 1, borderColor: colors.border },
   cover: { width: '100%', aspectRatio: 16 / 9, backgroundColor: colors.placeholder },
   noCover: { alignItems: 'center', justifyContent: 'center', backgroundColor: '#f1ddd3' },
   initial: { fontSize: 48, fontWeight: '700', color: colors.accent },

@@ -118,6 +118,7 @@ test('two people share a group from sign-up to moderation', { timeout: 240000 },
     await shot(alice, 'failed-alice.png').catch(() => undefined);
     await shot(bob, 'failed-bob.png').catch(() => undefined);
     fs.writeFileSync(path.join(shots, 'failed-wmory.log'), wmory.output());
+    err.message += `\nin Alice's page: ${alice.problems.join('\n')}\nin Bob's page: ${bob.problems.join('\n')}`;
     throw err;
   }
 });
@@ -172,6 +173,19 @@ async function shareAndModerate(alice, bob) {
   // Uploading the same photo again is recognised, and nothing is sent twice.
   await upload(alice, [path.join(photos, 'camera.jpg')]);
   await text(alice.page, 'Already in this group.').waitFor();
+  await readyTiles(alice, 5);
+
+  // Alice plays Bob's video in the viewer, and zooms into a photo.
+  await alice.page.getByRole('link', { name: 'Video by Bob' }).click();
+  const video = alice.page.locator('video');
+  await video.waitFor();
+  await alice.page.waitForFunction(() => document.querySelector('video')?.readyState >= 1, null, { timeout: 15000 });
+  assert.ok((await video.evaluate((v) => v.duration)) > 1.5, 'the video loads with its duration');
+  await alice.page.keyboard.press('Escape');
+  await alice.page.getByRole('link', { name: 'Photo by Bob' }).click();
+  await button(alice.page, 'Zoom in').click();
+  await button(alice.page, 'Zoom out').waitFor();
+  await alice.page.keyboard.press('Escape');
   await readyTiles(alice, 5);
 
   // Bob opens one of Alice's photos and reports it.

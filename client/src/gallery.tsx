@@ -85,6 +85,13 @@ export class GalleryStore {
     }
   }
 
+  /** Merges the newest page in: what others uploaded since appears without losing the scroll position. */
+  async refreshHead(gid: string) {
+    if (this.get(gid).refreshing) return;
+    const page = await this.api.gallery(gid);
+    this.set(gid, { items: mergeMedia(this.get(gid).items, page.items) });
+  }
+
   upsert(gid: string, media: Media[]) {
     this.set(gid, { items: mergeMedia(this.get(gid).items, media) });
   }
@@ -136,6 +143,12 @@ export function useGallery(gid: string) {
     const t = setInterval(() => store.poll(gid).catch(() => undefined), 2500);
     return () => clearInterval(t);
   }, [store, gid, processing]);
+
+  // Others upload too: look for their new items now and then.
+  useEffect(() => {
+    const t = setInterval(() => store.refreshHead(gid).catch(() => undefined), 20000);
+    return () => clearInterval(t);
+  }, [store, gid]);
 
   return {
     ...state,

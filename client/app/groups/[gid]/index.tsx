@@ -91,7 +91,7 @@ function Gallery() {
               </Text>
             ) : null}
           </View>
-          <Row wrap>
+          <Row wrap style={{ flexShrink: 1 }}>
             <Button title="Upload" onPress={() => pick(pickMedia)} accessibilityLabel="Upload photos and videos" />
             {takePhoto ? <Button title="Camera" variant="secondary" onPress={() => pick(takePhoto!)} /> : null}
             <Link href={`/groups/${gid}/members`} asChild>

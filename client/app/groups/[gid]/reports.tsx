@@ -36,7 +36,7 @@ const actionText: Record<string, string> = {
 
 function Reports() {
   const { gid } = useLocalSearchParams<{ gid: string }>();
-  const { api } = useSession();
+  const { api, user } = useSession();
   const { group, isModerator } = useGroup(gid);
   const gallery = useGallery(gid);
   const [status, setStatus] = useState<'open' | 'resolved'>('open');
@@ -121,7 +121,7 @@ function Reports() {
                 <Row wrap>
                   <Button small variant="secondary" title="Dismiss" busy={busy === r.id + 'dismiss'} onPress={() => resolve(r, 'dismiss')} />
                   <Button small variant="danger" title="Remove item" busy={busy === r.id + 'remove_media'} onPress={() => resolve(r, 'remove_media')} />
-                  <Button small variant="danger" title="Remove uploader" busy={busy === r.id + 'remove_uploader'} onPress={() => resolve(r, 'remove_uploader')} />
+                  {m && m.uploader.id !== user?.id ? <Button small variant="danger" title="Remove uploader" busy={busy === r.id + 'remove_uploader'} onPress={() => resolve(r, 'remove_uploader')} /> : null}
                   <Button small variant="secondary" title="Escalate" busy={busy === r.id + 'escalate'} onPress={() => resolve(r, 'escalate')} accessibilityLabel="Escalate to the instance admins" />
                 </Row>
               ) : null}

@@ -2,7 +2,7 @@ import { Image } from 'expo-image';
 import { router, useLocalSearchParams } from 'expo-router';
 import { useVideoPlayer, VideoView } from 'expo-video';
 import React, { useCallback, useEffect, useRef, useState } from 'react';
-import { ActivityIndicator, FlatList, Linking, Modal, Platform, Pressable, ScrollView, StyleSheet, Text, View, useWindowDimensions } from 'react-native';
+import { ActivityIndicator, FlatList, Linking, Platform, Pressable, ScrollView, StyleSheet, Text, View, useWindowDimensions } from 'react-native';
 import { useSafeAreaInsets } from 'react-native-safe-area-context';
 import { reportReasons, type Media, type ReportReason } from '../../../../src/api';
 import { confirm } from '../../../../src/confirm';
@@ -36,6 +36,8 @@ function Viewer() {
   const [error, setError] = useState('');
   const [notice, setNotice] = useState('');
   const list = useRef<FlatList<Media>>(null);
+  const reportingRef = useRef(false);
+  reportingRef.current = reporting;
 
   // Opened from a link rather than the grid: show the one item.
   const inGallery = gallery.items.some((m) => m.id === mid);
@@ -78,12 +80,22 @@ function Viewer() {
       if ((e.target as HTMLElement)?.tagName === 'INPUT' || (e.target as HTMLElement)?.tagName === 'TEXTAREA') return;
       if (e.key === 'ArrowRight') go(1);
       else if (e.key === 'ArrowLeft') go(-1);
-      else if (e.key === 'Escape') close();
+      else if (e.key === 'Escape') reportingRef.current ? setReporting(false) : close();
       else if (e.key === '+' || e.key === '=') setZoom((z) => Math.min(4, z * 2));
       else if (e.key === '-') setZoom((z) => Math.max(1, z / 2));
     };
+    // Trackpad pinches arrive as ctrl+wheel; a plain wheel zooms too while zoomed.
+    const onWheel = (e: WheelEvent) => {
+      if (!e.ctrlKey) return;
+      e.preventDefault();
+      setZoom((z) => (e.deltaY < 0 ? Math.min(4, z * 2) : Math.max(1, z / 2)));
+    };
     window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
+    window.addEventListener('wheel', onWheel, { passive: false });
+    return () => {
+      window.removeEventListener('keydown', onKey);
+      window.removeEventListener('wheel', onWheel);
+    };
   }, [go]);
 
   const canDelete = !!item && (item.uploader.id === user?.id || isModerator);
@@ -172,9 +184,8 @@ function Viewer() {
         </View>
       ) : null}
 
-      {item ? (
+      {item && reporting ? (
         <ReportSheet
-          visible={reporting}
           onClose={() => setReporting(false)}
           onSubmit={async (reason, text) => {
             await api.report(item.id, reason, text);
@@ -248,7 +259,7 @@ function Arrow({ side, onPress }: { side: 'left' | 'right'; onPress: () => void 
   );
 }
 
-function ReportSheet({ visible, onClose, onSubmit }: { visible: boolean; onClose: () => void; onSubmit: (r: ReportReason, details: string) => Promise<void> }) {
+function ReportSheet({ onClose, onSubmit }: { onClose: () => void; onSubmit: (r: ReportReason, details: string) => Promise<void> }) {
   const [reason, setReason] = useState<ReportReason | null>(null);
   const [details, setDetails] = useState('');
   const [busy, setBusy] = useState(false);
@@ -262,8 +273,10 @@ function ReportSheet({ visible, onClose, onSubmit }: { visible: boolean; onClose
     other: 'Something else',
   };
   return (
-    <Modal visible={visible} transparent animationType="fade" onRequestClose={onClose}>
-      <View style={styles.sheetBackdrop}>
+    // An overlay in the viewer itself rather than a Modal: it stays above the
+    // photo on every platform, and Escape closes it on the web.
+    <View style={[StyleSheet.absoluteFill, styles.sheetBackdrop]}>
+      <View>
         <View style={styles.sheet} accessibilityViewIsModal aria-modal role="dialog" aria-label="Report this item">
           <Text style={styles.sheetTitle} accessibilityRole="header">
             Report this item
@@ -310,7 +323,7 @@ function ReportSheet({ visible, onClose, onSubmit }: { visible: boolean; onClose
           </Row>
         </View>
       </View>
-    </Modal>
+    </View>
   );
 }
 
