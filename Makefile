@@ -57,6 +57,8 @@ fmt:
 
 # Benchmarks (not tests): wmory side by side with plain tools, as a Markdown table
 # (docs/benchmarks.md keeps the latest), then the Go benchmark of photo processing.
+# WMORY_BENCH_POSTGRES names a PostgreSQL server for the gallery pair (a database is
+# created and dropped), e.g. postgres://postgres@127.0.0.1:5432/postgres.
 bench: deps
-	$(GO) run ./bench -photos ../shared/bench-photos
+	$(GO) run ./bench -photos ../shared/bench-photos -postgres "$(WMORY_BENCH_POSTGRES)"
 	$(GO) test -run XXX -bench . -benchtime 40x ./internal/imaging/

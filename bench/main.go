@@ -4,15 +4,9 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"flag"
 	"fmt"
-	"io"
-	"log/slog"
-	"net/http"
-	"net/http/httptest"
-	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -20,16 +14,9 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
-	"github.com/wmory/wmory"
-	"github.com/wmory/wmory/internal/blob/local"
-	wmoryhttp "github.com/wmory/wmory/internal/http"
 	"github.com/wmory/wmory/internal/imaging"
-	"github.com/wmory/wmory/internal/mail"
-	"github.com/wmory/wmory/internal/password"
-	"github.com/wmory/wmory/internal/sqldb"
 )
 
 type row struct {
@@ -39,12 +26,26 @@ type row struct {
 func main() {
 	photos := flag.String("photos", filepath.Join("..", "shared", "bench-photos"), "folder of 12 MP JPEGs")
 	rounds := flag.Int("rounds", 3, "alternating rounds per pair")
+	only := flag.String("pairs", "1,2,3,4,5,6", "which pairs to run: 1 photos, 2 videos, 3 local uploads, 4 S3 uploads, 5 gallery pages, 6 serve RSS")
+	postgres := flag.String("postgres", os.Getenv("WMORY_BENCH_POSTGRES"), "PostgreSQL server URL for the gallery pair (a database is created and dropped)")
 	flag.Parse()
 	imaging.Start()
 	var rows []row
-	rows = append(rows, benchPhotos(*photos, *rounds)...)
-	rows = append(rows, benchVideos(*rounds)...)
-	rows = append(rows, benchUploads(*rounds)...)
+	pairs := []func() []row{
+		func() []row { return benchPhotos(*photos, *rounds) },
+		func() []row { return benchVideos(*rounds) },
+		func() []row { return benchUploads(*rounds) },
+		func() []row { return benchS3Uploads(*rounds) },
+		func() []row { return benchGallery(*postgres) },
+		func() []row { return benchRSS(*photos) },
+	}
+	for _, n := range strings.Split(*only, ",") {
+		i, err := strconv.Atoi(strings.TrimSpace(n))
+		if err != nil || i < 1 || i > len(pairs) {
+			must(fmt.Errorf("-pairs: %q is not a pair number 1–%d", n, len(pairs)))
+		}
+		rows = append(rows, pairs[i-1]()...)
+	}
 
 	host, _ := os.Hostname()
 	fmt.Printf("Machine: %s, %d cores, %s/%s, %s; %d alternating rounds, medians.\n\n", host, runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, cpuModel(), *rounds)
@@ -206,115 +207,4 @@ func errFrom(err error, out []byte) error {
 		return fmt.Errorf("%v: %s", err, out)
 	}
 	return nil
-}
-
-// benchUploads runs authorize → PUT 4 MB → complete with 8 concurrent clients
-// against an in-process API on SQLite and the local store, and writes the same
-// bytes with dd to the same disk.
-func benchUploads(rounds int) []row {
-	dir, _ := os.MkdirTemp("", "wmory-bench-up-")
-	defer os.RemoveAll(dir)
-	ctx := context.Background()
-	db, err := sqldb.Open(ctx, "sqlite:"+filepath.Join(dir, "db.sqlite"), sqldb.PoolConfig{})
-	must(err)
-	defer db.Close()
-	_, err = db.Migrate(ctx)
-	must(err)
-	srv := httptest.NewUnstartedServer(nil)
-	base, _ := url.Parse("http://" + srv.Listener.Addr().String())
-	store, err := local.Open(filepath.Join(dir, "blobs"), filepath.Join(dir, "key"), base)
-	must(err)
-	limits := wmory.DefaultLimits
-	limits.DailyFilesLimit, limits.DailyBytesLimit = 1<<30, 1<<50
-	api := wmoryhttp.New(db, store, &mail.Memory{}, password.New(password.DefaultParams),
-		wmoryhttp.Config{BaseURL: base, Limits: limits, BlobHandler: store}, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	srv.Config.Handler = api.Handler()
-	srv.Start()
-	defer srv.Close()
-
-	// One verified user and a group.
-	hash, _ := password.New(password.DefaultParams).Hash(ctx, "bench passphrase")
-	u, err := db.CreateUser(ctx, wmory.Actor{}, "bench@example.com", "Bench", hash, false)
-	must(err)
-	token, _, err := db.CreateSession(ctx, wmory.Actor{}, u, "acct:bench@example.com")
-	must(err)
-	g, err := db.CreateGroup(ctx, wmory.Actor{UserID: u.ID}, "Bench")
-	must(err)
-
-	body := bytes.Repeat([]byte{0xFF, 0xD8, 0xFF, 0xE0}, 1<<20) // 4 MiB starting like a JPEG
-	const clients, perClient = 8, 8
-	var mu sync.Mutex
-	var authorize, complete []time.Duration
-	var throughput []float64
-	call := func(method, path string, in string) (int, []byte, time.Duration) {
-		req, _ := http.NewRequest(method, srv.URL+path, strings.NewReader(in))
-		req.Header.Set("Authorization", "Bearer "+token)
-		if in != "" {
-			req.Header.Set("Content-Type", "application/json")
-		}
-		start := time.Now()
-		resp, err := http.DefaultClient.Do(req)
-		must(err)
-		b, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		return resp.StatusCode, b, time.Since(start)
-	}
-	var ddRates []float64
-	for r := 0; r < rounds; r++ {
-		start := time.Now()
-		var wg sync.WaitGroup
-		for c := 0; c < clients; c++ {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for i := 0; i < perClient; i++ {
-					code, b, d1 := call("POST", "/api/v1/groups/"+g.ID+"/uploads", fmt.Sprintf(`{"filename":"x.jpg","content_type":"image/jpeg","size":%d}`, len(body)))
-					if code != 201 {
-						must(fmt.Errorf("authorize: %d %s", code, b))
-					}
-					var up struct{ UploadID, URL string }
-					up.UploadID = between(string(b), `"upload_id":"`, `"`)
-					up.URL = strings.ReplaceAll(between(string(b), `"url":"`, `"`), `\u0026`, "&")
-					req, _ := http.NewRequest("PUT", up.URL, bytes.NewReader(body))
-					req.Header.Set("Content-Type", "image/jpeg")
-					resp, err := http.DefaultClient.Do(req)
-					must(err)
-					resp.Body.Close()
-					code, b, d2 := call("POST", "/api/v1/uploads/"+up.UploadID+"/complete", "")
-					if code != 201 {
-						must(fmt.Errorf("complete: %d %s", code, b))
-					}
-					mu.Lock()
-					authorize, complete = append(authorize, d1), append(complete, d2)
-					mu.Unlock()
-				}
-			}()
-		}
-		wg.Wait()
-		throughput = append(throughput, float64(clients*perClient*len(body))/time.Since(start).Seconds()/1e6)
-		// The disk's own pace for the same bytes, in the same folder.
-		ddStart := time.Now()
-		out, err := exec.Command("dd", "if=/dev/zero", "of="+filepath.Join(dir, "dd.bin"), "bs=4M",
-			fmt.Sprintf("count=%d", clients*perClient), "conv=fdatasync").CombinedOutput()
-		must(errFrom(err, out))
-		ddRates = append(ddRates, float64(clients*perClient*len(body))/time.Since(ddStart).Seconds()/1e6)
-		os.Remove(filepath.Join(dir, "dd.bin"))
-	}
-	sort.Float64s(throughput)
-	sort.Float64s(ddRates)
-	t, d := throughput[len(throughput)/2], ddRates[len(ddRates)/2]
-	return []row{
-		{"upload path, local store (8 clients, 4 MiB)", fmt.Sprintf("%.0f MB/s", t), fmt.Sprintf("%.0f MB/s (`dd`, fdatasync)", d), fmt.Sprintf("%.2f", t/d), "goal ≥ 0.8"},
-		{"authorize latency p50 / p99", ms(percentile(authorize, 0.5)) + " / " + ms(percentile(authorize, 0.99)), "", "", "SQLite"},
-		{"complete latency p50 / p99", ms(percentile(complete, 0.5)) + " / " + ms(percentile(complete, 0.99)), "", "", "SQLite"},
-	}
-}
-
-func between(s, start, end string) string {
-	i := strings.Index(s, start)
-	if i < 0 {
-		return ""
-	}
-	s = s[i+len(start):]
-	return s[:strings.Index(s, end)]
 }

@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -111,6 +112,11 @@ func startWorker(ctx context.Context, db *sqldb.DB, store blob.Store, c config, 
 	w.Concurrency = n
 	w.AuditRetention = c.AuditRetention
 	w.HandleMedia(store, imaging.New())
+	// After a burst of processing, hand back what libvips and the Go heap held.
+	w.OnIdle = func() {
+		imaging.ReleaseMemory()
+		debug.FreeOSMemory()
+	}
 	workCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
 	done := make(chan struct{})
 	go func() {

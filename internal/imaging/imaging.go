@@ -38,7 +38,9 @@ type Result struct {
 	Preview       []byte // WebP, no metadata
 }
 
-// Processor holds the limits; build it with New after Start.
+// Processor holds the limits; build it with New. libvips starts on first use, so
+// that a process which never processes media (a `serve` whose work runs
+// elsewhere, or idle) does not carry it.
 type Processor struct {
 	MaxPixels   int64
 	FFprobe     string
@@ -63,12 +65,12 @@ func Start() {
 
 // New returns a processor with wmory's defaults: 100 megapixels, 30 minutes of video.
 func New() *Processor {
-	Start()
 	return &Processor{MaxPixels: 100_000_000, FFprobe: "ffprobe", FFmpeg: "ffmpeg", Timeout: 2 * time.Minute, MaxDuration: 30 * time.Minute}
 }
 
 // Photo processes an image held in memory.
 func (p *Processor) Photo(ctx context.Context, data []byte) (*Result, error) {
+	Start()
 	header, err := vips.LoadImageFromBuffer(data, vips.NewImportParams())
 	if err != nil {
 		return nil, rejectf("unreadable image: %v", err)

@@ -57,6 +57,7 @@ func (p *Processor) run(ctx context.Context, name string, args ...string) ([]byt
 // frame at about one second (the first frame for shorter clips). Only local
 // files are read: network and playlist protocols are not allowed.
 func (p *Processor) Video(ctx context.Context, path string) (*Result, error) {
+	Start()
 	out, err := p.run(ctx, p.FFprobe, "-v", "error", "-protocol_whitelist", "file", "-print_format", "json",
 		"-show_format", "-show_streams", "file:"+path)
 	if err != nil {

@@ -40,6 +40,9 @@ type Worker struct {
 	AuditRetention time.Duration
 	// Metrics, when set, counts jobs and processing times.
 	Metrics *metrics.Metrics
+	// OnIdle, when set, runs when the queue runs dry after work: the moment to
+	// give memory held since the burst back to the system.
+	OnIdle func()
 }
 
 // New returns a worker with the handlers that need only storage.
@@ -68,12 +71,19 @@ func (w *Worker) Run(ctx context.Context) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			ran := false
 			for ctx.Err() == nil {
-				if !w.RunOne(ctx) {
-					select {
-					case <-ctx.Done():
-					case <-time.After(w.Poll):
-					}
+				if w.RunOne(ctx) {
+					ran = true
+					continue
+				}
+				if ran && w.OnIdle != nil {
+					w.OnIdle()
+					ran = false
+				}
+				select {
+				case <-ctx.Done():
+				case <-time.After(w.Poll):
 				}
 			}
 		}()

@@ -263,3 +263,33 @@ func TestCleanupLease(t *testing.T) {
 		}
 	})
 }
+
+// A worker that runs dry after work says so once (serve hands memory back then),
+// and not again while it stays idle.
+func TestOnIdleAfterWork(t *testing.T) {
+	f := newFixture(t, sqldbtest.Engines(t)[0])
+	f.w.Concurrency, f.w.Poll = 1, 10*time.Millisecond
+	idle := make(chan string, 10)
+	m := f.add(t, "camera.jpg", "image/jpeg", testfile(t, "camera.jpg"))
+	f.w.OnIdle = func() { idle <- f.media(t, m.ID).Status }
+	runCtx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		f.w.Run(runCtx)
+	}()
+	select {
+	case status := <-idle:
+		if status != wmory.StatusReady {
+			t.Errorf("idle before the work was done: %s", status)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("OnIdle was not called after the queue ran dry")
+	}
+	time.Sleep(100 * time.Millisecond) // ten more empty polls
+	cancel()
+	<-done
+	if len(idle) != 0 {
+		t.Errorf("OnIdle called %d more times while idle", len(idle))
+	}
+}

@@ -43,7 +43,13 @@ type Hasher struct {
 // New returns a Hasher that runs at most 2×GOMAXPROCS hashes concurrently.
 func New(p Params) *Hasher {
 	h := &Hasher{params: p, slots: make(chan struct{}, 2*runtime.GOMAXPROCS(0))}
-	h.dummy, _ = h.hash("wmory-dummy-password")
+	// A well-formed hash with random salt and key: verifying against it costs a
+	// full argon2id run like any other, and making it costs nothing (hashing here
+	// would hold the parameters' memory, 19 MiB by default, from the start).
+	salt, key := make([]byte, saltLen), make([]byte, keyLen)
+	rand.Read(salt)
+	rand.Read(key)
+	h.dummy = h.phc(salt, key)
 	return h
 }
 
@@ -72,10 +78,13 @@ func (h *Hasher) hash(password string) (string, error) {
 	if _, err := rand.Read(salt); err != nil {
 		return "", err
 	}
-	key := argon2.IDKey([]byte(password), salt, h.params.Time, h.params.MemoryKiB, h.params.Threads, keyLen)
+	return h.phc(salt, argon2.IDKey([]byte(password), salt, h.params.Time, h.params.MemoryKiB, h.params.Threads, keyLen)), nil
+}
+
+func (h *Hasher) phc(salt, key []byte) string {
 	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version,
 		h.params.MemoryKiB, h.params.Time, h.params.Threads,
-		base64.RawStdEncoding.EncodeToString(salt), base64.RawStdEncoding.EncodeToString(key)), nil
+		base64.RawStdEncoding.EncodeToString(salt), base64.RawStdEncoding.EncodeToString(key))
 }
 
 // Verify reports whether password matches encoded. An empty encoded hash (no such

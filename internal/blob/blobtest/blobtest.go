@@ -282,6 +282,24 @@ func (g VersityGW) Stop() {
 // fresh folder. A missing binary fails the test: it is never skipped.
 func StartVersityGW(t testing.TB) VersityGW {
 	t.Helper()
+	g, err := LaunchVersityGW(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if g.cmd.ProcessState == nil {
+			g.Stop()
+		}
+	})
+	return g
+}
+
+// LaunchVersityGW runs versitygw on a free port, keeping its objects in dir,
+// and returns once it accepts connections; the caller stops it.
+func LaunchVersityGW(dir string) (VersityGW, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return VersityGW{}, err
+	}
 	bin, err := exec.LookPath("versitygw")
 	if err != nil {
 		gopath := os.Getenv("GOPATH")
@@ -291,42 +309,35 @@ func StartVersityGW(t testing.TB) VersityGW {
 		}
 		bin = filepath.Join(gopath, "bin", "versitygw")
 		if _, err := os.Stat(bin); err != nil {
-			t.Fatalf("versitygw is not installed (run `make deps`): %v", err)
+			return VersityGW{}, fmt.Errorf("versitygw is not installed (run `make deps`): %v", err)
 		}
 	}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		t.Fatal(err)
+		return VersityGW{}, err
 	}
 	addr := l.Addr().String()
 	l.Close()
 	g := VersityGW{Endpoint: "http://" + addr, Access: "wmorytestaccess", Secret: "wmorytestsecretkey1234"}
 	var logs bytes.Buffer
-	cmd := exec.Command(bin, "--access", g.Access, "--secret", g.Secret, "--port", addr, "posix", t.TempDir())
+	cmd := exec.Command(bin, "--access", g.Access, "--secret", g.Secret, "--port", addr, "posix", dir)
 	g.cmd = cmd
 	cmd.Stdout, cmd.Stderr = &logs, &logs
 	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
+		return VersityGW{}, err
 	}
-	t.Cleanup(func() {
-		if cmd.ProcessState == nil {
-			cmd.Process.Kill()
-			cmd.Wait()
-		}
-	})
 	for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(20 * time.Millisecond) {
 		if c, err := net.Dial("tcp", addr); err == nil {
 			c.Close()
-			return g
+			return g, nil
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("versitygw did not start:\n%s", logs.String())
+			g.Stop()
+			return VersityGW{}, fmt.Errorf("versitygw did not start:\n%s", logs.String())
 		}
 	}
 }
 
-// UseCredentials puts the server's keys where the AWS SDK's default chain finds
-// them: the process environment, for this test only.
 func (g VersityGW) UseCredentials(t *testing.T) {
 	t.Setenv("AWS_ACCESS_KEY_ID", g.Access)
 	t.Setenv("AWS_SECRET_ACCESS_KEY", g.Secret)
@@ -336,11 +347,17 @@ func (g VersityGW) UseCredentials(t *testing.T) {
 // CreateBucket makes an empty bucket.
 func (g VersityGW) CreateBucket(t testing.TB, name string) {
 	t.Helper()
+	if err := g.MakeBucket(name); err != nil {
+		t.Fatalf("create bucket %s: %v", name, err)
+	}
+}
+
+// MakeBucket creates a bucket with the server's own credentials.
+func (g VersityGW) MakeBucket(name string) error {
 	admin := awss3.New(awss3.Options{Region: "us-east-1", BaseEndpoint: aws.String(g.Endpoint), UsePathStyle: true,
 		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
 			return aws.Credentials{AccessKeyID: g.Access, SecretAccessKey: g.Secret}, nil
 		})})
-	if _, err := admin.CreateBucket(context.Background(), &awss3.CreateBucketInput{Bucket: aws.String(name)}); err != nil {
-		t.Fatalf("create bucket %s: %v", name, err)
-	}
+	_, err := admin.CreateBucket(context.Background(), &awss3.CreateBucketInput{Bucket: aws.String(name)})
+	return err
 }
