@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"sort"
 	"strconv"
 	"strings"
@@ -28,7 +29,14 @@ func main() {
 	rounds := flag.Int("rounds", 3, "alternating rounds per pair")
 	only := flag.String("pairs", "1,2,3,4,5,6", "which pairs to run: 1 photos, 2 videos, 3 local uploads, 4 S3 uploads, 5 gallery pages, 6 serve RSS")
 	postgres := flag.String("postgres", os.Getenv("WMORY_BENCH_POSTGRES"), "PostgreSQL server URL for the gallery pair (a database is created and dropped)")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	flag.Parse()
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		must(err)
+		must(pprof.StartCPUProfile(f))
+		defer pprof.StopCPUProfile()
+	}
 	imaging.Start()
 	var rows []row
 	pairs := []func() []row{

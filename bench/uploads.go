@@ -179,19 +179,34 @@ func benchUploads(rounds int) []row {
 	var ours, dd []float64
 	for r := 0; r < rounds; r++ {
 		ours = append(ours, e.uploadRound(upClients, upEach, body, &authorize, &complete))
-		ddStart := time.Now()
-		out, err := exec.Command("dd", "if=/dev/zero", "of="+filepath.Join(dir, "dd.bin"), "bs=4M",
-			fmt.Sprintf("count=%d", upClients*upEach), "conv=fdatasync").CombinedOutput()
-		must(errFrom(err, out))
-		dd = append(dd, float64(upClients*upEach*len(body))/time.Since(ddStart).Seconds()/1e6)
-		os.Remove(filepath.Join(dir, "dd.bin"))
+		dd = append(dd, ddFiles(dir, upClients, upEach, len(body)))
 	}
 	t, d := medianRate(ours), medianRate(dd)
 	return []row{
-		{"upload path, local store (8 clients, 4 MiB)", fmt.Sprintf("%.0f MB/s", t), fmt.Sprintf("%.0f MB/s (`dd`, fdatasync)", d), fmt.Sprintf("%.2f", t/d), "goal ≥ 0.8"},
+		{"upload path, local store (8 clients, 4 MiB)", fmt.Sprintf("%.0f MB/s", t), fmt.Sprintf("%.0f MB/s (`dd`, 8 at a time, a synced file each)", d), fmt.Sprintf("%.2f", t/d), "goal ≥ 0.8"},
 		{"authorize latency p50 / p99", ms(percentile(authorize, 0.5)) + " / " + ms(percentile(authorize, 0.99)), "", "", "SQLite"},
 		{"complete latency p50 / p99", ms(percentile(complete, 0.5)) + " / " + ms(percentile(complete, 0.99)), "", "", "SQLite"},
 	}
+}
+
+// ddFiles writes the same bytes the way the store keeps them, one synced 4 MiB
+// file per upload, with `clients` dd processes at a time: the disk's own pace.
+func ddFiles(dir string, clients, each, size int) float64 {
+	var n sync.Mutex
+	i := 0
+	rate := concurrently(clients, each, size, func() {
+		n.Lock()
+		i++
+		name := filepath.Join(dir, fmt.Sprintf("dd-%d.bin", i))
+		n.Unlock()
+		out, err := exec.Command("dd", "if=/dev/zero", "of="+name, fmt.Sprintf("bs=%d", size), "count=1", "conv=fsync").CombinedOutput()
+		must(errFrom(err, out))
+	})
+	files, _ := filepath.Glob(filepath.Join(dir, "dd-*.bin"))
+	for _, f := range files {
+		os.Remove(f)
+	}
+	return rate
 }
 
 // benchS3Uploads runs the same upload path with versitygw as the store, against
