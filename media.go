@@ -71,8 +71,22 @@ func Sniff(head []byte) string {
 		return ""
 	case len(head) >= 12 && bytes.Equal(head[4:8], []byte("ftyp")):
 		return sniffFtyp(head)
+	case len(head) >= 8 && classicQuickTime(head):
+		return "video/quicktime"
 	}
 	return ""
+}
+
+// classicQuickTime recognises QuickTime movies from before the ftyp box (older
+// cameras and QuickTime itself wrote them): the file opens with one of the
+// atoms a movie may start with, with a size that can hold it.
+func classicQuickTime(head []byte) bool {
+	size := binary.BigEndian.Uint32(head[:4])
+	switch string(head[4:8]) {
+	case "moov", "mdat", "wide", "free", "skip", "pnot":
+		return size == 0 || size == 1 || size >= 8
+	}
+	return false
 }
 
 // sniffFtyp reads the brands of an ISO base media file type box.

@@ -96,6 +96,8 @@ func TestMediaEndToEnd(t *testing.T) {
 				{bob, "phone.webp", "image/webp", testfile(t, "phone-orientation-6.webp"), true},
 				{bob, "logo.png", "image/png", testfile(t, "alpha.png"), false},
 				{ann, "clip.mp4", "video/mp4", video, false},
+				{bob, "MOV00012.MOV", "video/quicktime", testfile(t, "quicktime-1998.mov"), false},
+				{ann, "portrait.mp4", "video/mp4", testfile(t, "apple-mpeg4.mp4"), true},
 			}
 			ids := map[string]int{}
 			for i, it := range items {
@@ -139,7 +141,7 @@ func TestMediaEndToEnd(t *testing.T) {
 				if !bytes.Equal(fetch(t, full["original_url"].(string)), it.body) {
 					t.Errorf("%s: original differs", it.name)
 				}
-				if it.ct == "video/mp4" && (full["duration_ms"] == nil || full["width"] != float64(640)) {
+				if it.name == "clip.mp4" && (full["duration_ms"] == nil || full["width"] != float64(640)) {
 					t.Errorf("video metadata: %v", full)
 				}
 			}

@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/davidbyttow/govips/v2/vips"
+
+	"github.com/wmory/wmory"
 )
 
 func read(t testing.TB, name string) []byte {
@@ -275,6 +277,55 @@ func TestVideos(t *testing.T) {
 			w, h, _ := header(t, res.Thumbnail)
 			if (w > h) != (tc.w > tc.h) {
 				t.Errorf("poster thumbnail %d×%d is not upright", w, h)
+			}
+		})
+	}
+}
+
+// Real files from cameras and Apple's encoders (testdata/SOURCES.md): what they
+// declare is read back, and the poster comes out the right way round.
+func TestRealVideos(t *testing.T) {
+	p := New()
+	for _, tc := range []struct {
+		file       string
+		sniffed    string
+		w, h       int
+		durationMS int64
+		taken      string
+	}{
+		{"apple-h264.mp4", "video/mp4", 768, 432, 15013, "2020-11-19T06:31:20Z"},
+		{"apple-mpeg4.mp4", "video/mp4", 190, 240, 4967, "2005-10-28T17:46:46Z"},
+		{"quicktime-1998.mov", "video/quicktime", 160, 120, 60827, "1998-11-04T16:40:13Z"},
+	} {
+		t.Run(tc.file, func(t *testing.T) {
+			path := filepath.Join("testdata", tc.file)
+			head, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := wmory.Sniff(head[:min(len(head), wmory.SniffLen)]); got != tc.sniffed {
+				t.Errorf("sniffed as %q; want %q", got, tc.sniffed)
+			}
+			res, err := p.Video(context.Background(), path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Width != tc.w || res.Height != tc.h {
+				t.Errorf("dimensions %d×%d; want %d×%d", res.Width, res.Height, tc.w, tc.h)
+			}
+			if res.DurationMS == nil || *res.DurationMS < tc.durationMS-50 || *res.DurationMS > tc.durationMS+50 {
+				t.Errorf("duration %v ms; want about %d", res.DurationMS, tc.durationMS)
+			}
+			if res.TakenAt == nil || res.TakenAt.UTC().Format(time.RFC3339) != tc.taken {
+				t.Errorf("taken_at %v; want %s", res.TakenAt, tc.taken)
+			}
+			w, h, _ := header(t, res.Thumbnail)
+			if (w > h) != (tc.w > tc.h) || w == 0 {
+				t.Errorf("poster thumbnail %d×%d for a %d×%d video", w, h, tc.w, tc.h)
+			}
+			pw, ph, _ := header(t, res.Preview)
+			if pw < w || ph < h {
+				t.Errorf("preview %d×%d is smaller than the thumbnail %d×%d", pw, ph, w, h)
 			}
 		})
 	}
