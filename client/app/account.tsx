@@ -7,6 +7,7 @@ import { SignedIn } from '../src/gate';
 import { useSession } from '../src/session';
 import { Body, Button, Card, Field, Heading, Meter, Notice, Row, Screen, Title, colors, errorMessage, formatDate } from '../src/ui';
 import { formatBytes } from '../src/uploads';
+import { useAction } from '../src/useAction';
 
 export default function AccountScreen() {
   return (
@@ -23,29 +24,13 @@ function Account() {
   const [next, setNext] = useState('');
   const [sessions, setSessions] = useState<Session[]>([]);
   const [deletePassword, setDeletePassword] = useState('');
-  const [error, setError] = useState('');
-  const [info, setInfo] = useState('');
-  const [busy, setBusy] = useState('');
+  const { busy, error, info, run: act, setError } = useAction();
 
-  const loadSessions = useCallback(() => api.sessions().then((p) => setSessions(p.items), (err) => setError(errorMessage(err))), [api]);
+  const loadSessions = useCallback(() => api.sessions().then((p) => setSessions(p.items), (err) => setError(errorMessage(err))), [api, setError]);
   useEffect(() => {
     loadSessions();
     refresh().catch(() => undefined);
   }, [loadSessions]);
-
-  async function act(key: string, fn: () => Promise<unknown>, done?: string) {
-    setBusy(key);
-    setError('');
-    setInfo('');
-    try {
-      await fn();
-      if (done) setInfo(done);
-    } catch (err) {
-      setError(errorMessage(err));
-    } finally {
-      setBusy('');
-    }
-  }
 
   return (
     <Screen>

@@ -1,26 +1,17 @@
 import { Stack } from 'expo-router';
 import React, { useState } from 'react';
 import { useSession } from '../src/session';
+import { useAction } from '../src/useAction';
 import { Body, Button, Card, Field, Notice, Screen, Title } from '../src/ui';
 
 export default function ForgotPassword() {
   const { api } = useSession();
   const [email, setEmail] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState('');
+  const { busy, error, run } = useAction();
   const [sent, setSent] = useState(false);
 
   async function submit() {
-    setBusy(true);
-    setError('');
-    try {
-      await api.requestPasswordReset(email.trim());
-      setSent(true);
-    } catch (err) {
-      setError(err instanceof Error ? err.message : 'Could not send the e-mail.');
-    } finally {
-      setBusy(false);
-    }
+    if (await run('send', () => api.requestPasswordReset(email.trim()))) setSent(true);
   }
 
   return (
@@ -35,7 +26,7 @@ export default function ForgotPassword() {
             <Body>Enter your e-mail address and we will send you a link to choose a new password.</Body>
             <Field label="E-mail" value={email} onChangeText={setEmail} keyboardType="email-address" autoComplete="email" onSubmitEditing={submit} />
             <Notice>{error}</Notice>
-            <Button title="Send the link" onPress={submit} busy={busy} disabled={!email} />
+            <Button title="Send the link" onPress={submit} busy={!!busy} disabled={!email} />
           </>
         )}
       </Card>

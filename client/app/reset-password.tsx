@@ -1,6 +1,7 @@
 import { Stack, router, useLocalSearchParams } from 'expo-router';
 import React, { useState } from 'react';
 import { useSession } from '../src/session';
+import { useAction } from '../src/useAction';
 import { Button, Card, Field, Notice, Screen, Title } from '../src/ui';
 
 export default function ResetPassword() {
@@ -8,23 +9,13 @@ export default function ResetPassword() {
   const { api } = useSession();
   const [password, setPassword] = useState('');
   const [again, setAgain] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState('');
+  const { busy, error, run, setError } = useAction();
   const [done, setDone] = useState(false);
 
   async function submit() {
-    setError('');
     if (password.length < 10) return setError('Choose a password of at least 10 characters.');
     if (password !== again) return setError('The two passwords differ.');
-    setBusy(true);
-    try {
-      await api.confirmPasswordReset(token ?? '', password);
-      setDone(true);
-    } catch (err) {
-      setError(err instanceof Error ? err.message : 'This link did not work.');
-    } finally {
-      setBusy(false);
-    }
+    if (await run('reset', () => api.confirmPasswordReset(token ?? '', password))) setDone(true);
   }
 
   return (
@@ -42,7 +33,7 @@ export default function ResetPassword() {
             <Field label="New password" hint="At least 10 characters." value={password} onChangeText={setPassword} secureTextEntry autoComplete="new-password" />
             <Field label="New password again" value={again} onChangeText={setAgain} secureTextEntry autoComplete="new-password" onSubmitEditing={submit} />
             <Notice>{error}</Notice>
-            <Button title="Set the new password" onPress={submit} busy={busy} disabled={!token || !password} />
+            <Button title="Set the new password" onPress={submit} busy={!!busy} disabled={!token || !password} />
           </>
         )}
       </Card>

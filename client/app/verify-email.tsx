@@ -1,6 +1,7 @@
 import { Stack, router, useLocalSearchParams } from 'expo-router';
 import React, { useState } from 'react';
 import { useSession } from '../src/session';
+import { useAction } from '../src/useAction';
 import { Body, Button, Card, Notice, Screen, Title } from '../src/ui';
 
 // The link from the sign-up e-mail. Confirming takes a click, so that mail
@@ -8,21 +9,11 @@ import { Body, Button, Card, Notice, Screen, Title } from '../src/ui';
 export default function VerifyEmail() {
   const { token } = useLocalSearchParams<{ token?: string }>();
   const { api, status } = useSession();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState('');
+  const { busy, error, run } = useAction();
   const [done, setDone] = useState(false);
 
   async function confirm() {
-    setBusy(true);
-    setError('');
-    try {
-      await api.verifyEmail(token ?? '');
-      setDone(true);
-    } catch (err) {
-      setError(err instanceof Error ? err.message : 'This link did not work.');
-    } finally {
-      setBusy(false);
-    }
+    if (await run('verify', () => api.verifyEmail(token ?? ''))) setDone(true);
   }
 
   return (
@@ -39,7 +30,7 @@ export default function VerifyEmail() {
           <>
             <Body>One click and your account is ready.</Body>
             <Notice>{error}</Notice>
-            <Button title="Confirm my e-mail address" onPress={confirm} busy={busy} disabled={!token} />
+            <Button title="Confirm my e-mail address" onPress={confirm} busy={!!busy} disabled={!token} />
           </>
         )}
       </Card>

@@ -98,6 +98,8 @@ func TestMediaEndToEnd(t *testing.T) {
 				{ann, "clip.mp4", "video/mp4", video, false},
 				{bob, "MOV00012.MOV", "video/quicktime", testfile(t, "quicktime-1998.mov"), false},
 				{ann, "portrait.mp4", "video/mp4", testfile(t, "apple-mpeg4.mp4"), true},
+				{bob, "VID_20191220_170832.mp4", "video/mp4", testfile(t, "android-gps.mp4"), false},
+				{ann, "IMG_0042.MOV", "video/quicktime", testfile(t, "iphone5.mov"), false},
 			}
 			ids := map[string]int{}
 			for i, it := range items {

@@ -293,7 +293,8 @@ func TestRealVideos(t *testing.T) {
 		durationMS int64
 		taken      string
 	}{
-		{"apple-h264.mp4", "video/mp4", 768, 432, 15013, "2020-11-19T06:31:20Z"},
+		{"android-gps.mp4", "video/mp4", 1920, 1080, 1600, "2019-12-20T20:08:34Z"},
+		{"iphone5.mov", "video/quicktime", 568, 320, 8043, "2012-11-26T23:33:37Z"},
 		{"apple-mpeg4.mp4", "video/mp4", 190, 240, 4967, "2005-10-28T17:46:46Z"},
 		{"quicktime-1998.mov", "video/quicktime", 160, 120, 60827, "1998-11-04T16:40:13Z"},
 	} {
@@ -326,6 +327,12 @@ func TestRealVideos(t *testing.T) {
 			pw, ph, _ := header(t, res.Preview)
 			if pw < w || ph < h {
 				t.Errorf("preview %d×%d is smaller than the thumbnail %d×%d", pw, ph, w, h)
+			}
+			// The Android clip carries where it was filmed; the images made from it do not.
+			for _, img := range [][]byte{res.Thumbnail, res.Preview} {
+				if bytes.Contains(img, []byte("-15.8355")) || bytes.Contains(img, []byte("com.android")) {
+					t.Errorf("a derived image carries the clip's metadata")
+				}
 			}
 		})
 	}

@@ -6,6 +6,7 @@ import type { Invite, Member } from '../../../src/api';
 import { confirm } from '../../../src/confirm';
 import { SignedIn } from '../../../src/gate';
 import { useSession } from '../../../src/session';
+import { useAction } from '../../../src/useAction';
 import { useGroup } from '../../../src/useGroup';
 import { Body, Button, Card, Field, Heading, Loading, Notice, Row, Screen, Title, colors, errorMessage, formatDate } from '../../../src/ui';
 
@@ -30,12 +31,10 @@ function Members() {
   const { group, reload, isModerator } = useGroup(gid);
   const [members, setMembers] = useState<Member[] | null>(null);
   const [invites, setInvites] = useState<Invite[]>([]);
-  const [error, setError] = useState('');
-  const [info, setInfo] = useState('');
+  const { busy, error, info, run, setError, setInfo } = useAction();
   const [expiry, setExpiry] = useState(24 * 7);
   const [uses, setUses] = useState<number | undefined>(undefined);
   const [name, setName] = useState('');
-  const [busy, setBusy] = useState('');
   const isOwner = group?.role === 'owner';
   const canInvite = isModerator || !!group?.members_can_invite;
 
@@ -46,26 +45,18 @@ function Members() {
     } catch (err) {
       setError(errorMessage(err));
     }
-  }, [api, gid, isModerator]);
+  }, [api, gid, isModerator, setError]);
   useEffect(() => {
     load();
   }, [load]);
   useEffect(() => setName(group?.name ?? ''), [group?.name]);
 
-  async function act(key: string, fn: () => Promise<unknown>, done?: string) {
-    setBusy(key);
-    setError('');
-    setInfo('');
-    try {
+  // Every change reloads the members, the invites and the group's counts.
+  const act = (key: string, fn: () => Promise<unknown>, done?: string) =>
+    run(key, async () => {
       await fn();
-      if (done) setInfo(done);
       await Promise.all([load(), reload()]);
-    } catch (err) {
-      setError(errorMessage(err));
-    } finally {
-      setBusy('');
-    }
-  }
+    }, done);
 
   async function share(invite: Invite) {
     if (Platform.OS !== 'web') {
@@ -189,7 +180,7 @@ function Members() {
             <Switch
               accessibilityLabel="Members can create invite links"
               value={group.members_can_invite}
-              onValueChange={(v) => act('setting', () => api.updateGroup(gid, { members_can_invite: v }))}
+              onValueChange={(v) => void act('setting', () => api.updateGroup(gid, { members_can_invite: v }))}
             />
           </Row>
         </Card>
@@ -205,12 +196,7 @@ function Members() {
               title="Delete group"
               onPress={async () => {
                 if (await confirm(`Delete ${group.name}?`, 'Every photo and video in it is deleted for everyone. This cannot be undone.', 'Delete')) {
-                  try {
-                    await api.deleteGroup(gid);
-                    router.replace('/');
-                  } catch (err) {
-                    setError(errorMessage(err));
-                  }
+                  if (await run('delete', () => api.deleteGroup(gid))) router.replace('/');
                 }
               }}
             />
@@ -221,12 +207,7 @@ function Members() {
             title="Leave group"
             onPress={async () => {
               if (await confirm(`Leave ${group.name}?`, 'You will need a new invite to come back. What you uploaded stays.', 'Leave')) {
-                try {
-                  await api.leaveGroup(gid);
-                  router.replace('/');
-                } catch (err) {
-                  setError(errorMessage(err));
-                }
+                if (await run('leave', () => api.leaveGroup(gid))) router.replace('/');
               }
             }}
           />

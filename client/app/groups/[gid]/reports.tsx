@@ -7,6 +7,8 @@ import { confirm } from '../../../src/confirm';
 import { useGallery } from '../../../src/gallery';
 import { SignedIn } from '../../../src/gate';
 import { useSession } from '../../../src/session';
+import { reasonLabels } from '../../../src/labels';
+import { useAction } from '../../../src/useAction';
 import { useGroup } from '../../../src/useGroup';
 import { Body, Button, Card, Loading, Notice, Row, Screen, Title, colors, errorMessage, formatDate } from '../../../src/ui';
 
@@ -18,14 +20,6 @@ export default function ReportsScreen() {
   );
 }
 
-const reasonText: Record<string, string> = {
-  spam: 'Spam',
-  nudity: 'Nudity',
-  violence: 'Violence',
-  harassment: 'Harassment',
-  copyright: 'Copyright',
-  other: 'Something else',
-};
 
 const actionText: Record<string, string> = {
   dismiss: 'Dismissed',
@@ -42,8 +36,7 @@ function Reports() {
   const [status, setStatus] = useState<'open' | 'resolved'>('open');
   const [reports, setReports] = useState<Report[] | null>(null);
   const [media, setMedia] = useState<Record<string, Media | null>>({});
-  const [error, setError] = useState('');
-  const [busy, setBusy] = useState('');
+  const { busy, error, run, setError } = useAction();
 
   const load = useCallback(async () => {
     setError('');
@@ -56,7 +49,7 @@ function Reports() {
     } catch (err) {
       setError(errorMessage(err));
     }
-  }, [api, gid, status]);
+  }, [api, gid, status, setError]);
   useEffect(() => {
     setReports(null);
     load();
@@ -65,17 +58,12 @@ function Reports() {
   async function resolve(r: Report, action: ResolveAction | 'escalate') {
     const what = action === 'remove_media' ? 'Remove this item for everyone?' : action === 'remove_uploader' ? 'Remove the uploader from the group and delete this item?' : null;
     if (what && !(await confirm(what, 'This cannot be undone.', 'Remove'))) return;
-    setBusy(r.id + action);
-    try {
+    await run(r.id + action, async () => {
       if (action === 'escalate') await api.escalateReport(r.id);
       else await api.resolveReport(r.id, action);
       if (action === 'remove_media' || action === 'remove_uploader') gallery.remove(r.media_id);
       await load();
-    } catch (err) {
-      setError(errorMessage(err));
-    } finally {
-      setBusy('');
-    }
+    });
   }
 
   return (
@@ -105,7 +93,7 @@ function Reports() {
                   </View>
                 )}
                 <View style={{ flex: 1, gap: 2 }}>
-                  <Text style={{ fontWeight: '700', color: colors.text }}>{reasonText[r.reason] ?? r.reason}</Text>
+                  <Text style={{ fontWeight: '700', color: colors.text }}>{reasonLabels[r.reason] ?? r.reason}</Text>
                   {r.details ? <Text style={{ color: colors.text }}>“{r.details}”</Text> : null}
                   <Text style={{ color: colors.muted, fontSize: 13 }}>
                     {m ? `Uploaded by ${m.uploader.name} · ` : ''}reported {formatDate(r.created_at)}

@@ -9,6 +9,7 @@ import { confirm } from '../../../../src/confirm';
 import { useGallery } from '../../../../src/gallery';
 import { SignedIn } from '../../../../src/gate';
 import { useSession } from '../../../../src/session';
+import { reasonLabels } from '../../../../src/labels';
 import { useGroup } from '../../../../src/useGroup';
 import { Button, Field, Notice, Row, colors, errorMessage, formatDate } from '../../../../src/ui';
 import { formatBytes } from '../../../../src/uploads';
@@ -264,14 +265,6 @@ function ReportSheet({ onClose, onSubmit }: { onClose: () => void; onSubmit: (r:
   const [details, setDetails] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState('');
-  const labels: Record<ReportReason, string> = {
-    spam: 'Spam',
-    nudity: 'Nudity',
-    violence: 'Violence',
-    harassment: 'Harassment',
-    copyright: 'Copyright',
-    other: 'Something else',
-  };
   return (
     // An overlay in the viewer itself rather than a Modal: it stays above the
     // photo on every platform, and Escape closes it on the web.
@@ -288,12 +281,12 @@ function ReportSheet({ onClose, onSubmit }: { onClose: () => void; onSubmit: (r:
                 key={r}
                 role="radio"
                 aria-checked={reason === r}
-                accessibilityLabel={labels[r]}
+                accessibilityLabel={reasonLabels[r]}
                 onPress={() => setReason(r)}
                 style={[styles.reason, reason === r && styles.reasonOn]}
               >
                 <Text style={{ color: colors.text }}>
-                  {reason === r ? '◉' : '○'} {labels[r]}
+                  {reason === r ? '◉' : '○'} {reasonLabels[r]}
                 </Text>
               </Pressable>
             ))}
