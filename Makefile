@@ -45,10 +45,12 @@ test-go: deps
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo "gofmt would change:"; gofmt -l $$(git ls-files '*.go'); exit 1; }
 	$(GO) test -race -count=1 ./...
 
-# The app: type-check, unit tests (the API client against a real wmory), and the
-# two-person flow in Debian's chromium; screenshots land in test-output/app/.
+# The app: type-check, the phone bundles, unit tests (the API client against a real
+# wmory), and the two-person flow in Debian's chromium; screenshots land in test-output/app/.
 test-app: deps build
 	cd client && npx tsc --noEmit
+	@# The phone bundles (iOS, Android) must build too: native-only modules are resolved there.
+	cd client && out=$$(mktemp -d) && npx expo export --platform ios --platform android --output-dir $$out >/dev/null && rm -rf $$out
 	cd client && WMORY_BIN=$(CURDIR)/$(BIN) npx jest --ci
 	cd client && WMORY_BIN=$(CURDIR)/$(BIN) node --test e2e/
 

@@ -1,4 +1,4 @@
-import { Stack, router } from 'expo-router';
+import { Link, Stack, router } from 'expo-router';
 import React, { useCallback, useEffect, useState } from 'react';
 import { Text, View } from 'react-native';
 import type { Session } from '../src/api';
@@ -23,6 +23,7 @@ function Account() {
   const [current, setCurrent] = useState('');
   const [next, setNext] = useState('');
   const [sessions, setSessions] = useState<Session[]>([]);
+  const [admin, setAdmin] = useState(false);
   const [deletePassword, setDeletePassword] = useState('');
   const { busy, error, info, run: act, setError } = useAction();
 
@@ -30,6 +31,7 @@ function Account() {
   useEffect(() => {
     loadSessions();
     refresh().catch(() => undefined);
+    api.isInstanceAdmin().then(setAdmin, () => setAdmin(false));
   }, [loadSessions]);
 
   return (
@@ -39,6 +41,11 @@ function Account() {
       <Body muted>{user?.email}</Body>
       <Notice>{error}</Notice>
       <Notice kind="ok">{info}</Notice>
+      {admin ? (
+        <Link href="/admin" asChild>
+          <Button role="link" variant="secondary" title="Administration of this wmory" />
+        </Link>
+      ) : null}
 
       {quota ? (
         <Card>

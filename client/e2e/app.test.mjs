@@ -226,6 +226,18 @@ async function shareAndModerate(alice, bob) {
   await alice.page.getByRole('link', { name: 'Open group Lisbon 2026' }).waitFor();
   await shot(alice, '12-groups.png');
 
+  // Alice runs this wmory: made an instance admin from the command line, she
+  // suspends Bob, whose session ends at once.
+  wmory.cli('admin', 'promote', alice.email);
+  await alice.page.goto(`${base}/account`);
+  await alice.page.getByRole('link', { name: 'Administration of this wmory' }).click();
+  await text(alice.page, bob.email).waitFor();
+  await shot(alice, '13-administration.png');
+  await button(alice.page, 'Suspend Bob').click();
+  await text(alice.page, 'Bob is suspended.').waitFor();
+  await bob.page.goto(`${base}/groups/${gid}`);
+  await bob.page.getByRole('heading', { name: 'Welcome back' }).waitFor();
+
   assert.deepEqual(alice.problems, []);
   assert.deepEqual(bob.problems, []);
 }

@@ -1,6 +1,6 @@
 // Starts a real wmory for the app's tests: fresh data dir, port chosen by the
 // system, console mailer whose messages the tests read links from.
-const { spawn } = require('node:child_process');
+const { execFileSync, spawn } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
@@ -43,7 +43,9 @@ function startWmory({ bin = defaultBin, env: extra = {} } = {}) {
       if (m) {
         started = true;
         clearTimeout(timer);
-        resolve({ url: m[1].replace(/\/$/, ''), output: () => output, mailedLink, stop });
+        // Runs another wmory command (admin, …) on the same data.
+        const cli = (...args) => execFileSync(bin, args, { env, encoding: 'utf8' });
+        resolve({ url: m[1].replace(/\/$/, ''), output: () => output, mailedLink, stop, cli });
       }
     };
     proc.stdout.on('data', onData);

@@ -108,6 +108,26 @@ export type Session = {
 
 export type Page<T> = { items: T[]; next_cursor?: string };
 
+export type AdminUser = {
+  id: string;
+  email: string;
+  name: string;
+  email_verified: boolean;
+  suspended: boolean;
+  is_admin?: boolean;
+  created_at: string;
+  daily_bytes_used: number;
+  stored_bytes: number;
+};
+
+/** Per-user overrides; null means the instance default. */
+export type Limits = {
+  daily_bytes_limit: number | null;
+  daily_files_limit: number | null;
+  max_photo_bytes: number | null;
+  max_video_bytes: number | null;
+};
+
 export type UploadGrant = {
   upload_id: string;
   method: string;
@@ -324,5 +344,32 @@ export class Api {
   }
   audit(gid: string, cursor?: string) {
     return this.request<Page<AuditEntry>>('GET', `/api/v1/groups/${seg(gid)}/audit${q({ cursor, limit: 100 })}`);
+  }
+
+  // Instance administration: every call answers 404 to anyone else.
+  adminUsers(search: string, cursor?: string) {
+    return this.request<Page<AdminUser>>('GET', `/api/v1/admin/users${q({ q: search, cursor, limit: 50 })}`);
+  }
+  /** Whether the signed-in user administers this instance. */
+  async isInstanceAdmin(): Promise<boolean> {
+    try {
+      await this.request('GET', '/api/v1/admin/users?limit=1');
+      return true;
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 404) return false;
+      throw err;
+    }
+  }
+  setSuspended(uid: string, suspended: boolean) {
+    return this.request<AdminUser>('POST', `/api/v1/admin/users/${seg(uid)}/${suspended ? 'suspend' : 'reinstate'}`);
+  }
+  setLimits(uid: string, limits: Partial<Limits>) {
+    return this.request<Limits>('PATCH', `/api/v1/admin/users/${seg(uid)}/limits`, limits);
+  }
+  escalatedReports(cursor?: string) {
+    return this.request<Page<Report>>('GET', `/api/v1/admin/reports${q({ cursor, limit: 100 })}`);
+  }
+  adminAudit(filter: { actor?: string; group?: string; action?: string }, cursor?: string) {
+    return this.request<Page<AuditEntry & { group_id?: string }>>('GET', `/api/v1/admin/audit${q({ ...filter, cursor, limit: 100 })}`);
   }
 }
