@@ -1,10 +1,10 @@
-import { Image } from 'expo-image';
 import { Link, Stack, router } from 'expo-router';
 import React, { useCallback, useEffect, useState } from 'react';
 import { FlatList, Pressable, RefreshControl, StyleSheet, Text, View, useWindowDimensions } from 'react-native';
 import type { Group } from '../src/api';
 import { SignedIn } from '../src/gate';
 import { useSession } from '../src/session';
+import { Thumb } from '../src/Thumb';
 import { Body, Button, Card, Field, Notice, Row, Screen, Title, colors, errorMessage } from '../src/ui';
 
 export default function Home() {
@@ -80,7 +80,7 @@ function Groups() {
           title: 'wmory',
           headerRight: () => (
             <Link href="/account" asChild>
-              <Pressable accessibilityRole="link" accessibilityLabel="Account" style={{ paddingHorizontal: 16 }}>
+              <Pressable accessibilityRole="link" accessibilityLabel={`${user?.name || 'Your'} account`} style={{ paddingHorizontal: 16 }}>
                 <Text style={{ color: colors.accent, fontWeight: '600' }}>{user?.name || 'Account'}</Text>
               </Pressable>
             </Link>
@@ -105,9 +105,9 @@ function Groups() {
 function GroupCard({ group, cover, width }: { group: Group; cover?: string; width: number }) {
   return (
     <Link href={`/groups/${group.id}`} asChild>
-      <Pressable accessibilityRole="link" accessibilityLabel={`Open group ${group.name}`} style={StyleSheet.flatten([styles.card, { width }])}>
+      <Pressable accessibilityRole="link" style={StyleSheet.flatten([styles.card, { width }])}>
         {cover ? (
-          <Image source={cover} style={styles.cover} contentFit="cover" transition={150} accessibilityIgnoresInvertColors />
+          <Thumb uri={cover} alt="" style={styles.cover} />
         ) : (
           <View style={[styles.cover, styles.noCover]}>
             <Text style={styles.initial}>{group.name.slice(0, 1).toUpperCase()}</Text>

@@ -20,7 +20,7 @@ export const colors = {
   text: '#1d1c1a',
   muted: '#6b6862',
   border: '#e3e0da',
-  accent: '#d9572b',
+  accent: '#b5441c', // 5:1 against white and the background (WCAG AA)
   accentText: '#ffffff',
   danger: '#b3261e',
   ok: '#2e7d4f',
@@ -101,7 +101,8 @@ export function Button({ title, onPress, variant = 'primary', busy, disabled, sm
         styles.button,
         small && styles.buttonSmall,
         styles[variant],
-        (pressed || hovered) && styles.pressed,
+        // Darker on hover and press rather than translucent: text keeps its contrast.
+        (pressed || hovered) && (variant === 'primary' ? styles.primaryActive : styles.otherActive),
         focused && styles.focused,
         off && styles.disabled,
         style,
@@ -194,7 +195,8 @@ export const styles = StyleSheet.create({
   secondary: { backgroundColor: colors.card, borderWidth: 1, borderColor: colors.border },
   danger: { backgroundColor: colors.card, borderWidth: 1, borderColor: colors.danger },
   link: { backgroundColor: 'transparent', paddingHorizontal: 4 },
-  pressed: { opacity: 0.85 },
+  primaryActive: { backgroundColor: '#943716' },
+  otherActive: { backgroundColor: '#efece6' },
   focused: { outlineStyle: 'solid', outlineWidth: 2, outlineColor: colors.text } as any,
   disabled: { opacity: 0.5 },
   buttonText: { color: colors.accentText, fontWeight: '600', fontSize: 15 },

@@ -1,4 +1,3 @@
-import { Image } from 'expo-image';
 import { Link, Stack, useLocalSearchParams } from 'expo-router';
 import React, { useEffect, useMemo, useRef, useState } from 'react';
 import { ActivityIndicator, FlatList, Platform, Pressable, RefreshControl, StyleSheet, Text, View, useWindowDimensions } from 'react-native';
@@ -7,6 +6,7 @@ import { useGallery } from '../../../src/gallery';
 import { SignedIn } from '../../../src/gate';
 import { canDropFiles, onDroppedFiles, pickMedia, takePhoto } from '../../../src/pick';
 import { useSession } from '../../../src/session';
+import { Thumb } from '../../../src/Thumb';
 import { hashFile, sendFile } from '../../../src/transfer';
 import { UploadPanel } from '../../../src/UploadPanel';
 import { UploadQueue, type PickedFile, type QueueSnapshot } from '../../../src/uploads';
@@ -58,6 +58,10 @@ function Gallery() {
   useEffect(() => {
     gallery.refresh();
   }, [gallery.refresh]);
+  const refreshAll = () => {
+    gallery.refresh();
+    reloadGroup();
+  };
 
   const add = (files: PickedFile[]) => files.length && queue.current!.add(files);
   useEffect(() => onDroppedFiles(add, setDragging), []);
@@ -105,7 +109,7 @@ function Gallery() {
                 <Button role="link" title="Activity" variant="secondary" />
               </Link>
             ) : null}
-            {Platform.OS === 'web' ? <Button title="Refresh" variant="secondary" onPress={gallery.refresh} busy={gallery.refreshing} /> : null}
+            {Platform.OS === 'web' ? <Button title="Refresh" variant="secondary" onPress={refreshAll} busy={gallery.refreshing} /> : null}
           </Row>
         </Row>
         {canDropFiles ? <Text style={styles.meta}>Tip: drop photos and videos anywhere on this page to upload them.</Text> : null}
@@ -143,7 +147,7 @@ function Gallery() {
         onEndReachedThreshold={1.5}
         initialNumToRender={columns * 6}
         windowSize={7}
-        refreshControl={<RefreshControl refreshing={gallery.refreshing} onRefresh={gallery.refresh} />}
+        refreshControl={<RefreshControl refreshing={gallery.refreshing} onRefresh={refreshAll} />}
         ListFooterComponent={gallery.loading ? <ActivityIndicator color={colors.accent} style={{ margin: 20 }} /> : null}
       />
       {dragging ? (
@@ -162,12 +166,19 @@ function duration(ms?: number | null) {
 }
 
 const Tile = React.memo(function Tile({ media, size, gid }: { media: Media; size: number; gid: string }) {
-  const label = `${media.kind === 'video' ? 'Video' : 'Photo'} by ${media.uploader.name}${media.status === 'processing' ? ', processing' : media.status === 'failed' ? ', could not be processed' : ''}`;
+  // The link's name says what a sighted person sees: kind, who, a video's length, the state.
+  const label = `${media.kind === 'video' ? 'Video' : 'Photo'} by ${media.uploader.name}${media.kind === 'video' && media.duration_ms ? `, ${duration(media.duration_ms)}` : ''}${media.status === 'processing' ? ', processing' : media.status === 'failed' ? ', could not be processed' : ''}`;
+  const ready = media.status === 'ready' && !!media.thumbnail_url;
   return (
     <Link href={`/groups/${gid}/media/${media.id}`} asChild>
-      <Pressable accessibilityRole="link" accessibilityLabel={label} style={{ width: size, height: size }} testID={`tile-${media.status}`}>
-        {media.status === 'ready' && media.thumbnail_url ? (
-          <Image source={media.thumbnail_url} style={{ width: size, height: size, backgroundColor: colors.placeholder }} contentFit="cover" recyclingKey={media.id} transition={120} />
+      <Pressable
+        accessibilityRole="link"
+        accessibilityLabel={label}
+        style={{ width: size, height: size }}
+        testID={`tile-${media.status}`}
+      >
+        {ready ? (
+          <Thumb uri={media.thumbnail_url!} alt="" style={{ width: size, height: size, backgroundColor: colors.placeholder }} recyclingKey={media.id} />
         ) : (
           <View style={[styles.placeholder, { width: size, height: size }]}>
             {media.status === 'processing' ? <ActivityIndicator color={colors.muted} /> : <Text style={styles.failed}>Could not be processed</Text>}

@@ -1,4 +1,3 @@
-import { Image } from 'expo-image';
 import { Stack, useLocalSearchParams } from 'expo-router';
 import React, { useCallback, useEffect, useState } from 'react';
 import { Text, View } from 'react-native';
@@ -7,6 +6,7 @@ import { confirm } from '../../../src/confirm';
 import { useGallery } from '../../../src/gallery';
 import { SignedIn } from '../../../src/gate';
 import { useSession } from '../../../src/session';
+import { Thumb } from '../../../src/Thumb';
 import { reasonLabels } from '../../../src/labels';
 import { useAction } from '../../../src/useAction';
 import { useGroup } from '../../../src/useGroup';
@@ -86,7 +86,7 @@ function Reports() {
             <Card key={r.id}>
               <Row style={{ alignItems: 'flex-start', gap: 12 }}>
                 {m?.thumbnail_url ? (
-                  <Image source={m.thumbnail_url} style={{ width: 88, height: 88, borderRadius: 8 }} contentFit="cover" accessibilityLabel={`Reported ${m.kind}`} />
+                  <Thumb uri={m.thumbnail_url} alt={`Reported ${m.kind}`} style={{ width: 88, height: 88, borderRadius: 8 }} />
                 ) : (
                   <View style={{ width: 88, height: 88, borderRadius: 8, backgroundColor: colors.placeholder, alignItems: 'center', justifyContent: 'center' }}>
                     <Text style={{ fontSize: 11, color: colors.muted, textAlign: 'center' }}>{m === null ? 'Removed' : ''}</Text>

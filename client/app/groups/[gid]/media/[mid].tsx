@@ -1,4 +1,3 @@
-import { Image } from 'expo-image';
 import { router, useLocalSearchParams } from 'expo-router';
 import { useVideoPlayer, VideoView } from 'expo-video';
 import React, { useCallback, useEffect, useRef, useState } from 'react';
@@ -9,6 +8,7 @@ import { confirm } from '../../../../src/confirm';
 import { useGallery } from '../../../../src/gallery';
 import { SignedIn } from '../../../../src/gate';
 import { useSession } from '../../../../src/session';
+import { Thumb } from '../../../../src/Thumb';
 import { reasonLabels } from '../../../../src/labels';
 import { useGroup } from '../../../../src/useGroup';
 import { Button, Field, Notice, Row, colors, errorMessage, formatDate } from '../../../../src/ui';
@@ -142,7 +142,7 @@ function Viewer() {
               {m.id === current ? (
                 <Slide media={m} original={original} zoom={zoom} width={width} height={height} onToggleZoom={() => setZoom((z) => (z === 1 ? 2 : 1))} />
               ) : m.preview_url ? (
-                <Image source={m.preview_url} style={{ width, height }} contentFit="contain" />
+                <Thumb uri={m.preview_url} alt={`${m.kind === 'video' ? 'Video' : 'Photo'} by ${m.uploader.name}`} style={{ width, height }} fit="contain" />
               ) : null}
             </View>
           )}
@@ -210,7 +210,7 @@ function Slide({ media, original, zoom, width, height, onToggleZoom }: { media: 
   }
   const image = (
     <Pressable onPress={onToggleZoom} accessibilityLabel={`Photo by ${media.uploader.name}. Activate to ${zoom === 1 ? 'zoom in' : 'zoom out'}.`} accessibilityRole="image">
-      <Image source={media.preview_url} style={{ width: width * zoom, height: height * zoom }} contentFit="contain" />
+      <Thumb uri={media.preview_url} alt="" style={{ width: width * zoom, height: height * zoom }} fit="contain" />
     </Pressable>
   );
   if (zoom === 1) return image;
@@ -231,7 +231,7 @@ function VideoSlide({ uri, poster, width, height }: { uri?: string; poster?: str
   if (!uri) {
     return (
       <View style={{ width, height }}>
-        {poster ? <Image source={poster} style={{ width, height }} contentFit="contain" /> : null}
+        {poster ? <Thumb uri={poster} alt="Video poster" style={{ width, height }} fit="contain" /> : null}
         <ActivityIndicator color="#fff" style={StyleSheet.absoluteFill} />
       </View>
     );
