@@ -2,7 +2,6 @@ package http
 
 import (
 	"bytes"
-	"io"
 	"io/fs"
 	"net/http"
 	"path"
@@ -35,18 +34,16 @@ func (s *Server) serveApp(w http.ResponseWriter, r *http.Request) {
 	h.Set("X-Content-Type-Options", "nosniff")
 	name := strings.TrimPrefix(path.Clean(r.URL.Path), "/")
 	if name != "" && name != "index.html" {
-		if f, err := s.cfg.App.Open(name); err == nil {
-			defer f.Close()
-			if st, err := f.Stat(); err == nil && !st.IsDir() {
-				// Bundles and assets carry a content hash in their names.
-				if strings.HasPrefix(name, "_expo/") || strings.HasPrefix(name, "assets/") {
-					h.Set("Cache-Control", "public, max-age=31536000, immutable")
-				} else {
-					h.Set("Cache-Control", "no-cache")
-				}
-				http.ServeContent(w, r, name, time.Time{}, f.(io.ReadSeeker))
-				return
+		// The build is embedded: a file is read from memory, a folder is an error.
+		if data, err := fs.ReadFile(s.cfg.App, name); err == nil {
+			// Bundles and assets carry a content hash in their names.
+			if strings.HasPrefix(name, "_expo/") || strings.HasPrefix(name, "assets/") {
+				h.Set("Cache-Control", "public, max-age=31536000, immutable")
+			} else {
+				h.Set("Cache-Control", "no-cache")
 			}
+			http.ServeContent(w, r, name, time.Time{}, bytes.NewReader(data))
+			return
 		}
 		// A missing bundle must fail loudly, not turn into a page.
 		if strings.HasPrefix(name, "_expo/") || strings.HasPrefix(name, "assets/") || path.Ext(name) != "" {
