@@ -5,9 +5,14 @@ let memory: string | null = null;
 
 const store = (): Storage | undefined => (typeof localStorage === 'undefined' ? undefined : localStorage);
 
-/** Only paths inside the app: never an absolute URL someone put in a link. */
+/**
+ * Only paths inside the app: never an absolute URL someone put in a link. Browsers
+ * drop tabs and line breaks from URLs ("/\t/evil" becomes "//evil"), so any
+ * control character or space disqualifies a path as well.
+ */
 export function safeNext(next: unknown): string | null {
-  return typeof next === 'string' && next.startsWith('/') && !next.startsWith('//') && !next.includes('\\') ? next : null;
+  if (typeof next !== 'string' || !/^\/[^/\\]/.test(next) || /[\s\x00-\x1f\x7f\\]/.test(next)) return null;
+  return next;
 }
 
 export function rememberNext(next: unknown) {

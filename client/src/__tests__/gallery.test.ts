@@ -27,6 +27,11 @@ describe('where to go after signing in', () => {
     expect(safeNext('//evil.example/x')).toBeNull();
     expect(safeNext('https://evil.example')).toBeNull();
     expect(safeNext('/\\evil.example')).toBeNull();
+    expect(safeNext('/\t/evil.example')).toBeNull();
+    expect(safeNext('/\n/evil.example')).toBeNull();
+    expect(safeNext('javascript:alert(1)')).toBeNull();
+    expect(safeNext('/')).toBeNull(); // nothing to come back to: the default applies
+    expect(safeNext('/groups/01H?tab=1')).toBe('/groups/01H?tab=1');
     expect(safeNext(undefined)).toBeNull();
   });
 
