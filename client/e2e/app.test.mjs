@@ -103,14 +103,14 @@ async function verifyAndSignIn(p) {
   await button(page, 'Sign in').click();
 }
 
-async function upload(p, files) {
+async function upload(p, files, { expect } = {}) {
   const { page } = p;
   const clear = button(page, 'Clear');
   if (await clear.count()) await clear.click();
   const chooser = page.waitForEvent('filechooser');
   await button(page, 'Upload photos and videos').click();
   await (await chooser).setFiles(files);
-  await text(page, `${files.length} of ${files.length} uploaded`).waitFor({ timeout: 60000 });
+  await text(page, expect ?? `${files.length} of ${files.length} uploaded`).waitFor({ timeout: 60000 });
 }
 
 /** Waits until the gallery shows `n` ready thumbnails (reloading it while others' uploads arrive). */
@@ -186,6 +186,13 @@ async function shareAndModerate(alice, bob) {
   await readyTiles(alice, 5, { reload: true });
   await shot(alice, '07-gallery-both.png');
 
+  // A file that is not a photo or a video is refused with the reason, and can be cleared.
+  const notes = path.join(tmp, 'notes.txt');
+  fs.writeFileSync(notes, 'not a photo');
+  await upload(alice, [notes], { expect: '0 of 1 uploaded · 1 failed' });
+  await text(alice.page, 'This kind of file cannot be shared here (photos and videos only).').waitFor();
+  assert.equal(await button(alice.page, 'Retry notes.txt').count(), 0, 'a refused type offers no retry');
+
   // Uploading the same photo again is recognised, and nothing is sent twice.
   await upload(alice, [path.join(photos, 'camera.jpg')]);
   await text(alice.page, 'Already in this group.').waitFor();
@@ -199,8 +206,23 @@ async function shareAndModerate(alice, bob) {
   assert.ok((await video.evaluate((v) => v.duration)) > 1.5, 'the video loads with its duration');
   await alice.page.keyboard.press('Escape');
   await alice.page.getByRole('link', { name: 'Photo by Bob' }).click();
+  const counter = text(alice.page, /^\d \/ 5$/);
+  const at = Number((await counter.textContent()).split(' ')[0]);
   await button(alice.page, 'Zoom in').click();
   await button(alice.page, 'Zoom out').waitFor();
+  await button(alice.page, 'Zoom out').click();
+  // A trackpad pinch (ctrl + wheel) zooms too; the arrow keys go from item to item.
+  await alice.page.mouse.move(640, 430);
+  await alice.page.keyboard.down('Control');
+  await alice.page.mouse.wheel(0, -120);
+  await alice.page.keyboard.up('Control');
+  await alice.page.waitForFunction(() => !document.querySelector('[aria-label="Zoom out"]')?.hasAttribute('aria-disabled') || document.querySelector('[aria-label="Zoom out"]')?.getAttribute('aria-disabled') === 'false');
+  await button(alice.page, 'Zoom out').click();
+  const step = at < 5 ? 1 : -1;
+  await alice.page.keyboard.press(step > 0 ? 'ArrowRight' : 'ArrowLeft');
+  await text(alice.page, `${at + step} / 5`, { exact: true }).waitFor();
+  await alice.page.keyboard.press(step > 0 ? 'ArrowLeft' : 'ArrowRight');
+  await text(alice.page, `${at} / 5`, { exact: true }).waitFor();
   await alice.page.keyboard.press('Escape');
   await readyTiles(alice, 5);
 
