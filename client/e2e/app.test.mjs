@@ -11,7 +11,7 @@ import { after, before, test } from 'node:test';
 import { chromium } from 'playwright-core';
 import helpers from './wmory.cjs';
 
-const { startWmory } = helpers;
+const { startWmory, startVersityGW, freePort } = helpers;
 const axeSource = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 const root = helpers.root;
@@ -92,9 +92,9 @@ async function signUp(p) {
   await text(page, p.email).waitFor();
 }
 
-async function verifyAndSignIn(p) {
+async function verifyAndSignIn(p, instance = wmory) {
   const { page } = p;
-  await page.goto(await wmory.mailedLink(p.email, 'verify-email'));
+  await page.goto(await instance.mailedLink(p.email, 'verify-email'));
   await button(page, 'Confirm my e-mail address').click();
   await text(page, 'Your e-mail address is confirmed.').waitFor();
   await button(page, 'Sign in').click();
@@ -293,4 +293,54 @@ test('deep links open the right screen and a bad token says so', async () => {
   await page.goto(`${base}/groups/whatever`);
   await page.getByRole('heading', { name: 'Welcome back' }).waitFor();
   await context.close();
+});
+
+// The production pairing: the browser sends the bytes straight to an S3 bucket on
+// another origin (versitygw, with CORS for wmory's origin) and shows what the
+// bucket serves through signed URLs; the signed checksum header travels too.
+test('in S3 mode the browser uploads straight to the bucket', { timeout: 180000 }, async () => {
+  const port = await freePort();
+  const gw = await startVersityGW({ bucket: 'wmory', corsOrigin: `http://localhost:${port}` });
+  const s3 = await startWmory({
+    env: {
+      WMORY_ADDR: `127.0.0.1:${port}`,
+      AWS_BUCKET_NAME: 'wmory',
+      AWS_ENDPOINT_URL_S3: gw.endpoint,
+      WMORY_S3_PATH_STYLE: 'true',
+      AWS_ACCESS_KEY_ID: gw.access,
+      AWS_SECRET_ACCESS_KEY: gw.secret,
+      AWS_REGION: 'us-east-1',
+    },
+  });
+  const carol = await person('Carol', { width: 1024, height: 768 });
+  try {
+    await carol.page.goto(`${s3.url}/register`);
+    await signUp(carol);
+    await verifyAndSignIn(carol, s3);
+    await label(carol.page, 'New group').fill('Bucket trip');
+    await button(carol.page, 'Create group').click();
+    await text(carol.page, 'Nothing here yet').waitFor();
+    await upload(carol, [path.join(photos, 'camera.jpg'), path.join(photos, 'android-gps.mp4')]);
+    await readyTiles(carol, 2);
+    const fromBucket = await carol.page.evaluate(
+      (endpoint) => Array.from(document.images).filter((i) => i.src.startsWith(endpoint) && i.complete && i.naturalWidth > 0).length,
+      gw.endpoint,
+    );
+    assert.ok(fromBucket >= 2, `thumbnails shown from the bucket: ${fromBucket}`);
+    await carol.page.getByRole('link', { name: 'Video by Carol' }).click();
+    await carol.page.waitForFunction(() => document.querySelector('video')?.readyState >= 1, null, { timeout: 15000 });
+    await carol.page.keyboard.press('Escape');
+    await upload(carol, [path.join(photos, 'camera.jpg')]);
+    await text(carol.page, 'Already in this group.').waitFor();
+    await shot(carol, '14-s3-gallery.png');
+    assert.deepEqual(carol.problems, []);
+  } catch (err) {
+    await shot(carol, 'failed-s3.png').catch(() => undefined);
+    fs.writeFileSync(path.join(shots, 'failed-s3-wmory.log'), s3.output() + '\n--- versitygw ---\n' + gw.output());
+    err.message += `\nin Carol's page: ${carol.problems.join('\n')}`;
+    throw err;
+  } finally {
+    await s3.stop();
+    await gw.stop();
+  }
 });

@@ -2,6 +2,7 @@
 // system, console mailer whose messages the tests read links from.
 const { execFileSync, spawn } = require('node:child_process');
 const fs = require('node:fs');
+const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
 
@@ -54,4 +55,50 @@ function startWmory({ bin = defaultBin, env: extra = {} } = {}) {
   });
 }
 
-module.exports = { startWmory, root };
+/** A free TCP port on the loopback interface. */
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** Starts versitygw (installed by `make deps`) with one bucket, allowing browsers from corsOrigin. */
+async function startVersityGW({ bucket, corsOrigin }) {
+  const gopathBin = path.join(process.env.GOPATH || path.join(os.homedir(), 'go'), 'bin', 'versitygw');
+  const which = (process.env.PATH || '').split(path.delimiter).map((d) => path.join(d, 'versitygw')).find((f) => fs.existsSync(f));
+  const bin = which || gopathBin;
+  if (!fs.existsSync(bin)) throw new Error('versitygw is not installed: run make deps');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wmory-app-s3-'));
+  fs.mkdirSync(path.join(dir, bucket)); // the posix backend's buckets are its folders
+  const port = await freePort();
+  const access = 'wmoryapptest';
+  const secret = 'wmoryapptestsecret1234';
+  let output = '';
+  const proc = spawn(bin, ['--access', access, '--secret', secret, '--port', `127.0.0.1:${port}`, '--cors-allow-origin', corsOrigin, 'posix', dir], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  proc.stdout.on('data', (c) => (output += c));
+  proc.stderr.on('data', (c) => (output += c));
+  for (let i = 0; ; i++) {
+    const up = await new Promise((resolve) => {
+      const sock = net.connect(port, '127.0.0.1', () => resolve(sock.end() && true));
+      sock.on('error', () => resolve(false));
+    });
+    if (up) break;
+    if (i > 150) throw new Error(`versitygw did not start:\n${output}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const stop = () =>
+    new Promise((resolve) => {
+      proc.once('exit', () => resolve(fs.rmSync(dir, { recursive: true, force: true })));
+      proc.kill('SIGTERM');
+    });
+  return { endpoint: `http://127.0.0.1:${port}`, access, secret, output: () => output, stop };
+}
+
+module.exports = { startWmory, startVersityGW, freePort, root };
