@@ -39,6 +39,7 @@ type config struct {
 	Workers         int
 	AuditRetention  time.Duration
 	JobLease        time.Duration
+	MetricsAddr     string
 }
 
 // setting is one option: a flag and the environment variable behind it.
@@ -66,6 +67,7 @@ var settings = []setting{
 	{"db-max-idle", "WMORY_DB_MAX_IDLE", "most idle database connections per process", "10", false},
 	{"db-conn-lifetime", "WMORY_DB_CONN_LIFETIME", "longest life of a database connection", "30m", false},
 	{"workers", "WMORY_WORKERS", "jobs run at once by this process (serve: 0 runs none here, for a separate `wmory worker`)", strconv.Itoa(runtime.NumCPU()), false},
+	{"metrics-addr", "WMORY_METRICS_ADDR", "worker: address to serve /metrics and /healthz on (serve has both on its own address); empty: none", "", false},
 	{"job-lease", "WMORY_JOB_LEASE", "how long a worker holds a job before another may take it over", "5m", false},
 	{"audit-retention-days", "WMORY_AUDIT_RETENTION_DAYS", "delete audit entries older than this many days (0 keeps them forever)", "0", false},
 	{"shutdown-timeout", "WMORY_SHUTDOWN_TIMEOUT", "how long in-flight requests may take to finish at shutdown", "25s", false},
@@ -229,6 +231,7 @@ func loadConfig(name string, args []string, getenv func(string) string, stderr i
 	c.Pool.MaxLifetime = duration("WMORY_DB_CONN_LIFETIME", v("db-conn-lifetime"))
 	c.ShutdownTimeout = duration("WMORY_SHUTDOWN_TIMEOUT", v("shutdown-timeout"))
 	c.JobLease = duration("WMORY_JOB_LEASE", v("job-lease"))
+	c.MetricsAddr = v("metrics-addr")
 	if n, err := strconv.Atoi(v("audit-retention-days")); err != nil || n < 0 {
 		errs = append(errs, fmt.Sprintf("WMORY_AUDIT_RETENTION_DAYS %q: want a whole number of days, 0 to keep everything", v("audit-retention-days")))
 	} else {

@@ -148,8 +148,28 @@ func worker(ctx context.Context, args []string, getenv func(string) string, stdo
 		return err
 	}
 	n := max(c.Workers, 1)
-	log.Info("worker running", "concurrency", n, "database", string(db.Dialect()))
-	stop := startWorker(ctx, db, store, c, n, nil, log)
+	m := metrics.New(db)
+	addr := ""
+	if c.MetricsAddr != "" {
+		// A worker has no API; this small listener lets Prometheus and health
+		// checks see it like a server.
+		ln, err := net.Listen("tcp", c.MetricsAddr)
+		if err != nil {
+			return fmt.Errorf("WMORY_METRICS_ADDR: %w", err)
+		}
+		addr = ln.Addr().String()
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", m.Handler())
+		mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			io.WriteString(w, `{"status":"ok"}`)
+		})
+		srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+		go srv.Serve(ln)
+		defer srv.Close()
+	}
+	log.Info("worker running", "addr", addr, "concurrency", n, "database", string(db.Dialect()))
+	stop := startWorker(ctx, db, store, c, n, m, log)
 	<-ctx.Done()
 	log.Info("worker stopping")
 	stop()

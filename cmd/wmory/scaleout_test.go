@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"os"
 	"os/exec"
@@ -158,7 +159,9 @@ func TestScaleOut(t *testing.T) {
 			b := startProcess(t, bin, env, "serve", "--addr", "127.0.0.1:0")
 			env["WMORY_WORKERS"] = "2"
 			w1 := startProcess(t, bin, env, "worker")
-			w2 := startProcess(t, bin, env, "worker")
+			withMetrics := maps.Clone(env)
+			withMetrics["WMORY_METRICS_ADDR"] = "127.0.0.1:0"
+			w2 := startProcess(t, bin, withMetrics, "worker")
 
 			anon := apiClient{t: t}
 			anon.do(a.base, "POST", "/api/v1/auth/register", map[string]string{"email": "ann@example.com", "password": "a long enough passphrase", "name": "Ann"}, 202)
@@ -229,6 +232,19 @@ func TestScaleOut(t *testing.T) {
 				}
 				return len(items) == n
 			})
+
+			// The surviving worker reports its work where Prometheus can scrape it.
+			for path, want := range map[string]string{"/metrics": `wmory_jobs_total{`, "/healthz": `"ok"`} {
+				resp, err := http.Get(w2.base + path)
+				if err != nil {
+					t.Fatal(err)
+				}
+				body, _ := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != 200 || !strings.Contains(string(body), want) {
+					t.Errorf("worker %s = %d:\n%.500s", path, resp.StatusCode, body)
+				}
+			}
 
 			// Each job's effect exactly once: one thumbnail and one preview per item.
 			t.Setenv("AWS_ACCESS_KEY_ID", gw.Access)
