@@ -310,6 +310,7 @@ test('in S3 mode the browser uploads straight to the bucket', { timeout: 180000 
       AWS_ACCESS_KEY_ID: gw.access,
       AWS_SECRET_ACCESS_KEY: gw.secret,
       AWS_REGION: 'us-east-1',
+      WMORY_DAILY_FILES: '3',
     },
   });
   const carol = await person('Carol', { width: 1024, height: 768 });
@@ -332,6 +333,9 @@ test('in S3 mode the browser uploads straight to the bucket', { timeout: 180000 
     await carol.page.keyboard.press('Escape');
     await upload(carol, [path.join(photos, 'camera.jpg')]);
     await text(carol.page, 'Already in this group.').waitFor();
+    // Three files a day here: the duplicate used none, so one more fits and the next is refused.
+    await upload(carol, [path.join(photos, 'alpha.png'), path.join(photos, 'animated.gif')], { expect: '1 of 2 uploaded · 1 failed' });
+    await text(carol.page, /^Your upload allowance for today is used up\. It resets /).waitFor();
     await shot(carol, '14-s3-gallery.png');
     assert.deepEqual(carol.problems, []);
   } catch (err) {

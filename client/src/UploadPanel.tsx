@@ -1,7 +1,7 @@
 import React from 'react';
 import { StyleSheet, Text, View } from 'react-native';
 import type { Quota } from './api';
-import { Button, Card, Meter, Row, colors, formatDate } from './ui';
+import { Button, Card, Meter, Row, colors } from './ui';
 import { formatBytes, type QueueSnapshot, type UploadItem } from './uploads';
 
 const statusText: Record<UploadItem['status'], string> = {
@@ -64,7 +64,6 @@ export function UploadPanel({ queue, quota, onRetry, onRetryAll, onClear }: {
           </View>
         ))}
       </View>
-      {quota && queue.items.some((i) => i.error && /quota/i.test(i.error)) ? <Text style={styles.meta}>Your daily allowance resets {formatDate(quota.resets_at)}.</Text> : null}
     </Card>
   );
 }

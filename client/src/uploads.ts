@@ -67,8 +67,16 @@ export function describeUploadError(err: unknown): { message: string; retryable:
     switch (err.code) {
       case 'unsupported_media_type':
         return { message: 'This kind of file cannot be shared here (photos and videos only).', retryable: false };
-      case 'file_too_large':
       case 'quota_exceeded':
+        if (err.retryAfterSeconds) {
+          const resets = new Date(Date.now() + err.retryAfterSeconds * 1000);
+          return {
+            message: `Your upload allowance for today is used up. It resets ${resets.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' })}.`,
+            retryable: false,
+          };
+        }
+        return { message: err.message, retryable: false };
+      case 'file_too_large':
       case 'upload_rejected':
       case 'forbidden':
       case 'not_found':

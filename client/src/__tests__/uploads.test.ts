@@ -124,6 +124,9 @@ describe('helpers', () => {
       retryable: false,
     });
     expect(describeUploadError(new ApiError(429, 'quota_exceeded', 'Daily limit reached; resets at 00:00 UTC.')).retryable).toBe(false);
+    const quota = describeUploadError(new ApiError(429, 'quota_exceeded', 'x', { retryAfterSeconds: 3600 }));
+    expect(quota.message).toMatch(/^Your upload allowance for today is used up\. It resets .+\.$/);
+    expect(quota.retryable).toBe(false);
     expect(describeUploadError(new ApiError(503, 'storage_unavailable', 'Try later.')).retryable).toBe(true);
     expect(describeUploadError(new ApiError(0, 'network_error', 'offline')).retryable).toBe(true);
   });
