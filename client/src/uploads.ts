@@ -116,7 +116,8 @@ export class UploadQueue {
     let done = 0;
     let failed = 0;
     for (const i of items) {
-      total += i.size;
+      // A refused file will send nothing: overall progress counts what can arrive.
+      if (i.status !== 'failed') total += i.size;
       sent += i.status === 'done' || i.status === 'duplicate' ? i.size : i.sent;
       if (i.status === 'done' || i.status === 'duplicate') done++;
       if (i.status === 'failed') failed++;

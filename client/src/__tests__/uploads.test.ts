@@ -83,6 +83,8 @@ describe('UploadQueue', () => {
     expect(by('dupe.jpg')).toMatchObject({ status: 'duplicate' });
     expect(by('flaky.jpg')).toMatchObject({ status: 'failed', retryable: true });
     expect(last.failed).toBe(2);
+    expect(last.total).toBe(100); // only the duplicate, which counts as arrived
+    expect(last.sent).toBe(100);
 
     q.retryAll();
     for (let i = 0; i < 5; i++) await tick();
