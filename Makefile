@@ -3,7 +3,7 @@
 GO ?= go
 BIN := bin/wmory
 
-.PHONY: run build app app-deps test test-go test-app deps vet fmt bench
+.PHONY: run build app app-deps test test-go test-app deps test-deps vet fmt bench
 
 run: deps build
 	./$(BIN) serve
@@ -23,20 +23,29 @@ app: app-deps
 
 VERSITYGW := github.com/versity/versitygw/cmd/versitygw@v1.8.0
 # libvips (through govips, with cgo) makes thumbnails; ffmpeg/ffprobe handle video.
-# chromium runs the app's browser tests.
-APT_PACKAGES := libvips-dev ffmpeg gcc pkg-config chromium
+APT_PACKAGES := libvips-dev ffmpeg gcc pkg-config
+# Debian's chromium runs the app's browser tests (only `make test` installs it).
+APT_TEST_PACKAGES := chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+# apt_install installs the Debian packages in $(1) that are missing.
+define apt_install
+	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then echo "installing:$$missing"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; fi
+endef
 
 # Installs what the build and the tests need when it is missing: Debian packages,
 # Go modules, and versitygw, the S3-compatible server the S3 store is tested against.
 deps:
 	@command -v $(GO) >/dev/null || { echo "Go 1.26 or newer is required: https://go.dev/doc/install"; exit 1; }
-	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
-	if [ -n "$$missing" ]; then echo "installing:$$missing"; \
-		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; fi
+	$(call apt_install,$(APT_PACKAGES))
 	$(GO) mod download
 	@command -v versitygw >/dev/null || test -x "$$($(GO) env GOPATH)/bin/versitygw" || \
 		{ echo "installing versitygw (test S3 server)"; $(GO) install $(VERSITYGW); }
+
+test-deps:
+	$(call apt_install,$(APT_TEST_PACKAGES))
 
 test: test-go test-app
 
@@ -47,7 +56,7 @@ test-go: deps
 
 # The app: type-check, the phone bundles, unit tests (the API client against a real
 # wmory), and the two-person flow in Debian's chromium; screenshots land in test-output/app/.
-test-app: deps build
+test-app: deps test-deps build
 	cd client && npx tsc --noEmit
 	@# The phone bundles (iOS, Android) must build too: native-only modules are resolved there.
 	cd client && out=$$(mktemp -d) && npx expo export --platform ios --platform android --output-dir $$out >/dev/null && rm -rf $$out
