@@ -108,15 +108,19 @@ func timeCmd(name string, args ...string) (time.Duration, int64) {
 	return d, kb
 }
 
-func peakRSS() float64 {
-	b, _ := os.ReadFile("/proc/self/status")
-	for _, l := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(l, "VmHWM:"); ok {
-			kb, _ := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 64)
-			return kb / 1024
-		}
+// peakRSS is this process's peak resident memory in MiB.
+func peakRSS() float64 { return procField("/proc/self/status", "VmHWM") }
+
+// alternate runs both sides of a pair, wmory first on even rounds, so that
+// neither always runs on a warmer cache.
+func alternate(even bool, ours, theirs func()) {
+	if even {
+		ours()
+		theirs()
+	} else {
+		theirs()
+		ours()
 	}
-	return 0
 }
 
 func benchPhotos(dir string, rounds int) []row {
@@ -149,13 +153,7 @@ func benchPhotos(dir string, rounds int) []row {
 				}
 				theirs = append(theirs, total)
 			}
-			if (r+i)%2 == 0 {
-				runOurs()
-				runTheirs()
-			} else {
-				runTheirs()
-				runOurs()
-			}
+			alternate((r+i)%2 == 0, runOurs, runTheirs)
 		}
 	}
 	mo, mt := median(ours), median(theirs)
@@ -195,13 +193,7 @@ func benchVideos(rounds int) []row {
 				must(errFrom(err, out))
 				theirs = append(theirs, time.Since(start))
 			}
-			if r%2 == 0 {
-				runOurs()
-				runTheirs()
-			} else {
-				runTheirs()
-				runOurs()
-			}
+			alternate(r%2 == 0, runOurs, runTheirs)
 		}
 		mo, mt := median(ours), median(theirs)
 		rows = append(rows, row{"video probe + poster (" + name + ")", ms(mo), ms(mt) + " (`ffprobe` + `ffmpeg` poster only)",

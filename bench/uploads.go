@@ -241,13 +241,9 @@ func benchS3Uploads(rounds int) []row {
 	var authorize, complete []time.Duration
 	var ours, theirs []float64
 	for r := 0; r < rounds; r++ {
-		if r%2 == 0 {
-			ours = append(ours, e.uploadRound(upClients, upEach, body, &authorize, &complete))
-			theirs = append(theirs, concurrently(upClients, upEach, len(body), plain))
-		} else {
-			theirs = append(theirs, concurrently(upClients, upEach, len(body), plain))
-			ours = append(ours, e.uploadRound(upClients, upEach, body, &authorize, &complete))
-		}
+		alternate(r%2 == 0,
+			func() { ours = append(ours, e.uploadRound(upClients, upEach, body, &authorize, &complete)) },
+			func() { theirs = append(theirs, concurrently(upClients, upEach, len(body), plain)) })
 	}
 	t, p := medianRate(ours), medianRate(theirs)
 	return []row{
