@@ -84,6 +84,12 @@ const (
 	// ActModerate is seeing every report of the group, resolving and
 	// escalating them, and seeing media that reports have hidden.
 	ActModerate GroupAction = "moderate"
+	// Resolving a report is a moderation step that may act on a member: each
+	// resolution is its own action, so that removing the uploader obeys the same
+	// rule as removing a member (target is the uploader's role).
+	ActResolveDismiss        GroupAction = "resolve_dismiss"
+	ActResolveRemoveMedia    GroupAction = "resolve_remove_media"
+	ActResolveRemoveUploader GroupAction = "resolve_remove_uploader"
 )
 
 // GroupActions lists every action, for exhaustive tests.
@@ -91,6 +97,7 @@ var GroupActions = []GroupAction{
 	ActViewGroup, ActUpdateGroup, ActDeleteGroup, ActListMembers, ActChangeRole,
 	ActRemoveMember, ActLeave, ActTransfer, ActCreateInvite, ActListInvites,
 	ActRevokeInvite, ActViewAudit, ActDeleteMedia, ActModerate,
+	ActResolveDismiss, ActResolveRemoveMedia, ActResolveRemoveUploader,
 }
 
 // GroupSettings are the group's own switches that widen what members may do.
@@ -111,7 +118,8 @@ func Authorize(actor Role, action GroupAction, target Role, s GroupSettings) err
 	switch action {
 	case ActViewGroup, ActListMembers:
 		return nil
-	case ActUpdateGroup, ActListInvites, ActRevokeInvite, ActViewAudit, ActDeleteMedia, ActModerate:
+	case ActUpdateGroup, ActListInvites, ActRevokeInvite, ActViewAudit, ActDeleteMedia, ActModerate,
+		ActResolveDismiss, ActResolveRemoveMedia:
 		if manager {
 			return nil
 		}
@@ -129,8 +137,11 @@ func Authorize(actor Role, action GroupAction, target Role, s GroupSettings) err
 		if actor == RoleOwner && (target == RoleAdmin || target == RoleMember) {
 			return nil
 		}
-	case ActRemoveMember:
+	case ActRemoveMember, ActResolveRemoveUploader:
 		switch {
+		case action == ActResolveRemoveUploader && manager && target == RoleNone:
+			// The uploader has gone already: only the media is left to remove.
+			return nil
 		case actor == RoleOwner && (target == RoleAdmin || target == RoleMember):
 			return nil
 		case actor == RoleAdmin && target == RoleMember:

@@ -19,7 +19,7 @@ func TestAuthorize(t *testing.T) {
 			if action == ActLeave && actor == RoleOwner {
 				return ECodeOwnerMustTransfer
 			}
-		case ActUpdateGroup, ActListInvites, ActRevokeInvite, ActViewAudit, ActDeleteMedia, ActModerate:
+		case ActUpdateGroup, ActListInvites, ActRevokeInvite, ActViewAudit, ActDeleteMedia, ActModerate, ActResolveDismiss, ActResolveRemoveMedia:
 			ok = actor == RoleOwner || actor == RoleAdmin
 		case ActDeleteGroup:
 			ok = actor == RoleOwner
@@ -27,6 +27,9 @@ func TestAuthorize(t *testing.T) {
 			ok = actor == RoleOwner || actor == RoleAdmin || membersCanInvite
 		case ActChangeRole, ActTransfer:
 			ok = actor == RoleOwner && target != RoleOwner && target != RoleNone
+		case ActResolveRemoveUploader:
+			// As removing a member; an uploader who already left leaves only the media.
+			ok = (actor == RoleOwner && target != RoleOwner) || (actor == RoleAdmin && (target == RoleMember || target == RoleNone))
 		case ActRemoveMember:
 			ok = (actor == RoleOwner && (target == RoleAdmin || target == RoleMember)) || (actor == RoleAdmin && target == RoleMember)
 		}
@@ -70,6 +73,11 @@ func TestAuthorizeNamedCases(t *testing.T) {
 		{RoleOwner, ActLeave, RoleOwner, ECodeOwnerMustTransfer},
 		{RoleNone, ActViewGroup, RoleNone, ECodeNotFound},
 		{RoleAdmin, ActRemoveMember, RoleMember, ""},
+		{RoleAdmin, ActResolveRemoveUploader, RoleAdmin, ECodeForbidden}, // an admin removing another admin through a report
+		{RoleAdmin, ActResolveRemoveUploader, RoleOwner, ECodeForbidden},
+		{RoleOwner, ActResolveRemoveUploader, RoleOwner, ECodeForbidden}, // the owner's own reported photo
+		{RoleAdmin, ActResolveRemoveUploader, RoleMember, ""},
+		{RoleMember, ActResolveDismiss, RoleNone, ECodeForbidden},
 	} {
 		t.Run(fmt.Sprintf("%s_%s_%s", tc.actor, tc.action, tc.target), func(t *testing.T) {
 			if got := ErrorCode(Authorize(tc.actor, tc.action, tc.target, GroupSettings{})); got != tc.want {

@@ -12,12 +12,14 @@ import (
 
 var crockford = base32.NewEncoding("0123456789abcdefghjkmnpqrstvwxyz").WithPadding(base32.NoPadding)
 
-// NewID returns a 26-character id: 48 bits of milliseconds then 80 random bits, so
-// ids sort by creation time and serve as stable pagination keys.
+// NewID returns a 26-character id: 48 bits of milliseconds, 16 bits of the
+// fraction of that millisecond, then 64 random bits, so ids sort by creation
+// time (also within one millisecond) and serve as stable pagination keys.
 func NewID(now time.Time) string {
 	var b [16]byte
-	binary.BigEndian.PutUint64(b[:8], uint64(now.UnixMilli())<<16)
-	rand.Read(b[6:])
+	frac := uint64(now.Nanosecond()%int(time.Millisecond)) * 65536 / uint64(time.Millisecond)
+	binary.BigEndian.PutUint64(b[:8], uint64(now.UnixMilli())<<16|frac)
+	rand.Read(b[8:])
 	return crockford.EncodeToString(b[:])[:26]
 }
 

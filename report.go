@@ -21,7 +21,8 @@ type Report struct {
 // Report reasons and resolutions of the contract.
 var (
 	ReportReasons = map[string]bool{"spam": true, "nudity": true, "violence": true, "harassment": true, "copyright": true, "other": true}
-	ReportActions = map[string]bool{"remove_media": true, "dismiss": true, "remove_uploader": true}
+	// ReportActions maps each resolution to the group action it needs.
+	ReportActions = map[string]GroupAction{"remove_media": ActResolveRemoveMedia, "dismiss": ActResolveDismiss, "remove_uploader": ActResolveRemoveUploader}
 )
 
 const (

@@ -94,7 +94,7 @@ func (s *Server) resolveReport(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(w, r, &req); err != nil {
 		return err
 	}
-	if !wmory.ReportActions[req.Action] {
+	if _, ok := wmory.ReportActions[req.Action]; !ok {
 		return wmory.Invalid("action", "must be remove_media, dismiss or remove_uploader.")
 	}
 	rep, err := s.db.ResolveReport(r.Context(), s.actor(r), r.PathValue("rid"), req.Action)

@@ -27,6 +27,13 @@ func (tx *Tx) membership(ctx context.Context, userID, groupID string, lock bool)
 	return wmory.Role(role), s, err
 }
 
+// settings reads a group's own switches.
+func (tx *Tx) settings(ctx context.Context, groupID string) (wmory.GroupSettings, error) {
+	var s wmory.GroupSettings
+	err := tx.queryRow(ctx, `SELECT members_can_invite FROM "groups" WHERE id = ?`, groupID).Scan(&s.MembersCanInvite)
+	return s, err
+}
+
 // authorize applies the group permission rules to the caller for an action with
 // no target member (target is then RoleNone) or a target of the given role.
 func (tx *Tx) authorize(ctx context.Context, userID, groupID string, action wmory.GroupAction, target wmory.Role) (wmory.Role, error) {
@@ -152,6 +159,11 @@ func (db *DB) UpdateGroup(ctx context.Context, actor wmory.Actor, groupID string
 			changed["members_can_invite"] = *p.MembersCanInvite
 			if _, err := tx.exec(ctx, `UPDATE "groups" SET members_can_invite = ? WHERE id = ?`, *p.MembersCanInvite, groupID); err != nil {
 				return err
+			}
+			if !*p.MembersCanInvite {
+				if err := tx.revokeMemberInvites(ctx, groupID, ""); err != nil {
+					return err
+				}
 			}
 		}
 		if p.AutoHideReports != nil {
@@ -289,6 +301,16 @@ func (db *DB) ChangeRole(ctx context.Context, actor wmory.Actor, groupID, userID
 		if _, err := tx.exec(ctx, `UPDATE group_members SET role = ? WHERE group_id = ? AND user_id = ?`, string(role), groupID, userID); err != nil {
 			return err
 		}
+		// A demoted admin keeps only the invites a member could have made.
+		settings, err := tx.settings(ctx, groupID)
+		if err != nil {
+			return err
+		}
+		if wmory.Authorize(role, wmory.ActCreateInvite, wmory.RoleNone, settings) != nil {
+			if err := tx.revokeMemberInvites(ctx, groupID, userID); err != nil {
+				return err
+			}
+		}
 		details := map[string]any{"from": string(m.Role), "to": string(role)}
 		m.Role = role
 		return tx.audit(ctx, actor, groupID, wmory.AuditMemberRoleChange, wmory.AuditTargetUser, userID, details)
@@ -308,11 +330,46 @@ func (db *DB) RemoveMember(ctx context.Context, actor wmory.Actor, groupID, user
 		if err != nil {
 			return err
 		}
-		if _, err := tx.exec(ctx, `DELETE FROM group_members WHERE group_id = ? AND user_id = ?`, groupID, userID); err != nil {
+		if err := tx.endMembership(ctx, groupID, userID, action != wmory.ActLeave); err != nil {
 			return err
 		}
 		return tx.audit(ctx, actor, groupID, audit, wmory.AuditTargetUser, userID, map[string]any{"role": string(m.Role)})
 	})
+}
+
+// endMembership takes a user out of a group. The invites they made die with
+// their membership, so that nobody can walk back in through their own link; a
+// removal (not a departure) is remembered, so that no invite made before it
+// admits them again.
+func (tx *Tx) endMembership(ctx context.Context, groupID, userID string, removed bool) error {
+	if _, err := tx.exec(ctx, `DELETE FROM group_members WHERE group_id = ? AND user_id = ?`, groupID, userID); err != nil {
+		return err
+	}
+	if _, err := tx.exec(ctx, `UPDATE invites SET revoked_at = ? WHERE group_id = ? AND created_by = ? AND revoked_at IS NULL`,
+		ms(tx.now), groupID, userID); err != nil {
+		return err
+	}
+	if !removed {
+		return nil
+	}
+	_, err := tx.exec(ctx, `INSERT INTO member_removals (id, group_id, user_id, removed_at) VALUES (?, ?, ?, ?)`,
+		wmory.NewID(tx.now), groupID, userID, ms(tx.now))
+	return err
+}
+
+// revokeMemberInvites revokes the live invites of the group made by plain
+// members (or by one user, when userID is set and is now a plain member): once
+// members may not invite, their links must not keep working.
+func (tx *Tx) revokeMemberInvites(ctx context.Context, groupID, userID string) error {
+	q := `UPDATE invites SET revoked_at = ? WHERE group_id = ? AND revoked_at IS NULL AND created_by IN
+		(SELECT user_id FROM group_members WHERE group_id = ? AND role = ?`
+	args := []any{ms(tx.now), groupID, groupID, string(wmory.RoleMember)}
+	if userID != "" {
+		q += ` AND user_id = ?`
+		args = append(args, userID)
+	}
+	_, err := tx.exec(ctx, q+`)`, args...)
+	return err
 }
 
 // Transfer hands ownership to another member; the old owner becomes an admin.

@@ -137,7 +137,8 @@ func (db *DB) PreviewInvite(ctx context.Context, code string) (*wmory.InvitePrev
 
 // AcceptInvite adds the actor to the invite's group. A member accepting again gets
 // the group without using the invite up. Each invite admits a user once: someone
-// who joined through it and was removed (or left) needs a new one.
+// who joined through it and left needs another one, and someone removed needs
+// one made after the removal.
 func (db *DB) AcceptInvite(ctx context.Context, actor wmory.Actor, code string) (*wmory.Group, error) {
 	var g *wmory.Group
 	err := db.inTx(ctx, func(tx *Tx) error {
@@ -156,6 +157,18 @@ func (db *DB) AcceptInvite(ctx context.Context, actor wmory.Actor, code string) 
 			return err
 		}
 		if used > 0 {
+			return errInviteInvalid
+		}
+		// Someone removed from the group comes back only through an invite made
+		// after the removal: older links (their own included) were handed out
+		// before anyone decided they should go.
+		var removed int
+		if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM member_removals r JOIN invites i ON i.id = ?
+			WHERE r.group_id = i.group_id AND r.user_id = ?
+			AND (r.removed_at > i.created_at OR (r.removed_at = i.created_at AND r.id > i.id))`, inv.ID, actor.UserID).Scan(&removed); err != nil {
+			return err
+		}
+		if removed > 0 {
 			return errInviteInvalid
 		}
 		// The use is counted by a guarded update, so concurrent accepts can never

@@ -174,7 +174,7 @@ func (tx *Tx) reportForModerator(ctx context.Context, actor wmory.Actor, reportI
 
 // ResolveReport closes every open report on the item with the same action.
 // remove_media deletes the item; remove_uploader also removes its uploader from
-// the group (never the owner).
+// the group, under the rule of removing a member (an admin removes only members).
 func (db *DB) ResolveReport(ctx context.Context, actor wmory.Actor, reportID, action string) (*wmory.Report, error) {
 	var out *wmory.Report
 	err := db.inTx(ctx, func(tx *Tx) error {
@@ -185,30 +185,39 @@ func (db *DB) ResolveReport(ctx context.Context, actor wmory.Actor, reportID, ac
 		if r.Status != wmory.ReportOpen {
 			return wmory.Errorf(wmory.ECodeConflict, "This report is already resolved.")
 		}
-		if action != "dismiss" {
-			var uploader string
-			err := tx.queryRow(ctx, `SELECT uploader_id FROM media WHERE id = ?`, r.MediaID).Scan(&uploader)
-			if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		role, settings, err := tx.membership(ctx, actor.UserID, r.GroupID, true)
+		if err != nil {
+			return err
+		}
+		var uploader string
+		err = tx.queryRow(ctx, `SELECT uploader_id FROM media WHERE id = ?`, r.MediaID).Scan(&uploader)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		// The uploader's role is the target: removing them through a report
+		// obeys the same rule as removing them from the members page.
+		target := wmory.RoleNone
+		if uploader != "" {
+			if m, err := tx.member(ctx, r.GroupID, uploader, true); err == nil {
+				target = m.Role
+			} else if wmory.ErrorCode(err) != wmory.ECodeNotFound {
 				return err
 			}
-			if action == "remove_uploader" && uploader != "" {
-				m, err := tx.member(ctx, r.GroupID, uploader, true)
-				if err == nil {
-					if m.Role == wmory.RoleOwner {
-						return wmory.Errorf(wmory.ECodeForbidden, "The group's owner cannot be removed.")
-					}
-					if _, err := tx.exec(ctx, `DELETE FROM group_members WHERE group_id = ? AND user_id = ?`, r.GroupID, uploader); err != nil {
-						return err
-					}
-					if err := tx.audit(ctx, actor, r.GroupID, wmory.AuditMemberRemove, wmory.AuditTargetUser, uploader, map[string]any{"report_id": r.ID}); err != nil {
-						return err
-					}
-				}
+		}
+		if err := wmory.Authorize(role, wmory.ReportActions[action], target, settings); err != nil {
+			return err
+		}
+		if action == "remove_uploader" && target != wmory.RoleNone {
+			if err := tx.endMembership(ctx, r.GroupID, uploader, true); err != nil {
+				return err
 			}
-			if uploader != "" {
-				if err := tx.removeMedia(ctx, actor, r.GroupID, r.MediaID, map[string]any{"report_id": r.ID}); err != nil {
-					return err
-				}
+			if err := tx.audit(ctx, actor, r.GroupID, wmory.AuditMemberRemove, wmory.AuditTargetUser, uploader, map[string]any{"report_id": r.ID, "role": string(target)}); err != nil {
+				return err
+			}
+		}
+		if action != "dismiss" && uploader != "" {
+			if err := tx.removeMedia(ctx, actor, r.GroupID, r.MediaID, map[string]any{"report_id": r.ID}); err != nil {
+				return err
 			}
 		}
 		if _, err := tx.exec(ctx, `UPDATE reports SET status = ?, action = ?, resolved_at = ?, resolved_by = ?, open_key = NULL

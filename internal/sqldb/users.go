@@ -425,6 +425,10 @@ func (db *DB) DeleteAccount(ctx context.Context, actor wmory.Actor) error {
 		if err := tx.queueMediaDeletes(ctx, `uploader_id = ?`, actor.UserID); err != nil {
 			return err
 		}
+		// Their invites would outlive them as links nobody answers for.
+		if _, err := tx.exec(ctx, `UPDATE invites SET revoked_at = ? WHERE created_by = ? AND revoked_at IS NULL`, ms(tx.now), actor.UserID); err != nil {
+			return err
+		}
 		if err := tx.execOne(ctx, wmory.NotFound("User"), `DELETE FROM users WHERE id = ?`, actor.UserID); err != nil {
 			return err
 		}

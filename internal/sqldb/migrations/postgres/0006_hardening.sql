@@ -1,0 +1,22 @@
+-- When a member was removed from a group (not when one left): an invite made
+-- before the removal no longer admits them.
+CREATE TABLE member_removals (
+    id VARCHAR(26) PRIMARY KEY,
+    group_id VARCHAR(26) NOT NULL REFERENCES "groups"(id) ON DELETE CASCADE,
+    user_id VARCHAR(26) NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    removed_at BIGINT NOT NULL
+);
+CREATE INDEX member_removals_member ON member_removals(group_id, user_id, removed_at);
+
+-- Every e-mail queued, by recipient: the hourly cap per address counts here,
+-- whatever triggered the mail.
+CREATE TABLE mail_log (
+    id VARCHAR(26) PRIMARY KEY,
+    address VARCHAR(254) NOT NULL,
+    at BIGINT NOT NULL
+);
+CREATE INDEX mail_log_address ON mail_log(address, at);
+CREATE INDEX mail_log_at ON mail_log(at);
+
+-- Throttle keys carry an e-mail address ("acct:" + up to 254 bytes).
+ALTER TABLE login_throttle ALTER COLUMN throttle_key TYPE VARCHAR(300);

@@ -1,0 +1,19 @@
+-- When a member was removed from a group (not when one left): an invite made
+-- before the removal no longer admits them.
+CREATE TABLE member_removals (
+    id TEXT PRIMARY KEY,
+    group_id TEXT NOT NULL REFERENCES "groups"(id) ON DELETE CASCADE,
+    user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    removed_at INTEGER NOT NULL
+);
+CREATE INDEX member_removals_member ON member_removals(group_id, user_id, removed_at);
+
+-- Every e-mail queued, by recipient: the hourly cap per address counts here,
+-- whatever triggered the mail.
+CREATE TABLE mail_log (
+    id TEXT PRIMARY KEY,
+    address TEXT NOT NULL,
+    at INTEGER NOT NULL
+);
+CREATE INDEX mail_log_address ON mail_log(address, at);
+CREATE INDEX mail_log_at ON mail_log(at);
