@@ -25,9 +25,12 @@ type Session struct {
 	UserID     string
 	CreatedAt  time.Time
 	LastSeenAt time.Time
-	ExpiresAt  time.Time
-	UserAgent  string
-	IP         string
+	// ExpiresAt is when the session ends unless used again (it slides);
+	// EndsAt is when it ends however active it stays.
+	ExpiresAt time.Time
+	EndsAt    time.Time
+	UserAgent string
+	IP        string
 }
 
 // Quota is a user's upload allowance for the current UTC day.
@@ -42,8 +45,11 @@ type Quota struct {
 // Lifetimes of the secrets the server hands out.
 const (
 	SessionIdleLifetime = 30 * 24 * time.Hour
-	VerifyTokenLifetime = 24 * time.Hour
-	ResetTokenLifetime  = time.Hour
+	// DefaultSessionMaxAge is a session's absolute lifetime unless configured:
+	// a stolen token cannot be kept alive forever by using it.
+	DefaultSessionMaxAge = 365 * 24 * time.Hour
+	VerifyTokenLifetime  = 24 * time.Hour
+	ResetTokenLifetime   = time.Hour
 )
 
 const (
@@ -64,7 +70,10 @@ func NormalizeEmail(s string) (string, error) {
 		return "", Invalid("email", "is too long.")
 	}
 	addr, err := mail.ParseAddress(s)
-	if err != nil || addr.Address != s || addr.Name != "" || !strings.Contains(s[strings.LastIndexByte(s, '@')+1:], ".") {
+	// Domain literals (a@[127.0.0.1]) are valid RFC 5322 but deliver to an
+	// address of the sender's choosing, never to a mailbox anyone owns by name.
+	domain := s[strings.LastIndexByte(s, '@')+1:]
+	if err != nil || addr.Address != s || addr.Name != "" || !strings.Contains(domain, ".") || strings.ContainsAny(domain, "[]") {
 		return "", Invalid("email", "is not a valid e-mail address.")
 	}
 	return strings.ToLower(s), nil
@@ -82,14 +91,47 @@ func ValidateName(field, s string) (string, error) {
 	if utf8.RuneCountInString(s) > MaxNameChars {
 		return "", Invalid(field, "must be at most 100 characters.")
 	}
-	for _, r := range s {
+	visible := false
+	runes := []rune(s)
+	for i, r := range runes {
 		// Control and bidi-override characters make names that lie about themselves
 		// in lists and in e-mails.
 		if unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r) {
 			return "", Invalid(field, "must not contain control characters.")
 		}
+		// Invisible characters make "Al\u200bice" look exactly like "Alice".
+		if invisible(r) && !joinerBetweenLetters(runes, i) {
+			return "", Invalid(field, "must not contain invisible characters.")
+		}
+		if unicode.In(r, unicode.L, unicode.N, unicode.P, unicode.S) && !invisible(r) {
+			visible = true
+		}
+	}
+	if !visible {
+		return "", Invalid(field, "must contain a visible character.")
 	}
 	return s, nil
+}
+
+// invisible reports format characters (zero-width spaces, word joiners, the
+// byte-order mark, soft hyphens) and the other code points that render as
+// nothing (the Hangul fillers, the combining grapheme joiner).
+func invisible(r rune) bool {
+	return unicode.In(r, unicode.Cf, unicode.Other_Default_Ignorable_Code_Point) || r == '\u2800'
+}
+
+// joinerBetweenLetters allows the zero-width (non-)joiner inside a word, where
+// Persian and Indic scripts and emoji sequences need it; anywhere else it only
+// hides something.
+func joinerBetweenLetters(runes []rune, i int) bool {
+	if r := runes[i]; r != '\u200c' && r != '\u200d' {
+		return false
+	}
+	if i == 0 || i == len(runes)-1 {
+		return false
+	}
+	glyph := func(r rune) bool { return unicode.In(r, unicode.L, unicode.M, unicode.N, unicode.S) }
+	return glyph(runes[i-1]) && glyph(runes[i+1])
 }
 
 // ValidatePassword applies the contract's policy: 10 characters at least, 256

@@ -12,7 +12,7 @@ func TestNormalizeEmail(t *testing.T) {
 			t.Errorf("NormalizeEmail(%q) = %q, %v; want %q", in, got, err, want)
 		}
 	}
-	for _, bad := range []string{"", "ann", "ann@", "@x.io", "Ann <ann@x.io>", "ann@localhost", "a b@x.io", "ann@x.io\r\nBcc: e@x.io", strings.Repeat("a", 250) + "@x.io"} {
+	for _, bad := range []string{"", "ann", "ann@", "@x.io", "Ann <ann@x.io>", "ann@localhost", "a b@x.io", "ann@x.io\r\nBcc: e@x.io", "a@[127.0.0.1]", "a@[IPv6:::1]", strings.Repeat("a", 250) + "@x.io"} {
 		if _, err := NormalizeEmail(bad); ErrorCode(err) != ECodeInvalidRequest {
 			t.Errorf("NormalizeEmail(%q) = %v; want invalid_request", bad, err)
 		}
@@ -39,7 +39,13 @@ func TestValidateName(t *testing.T) {
 	if got, err := ValidateName("name", "  Zoë  "); err != nil || got != "Zoë" {
 		t.Errorf("ValidateName = %q, %v", got, err)
 	}
-	for _, bad := range []string{"", "   ", "a\nb", "evil\u202egnp.exe", strings.Repeat("é", 101), "bad\xffutf8"} {
+	for _, ok := range []string{"Alice", "محمد\u200cرضا", "👨\u200d👩\u200d👧", "José", "李小龍", "O'Brien"} {
+		if _, err := ValidateName("name", ok); err != nil {
+			t.Errorf("ValidateName(%q) = %v", ok, err)
+		}
+	}
+	for _, bad := range []string{"", "   ", "a\nb", "evil\u202egnp.exe", strings.Repeat("é", 101), "bad\xffutf8",
+		"Al\u200bice", "Al\u2060ice", "\ufeffAlice", "Al\u00adice", "\u3164", "\u115f\u1160", "Alice\u200d", "\u200c", "\u2800", "\u0301", "Ali\u180ece"} {
 		if _, err := ValidateName("name", bad); ErrorCode(err) != ECodeInvalidRequest {
 			t.Errorf("ValidateName(%q) = %v; want invalid_request", bad, err)
 		}

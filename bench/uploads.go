@@ -74,7 +74,7 @@ func newAPI(ctx context.Context, dbURL string, makeStore func(base *url.URL) (bl
 	must(err)
 	_, err = db.AcceptInvite(ctx, wmory.Actor{UserID: u.ID}, inv.Code)
 	must(err)
-	token, _, err := db.CreateSession(ctx, wmory.Actor{}, u, "acct:bench@example.com")
+	token, _, err := db.CreateSession(ctx, wmory.Actor{}, u, "acct:bench@example.com", wmory.DefaultSessionMaxAge)
 	must(err)
 	return &apiEnv{srv: srv, db: db, token: token, gid: g.ID}
 }

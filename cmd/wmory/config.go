@@ -40,6 +40,7 @@ type config struct {
 	AuditRetention  time.Duration
 	JobLease        time.Duration
 	MetricsAddr     string
+	SessionMaxAge   time.Duration
 }
 
 // setting is one option: a flag and the environment variable behind it.
@@ -70,6 +71,7 @@ var settings = []setting{
 	{"metrics-addr", "WMORY_METRICS_ADDR", "worker: address to serve /metrics and /healthz on (serve has both on its own address); empty: none", "", false},
 	{"job-lease", "WMORY_JOB_LEASE", "how long a worker holds a job before another may take it over", "5m", false},
 	{"audit-retention-days", "WMORY_AUDIT_RETENTION_DAYS", "delete audit entries older than this many days (0 keeps them forever)", "0", false},
+	{"session-max-age-days", "WMORY_SESSION_MAX_AGE_DAYS", "a session ends this many days after sign-in however active it stays", "365", false},
 	{"shutdown-timeout", "WMORY_SHUTDOWN_TIMEOUT", "how long in-flight requests may take to finish at shutdown", "25s", false},
 }
 
@@ -232,6 +234,7 @@ func loadConfig(name string, args []string, getenv func(string) string, stderr i
 	c.ShutdownTimeout = duration("WMORY_SHUTDOWN_TIMEOUT", v("shutdown-timeout"))
 	c.JobLease = duration("WMORY_JOB_LEASE", v("job-lease"))
 	c.MetricsAddr = v("metrics-addr")
+	c.SessionMaxAge = time.Duration(positive("WMORY_SESSION_MAX_AGE_DAYS", v("session-max-age-days"))) * 24 * time.Hour
 	if n, err := strconv.Atoi(v("audit-retention-days")); err != nil || n < 0 {
 		errs = append(errs, fmt.Sprintf("WMORY_AUDIT_RETENTION_DAYS %q: want a whole number of days, 0 to keep everything", v("audit-retention-days")))
 	} else {

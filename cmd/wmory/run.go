@@ -230,7 +230,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 
-	apiCfg := wmoryhttp.Config{BaseURL: c.BaseURL, TrustedProxies: c.TrustedProxies, Limits: c.Limits, App: webapp.FS()}
+	apiCfg := wmoryhttp.Config{BaseURL: c.BaseURL, TrustedProxies: c.TrustedProxies, Limits: c.Limits, App: webapp.FS(), SessionMaxAge: c.SessionMaxAge}
 	store, blobHandler, err := openStore(ctx, c)
 	if err != nil {
 		return err

@@ -60,6 +60,15 @@ func (s *Server) register(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	// Sign-ups are limited per client address whatever their outcome: each
+	// costs an argon2 hash and may send an e-mail.
+	rule := sqldb.ThrottleRule{Key: "register:" + s.clientIP(r), Max: s.cfg.RegistrationsPerIP, Window: time.Hour, Lock: time.Hour}
+	if err := s.checkThrottle(r, []sqldb.ThrottleRule{rule}); err != nil {
+		return err
+	}
+	if err := s.db.CountAttempt(r.Context(), rule); err != nil {
+		return err
+	}
 	// The hash is computed in every case, so that a taken address answers as
 	// fast as a free one.
 	hash, err := s.hasher.Hash(r.Context(), req.Password)
@@ -129,8 +138,25 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	}
 	ip := s.clientIP(r)
 	rules := s.throttleRules(email, ip)
-	if err := s.checkThrottle(r, rules); err != nil {
+	account, client := rules[:1], rules[1:]
+	if err := s.checkThrottle(r, client); err != nil {
 		return err
+	}
+	// A locked account still lets in its owner: a correct password from a
+	// client that has not failed recently. Otherwise anyone could lock anyone
+	// out, forever, with five wrong guesses every 15 minutes.
+	accountLocked := s.checkThrottle(r, account)
+	if accountLocked != nil {
+		if wmory.ErrorCode(accountLocked) != wmory.ECodeRateLimited {
+			return accountLocked
+		}
+		failed, err := s.db.FailedRecently(r.Context(), client[0].Key, client[0].Window)
+		if err != nil {
+			return err
+		}
+		if failed {
+			return accountLocked
+		}
 	}
 	u, hash, err := s.db.Credentials(r.Context(), email)
 	if err != nil {
@@ -148,6 +174,9 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 		if _, err := s.db.RecordFailure(r.Context(), s.actor(r), wmory.AuditLoginFail, wmory.AuditTargetUser, target, rules...); err != nil {
 			return err
 		}
+		if accountLocked != nil {
+			return accountLocked
+		}
 		return errInvalidCredentials
 	}
 	// Only someone who knows the password learns the account's state.
@@ -157,7 +186,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	if !u.EmailVerified {
 		return wmory.Errorf(wmory.ECodeEmailNotVerified, "Confirm your e-mail address first: open the link we sent, or sign up again to get a new one.")
 	}
-	token, sess, err := s.db.CreateSession(r.Context(), s.actor(r), u, accountKeyPrefix+email)
+	token, sess, err := s.db.CreateSession(r.Context(), s.actor(r), u, accountKeyPrefix+email, s.cfg.SessionMaxAge)
 	if err != nil {
 		return err
 	}
@@ -221,9 +250,23 @@ func (s *Server) passwordResetConfirm(w http.ResponseWriter, r *http.Request) er
 	return nil
 }
 
-// resetPassword is shared by the API and the reset page.
+// resetPassword is shared by the API and the reset page. The token is checked
+// before the new password is hashed: a bogus token must cost no argon2 time,
+// and bad tokens count against the client like failed logins.
 func (s *Server) resetPassword(r *http.Request, token, password string) error {
 	if err := wmory.ValidatePassword("password", password); err != nil {
+		return err
+	}
+	rule := sqldb.ThrottleRule{Key: "reset:" + s.clientIP(r), Max: s.cfg.IPFailures, Window: 15 * time.Minute, Lock: 15 * time.Minute}
+	if err := s.checkThrottle(r, []sqldb.ThrottleRule{rule}); err != nil {
+		return err
+	}
+	if err := s.db.CheckResetToken(r.Context(), token); err != nil {
+		if wmory.ErrorCode(err) == wmory.ECodeInvalidToken {
+			if _, ferr := s.db.RecordFailure(r.Context(), s.actor(r), wmory.AuditPasswordResetFail, wmory.AuditTargetUser, "unknown", rule); ferr != nil {
+				return ferr
+			}
+		}
 		return err
 	}
 	hash, err := s.hasher.Hash(r.Context(), password)
@@ -366,12 +409,13 @@ func (s *Server) sessions(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	c := caller(r)
-	list, next, err := s.db.Sessions(r.Context(), c.user.ID, p.after, p.limit)
+	list, next, err := s.db.Sessions(r.Context(), c.user.ID, p.after, p.limit, s.cfg.SessionMaxAge)
 	if err != nil {
 		return err
 	}
 	return writeList(w, mapList(list, func(x wmory.Session) sessionView {
-		return sessionView{ID: x.ID, CreatedAt: x.CreatedAt, LastSeenAt: x.LastSeenAt, UserAgent: x.UserAgent, IP: x.IP, Current: x.ID == c.session.ID}
+		return sessionView{ID: x.ID, CreatedAt: x.CreatedAt, LastSeenAt: x.LastSeenAt, ExpiresAt: x.ExpiresAt, EndsAt: x.EndsAt,
+			UserAgent: x.UserAgent, IP: x.IP, Current: x.ID == c.session.ID}
 	}), next)
 }
 

@@ -1,7 +1,10 @@
 package http_test
 
 import (
+	"fmt"
+	"net/netip"
 	"testing"
+	"time"
 
 	"github.com/wmory/wmory/internal/sqldb/sqldbtest"
 )
@@ -93,4 +96,116 @@ func equalSnap(a, b map[string][]string) bool {
 		}
 	}
 	return true
+}
+
+// Names that look like someone else's are refused at sign-up and rename.
+func TestInvisibleNamesAndDomainLiterals(t *testing.T) {
+	e := newEnv(t, sqldbtest.Engines(t)[0])
+	anon := e.anon()
+	for _, name := range []string{"Al\u200bice", "\u3164", "Ali\u2060ce", "\ufeffAlice", "\u115f"} {
+		if r := anon.call("POST", "/api/v1/auth/register", map[string]string{"email": "x@example.com", "password": goodPassword, "name": name}); r.status != 400 || r.code() != "invalid_request" {
+			t.Errorf("register as %q = %d %s", name, r.status, r.body)
+		}
+	}
+	if r := anon.call("POST", "/api/v1/auth/register", map[string]string{"email": "a@[127.0.0.1]", "password": goodPassword, "name": "A"}); r.status != 400 {
+		t.Errorf("domain literal = %d %s", r.status, r.body)
+	}
+	alice := e.signup("alice@example.com", "Alice")
+	alice.must(400, "PATCH", "/api/v1/me", map[string]string{"name": "Bo\u200bb"})
+	alice.must(400, "POST", "/api/v1/groups", map[string]string{"name": "\u2060"})
+	if n := len(e.mail.Sent()); n != 1 {
+		t.Fatalf("%d mails sent; refused sign-ups must send none", n)
+	}
+}
+
+// An attacker who registers the victim's address first gains nothing when the
+// victim registers too and follows the older link.
+func TestPreRegistrationTakeover(t *testing.T) {
+	e := newEnv(t, sqldbtest.Engines(t)[0])
+	anon := e.anon()
+	anon.must(202, "POST", "/api/v1/auth/register", map[string]string{"email": "victim@example.com", "password": "attacker's passphrase", "name": "V"})
+	first := e.lastToken("victim@example.com")
+	anon.must(202, "POST", "/api/v1/auth/register", map[string]string{"email": "victim@example.com", "password": "victim's passphrase", "name": "V"})
+	second := e.lastToken("victim@example.com")
+	if r := anon.call("POST", "/api/v1/auth/verify-email", map[string]string{"token": first}); r.status != 400 || r.code() != "invalid_token" {
+		t.Fatalf("the older link still verifies: %d %s", r.status, r.body)
+	}
+	anon.must(200, "POST", "/api/v1/auth/verify-email", map[string]string{"token": second})
+	anon.must(401, "POST", "/api/v1/auth/login", map[string]string{"email": "victim@example.com", "password": "attacker's passphrase"})
+	e.login("victim@example.com", "victim's passphrase")
+}
+
+// A bogus reset token costs no argon2 time, and bogus tokens and sign-ups are
+// limited per client address.
+func TestResetConfirmAndRegisterCostAndLimits(t *testing.T) {
+	e := newEnv(t, sqldbtest.Engines(t)[0], func(c *wmorycfg) { c.IPFailures = 5; c.RegistrationsPerIP = 3 })
+	anon := e.anon()
+	runs := e.hasher.Runs()
+	for range 5 {
+		anon.must(400, "POST", "/api/v1/auth/password-reset/confirm", map[string]string{"token": "bogus", "password": "a new passphrase"})
+	}
+	if n := e.hasher.Runs() - runs; n != 0 {
+		t.Fatalf("bogus reset confirmations computed %d hashes", n)
+	}
+	if r := anon.call("POST", "/api/v1/auth/password-reset/confirm", map[string]string{"token": "bogus", "password": "a new passphrase"}); r.status != 429 {
+		t.Fatalf("reset confirmation after 5 bad tokens = %d %s", r.status, r.body)
+	}
+	for i := range 3 {
+		anon.must(202, "POST", "/api/v1/auth/register", map[string]string{"email": fmt.Sprintf("u%d@example.com", i), "password": goodPassword, "name": "U"})
+	}
+	runs = e.hasher.Runs()
+	if r := anon.call("POST", "/api/v1/auth/register", map[string]string{"email": "u9@example.com", "password": goodPassword, "name": "U"}); r.status != 429 || r.header.Get("Retry-After") == "" {
+		t.Fatalf("fourth sign-up from one address in an hour = %d %s", r.status, r.body)
+	}
+	if e.hasher.Runs() != runs {
+		t.Fatal("a refused sign-up computed a hash")
+	}
+	e.advance(61 * time.Minute)
+	anon.must(202, "POST", "/api/v1/auth/register", map[string]string{"email": "u9@example.com", "password": goodPassword, "name": "U"})
+}
+
+// Five wrong passwords from one client lock the account against that client
+// and other failing ones, not against its owner elsewhere with the password.
+func TestLockoutSparesTheOwner(t *testing.T) {
+	sqldbtest.ForEach(t, func(t *testing.T, eng sqldbtest.Engine) {
+		e := newEnv(t, eng, func(c *wmorycfg) { c.TrustedProxies = []netip.Prefix{mustPrefix("127.0.0.0/8"), mustPrefix("::1/128")} })
+		// A long address: throttle keys carry it whole on every engine.
+		victim := "a.rather.long.address.of.someone@mail.example.com"
+		e.signup(victim, "V")
+		from := func(ip string) *client {
+			c := e.anon()
+			c.header.Set("X-Forwarded-For", ip)
+			return c
+		}
+		attacker, owner, other := from("203.0.113.66"), from("198.51.100.7"), from("192.0.2.9")
+		for i := range 5 {
+			attacker.must(401, "POST", "/api/v1/auth/login", map[string]string{"email": victim, "password": fmt.Sprintf("guess %d passphrase", i)})
+		}
+		attacker.must(429, "POST", "/api/v1/auth/login", map[string]string{"email": victim, "password": goodPassword})
+		// A wrong password from a clean client is still refused while locked…
+		other.must(429, "POST", "/api/v1/auth/login", map[string]string{"email": victim, "password": "another guess here"})
+		// …and that client has now failed, so not even the password helps it.
+		other.must(429, "POST", "/api/v1/auth/login", map[string]string{"email": victim, "password": goodPassword})
+		// The owner, from a client that has not failed, gets in.
+		owner.must(200, "POST", "/api/v1/auth/login", map[string]string{"email": victim, "password": goodPassword})
+	})
+}
+
+// Sessions end a year (configurable) after sign-in however active they stay,
+// and the session list says when.
+func TestSessionsHaveAnAbsoluteLifetime(t *testing.T) {
+	e := newEnv(t, sqldbtest.Engines(t)[0], func(c *wmorycfg) { c.SessionMaxAge = 60 * 24 * time.Hour })
+	c := e.signup("a@example.com", "A")
+	list := c.must(200, "GET", "/api/v1/me/sessions", nil).items()
+	ends, _ := time.Parse(time.RFC3339, list[0]["ends_at"].(string))
+	if d := time.Until(ends); d < 59*24*time.Hour || d > 61*24*time.Hour {
+		t.Fatalf("ends_at %v; want in 60 days", ends)
+	}
+	for range 3 {
+		e.advance(20*24*time.Hour + time.Minute)
+		if e.offset < 60*24*time.Hour {
+			c.must(200, "GET", "/api/v1/me", nil)
+		}
+	}
+	c.must(401, "GET", "/api/v1/me", nil)
 }

@@ -43,6 +43,7 @@ type env struct {
 	srv    *httptest.Server
 	v      *openapitest.Validator
 	logs   *syncBuffer
+	hasher *password.Hasher
 	mu     sync.Mutex
 	offset time.Duration // added to the store's clock
 }
@@ -80,7 +81,8 @@ func newEnvWithStore(t *testing.T, e sqldbtest.Engine, store blob.Store, tweak .
 		return time.Now().Add(en.offset)
 	}
 	base, _ := url.Parse("http://wmory.test")
-	cfg := wmoryhttp.Config{BaseURL: base, Limits: wmory.DefaultLimits}
+	// Tests sign many people up from one address; the limit has its own test.
+	cfg := wmoryhttp.Config{BaseURL: base, Limits: wmory.DefaultLimits, RegistrationsPerIP: 1 << 20}
 	en.srv = httptest.NewUnstartedServer(nil)
 	// The embedded pairing (SQLite, local disk) and the production ones
 	// (MariaDB or PostgreSQL with S3) are each tested whole.
@@ -100,7 +102,8 @@ func newEnvWithStore(t *testing.T, e sqldbtest.Engine, store blob.Store, tweak .
 	for _, f := range tweak {
 		f(&cfg)
 	}
-	api := wmoryhttp.New(db, store, en.mail, password.New(testParams), cfg, slog.New(slog.NewJSONHandler(en.logs, nil)))
+	en.hasher = password.New(testParams)
+	api := wmoryhttp.New(db, store, en.mail, en.hasher, cfg, slog.New(slog.NewJSONHandler(en.logs, nil)))
 	en.srv.Config.Handler = api.Handler()
 	en.srv.Start()
 	t.Cleanup(en.srv.Close)

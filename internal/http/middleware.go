@@ -180,14 +180,14 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (*http.Req
 	if token == "" {
 		return nil, errUnauthenticated
 	}
-	sess, user, err := s.db.Authenticate(r.Context(), token)
+	sess, user, err := s.db.Authenticate(r.Context(), token, s.cfg.SessionMaxAge)
 	if err != nil {
 		if !fromHeader && wmory.ErrorCode(err) == wmory.ECodeUnauthenticated {
 			s.clearSessionCookie(w)
 		}
 		return nil, err
 	}
-	if !fromHeader && time.Until(sess.ExpiresAt) > wmory.SessionIdleLifetime-2*time.Minute {
+	if !fromHeader && time.Until(sess.ExpiresAt) > wmory.SessionIdleLifetime-2*time.Minute && sess.ExpiresAt.Before(sess.EndsAt) {
 		// The session just slid forward: let the cookie follow.
 		s.setSessionCookie(w, token, sess.ExpiresAt)
 	}

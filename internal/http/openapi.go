@@ -56,8 +56,9 @@ func schemas() schema {
 		"ResetConfirmRequest": obj([]string{"token", "password"}, schema{"token": str, "password": str}),
 		"UpdateMeRequest":     obj(nil, schema{"name": str, "password": str, "new_password": str}),
 		"PasswordRequest":     obj([]string{"password"}, schema{"password": str}),
-		"Session": obj([]string{"id", "created_at", "last_seen_at", "user_agent", "ip", "current"}, schema{
-			"id": id, "created_at": dateTime, "last_seen_at": dateTime, "user_agent": str, "ip": str, "current": boolean}),
+		"Session": obj([]string{"id", "created_at", "last_seen_at", "expires_at", "ends_at", "user_agent", "ip", "current"}, schema{
+			"id": id, "created_at": dateTime, "last_seen_at": dateTime, "expires_at": dateTime, "ends_at": dateTime,
+			"user_agent": str, "ip": str, "current": boolean}),
 		"SessionList":        list("Session"),
 		"CreateGroupRequest": obj([]string{"name"}, schema{"name": str}),
 		"UpdateGroupRequest": obj(nil, schema{"name": str, "members_can_invite": boolean, "auto_hide_reports": schema{"type": "integer", "minimum": 0}}),

@@ -40,6 +40,10 @@ type Config struct {
 	// Login throttling; zero values take the defaults.
 	AccountFailures int
 	IPFailures      int
+	// RegistrationsPerIP bounds sign-ups per client address and hour.
+	RegistrationsPerIP int
+	// SessionMaxAge is a session's absolute lifetime (default one year).
+	SessionMaxAge time.Duration
 }
 
 // Server serves the API.
@@ -98,6 +102,12 @@ func New(db *sqldb.DB, store blob.Store, mailer mail.Mailer, hasher *password.Ha
 	}
 	if cfg.IPFailures == 0 {
 		cfg.IPFailures = 50
+	}
+	if cfg.RegistrationsPerIP == 0 {
+		cfg.RegistrationsPerIP = 20
+	}
+	if cfg.SessionMaxAge == 0 {
+		cfg.SessionMaxAge = wmory.DefaultSessionMaxAge
 	}
 	s := &Server{db: db, store: store, mailer: mailer, hasher: hasher, cfg: cfg, log: log, now: time.Now,
 		csrf: http.NewCrossOriginProtection(), mux: http.NewServeMux(), routes: routes()}

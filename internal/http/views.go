@@ -33,6 +33,8 @@ type sessionView struct {
 	ID         string    `json:"id"`
 	CreatedAt  time.Time `json:"created_at"`
 	LastSeenAt time.Time `json:"last_seen_at"`
+	ExpiresAt  time.Time `json:"expires_at"` // unless used again before
+	EndsAt     time.Time `json:"ends_at"`    // however active it stays
 	UserAgent  string    `json:"user_agent"`
 	IP         string    `json:"ip"`
 	Current    bool      `json:"current"`

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"runtime"
 	"strings"
+	"sync/atomic"
 
 	"golang.org/x/crypto/argon2"
 )
@@ -38,7 +39,13 @@ type Hasher struct {
 	// dummy is verified when an account does not exist, so that unknown e-mails
 	// cost the same time as wrong passwords.
 	dummy string
+	// runs counts argon2 computations, so that callers can check (and
+	// metrics can show) what work a request really cost.
+	runs atomic.Int64
 }
+
+// Runs reports how many hashes and verifications have been computed.
+func (h *Hasher) Runs() int64 { return h.runs.Load() }
 
 // New returns a Hasher that runs at most 2×GOMAXPROCS hashes concurrently.
 func New(p Params) *Hasher {
@@ -70,6 +77,7 @@ func (h *Hasher) Hash(ctx context.Context, password string) (string, error) {
 		return "", err
 	}
 	defer h.release()
+	h.runs.Add(1)
 	return h.hash(password)
 }
 
@@ -94,6 +102,7 @@ func (h *Hasher) Verify(ctx context.Context, encoded, password string) (bool, er
 		return false, err
 	}
 	defer h.release()
+	h.runs.Add(1)
 	if encoded == "" {
 		_, _ = verify(h.dummy, password)
 		return false, nil

@@ -3,6 +3,7 @@ package sqldb
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"time"
 
 	"github.com/wmory/wmory"
@@ -52,30 +53,9 @@ func (db *DB) Locked(ctx context.Context, keys ...string) (time.Duration, error)
 func (db *DB) RecordFailure(ctx context.Context, actor wmory.Actor, action, targetType, targetID string, rules ...ThrottleRule) (bool, error) {
 	var lockedNow bool
 	err := db.inTx(ctx, func(tx *Tx) error {
-		lockedNow = false
-		for _, r := range rules {
-			if err := tx.insertIgnore(ctx, `login_throttle`, `throttle_key, failures, window_start, locked_until`, `?, 0, ?, 0`, r.Key, ms(tx.now)); err != nil {
-				return err
-			}
-			windowOpen := ms(tx.now.Add(-r.Window))
-			if _, err := tx.exec(ctx, `UPDATE login_throttle
-				SET failures = CASE WHEN window_start <= ? THEN 1 ELSE failures + 1 END,
-				    window_start = CASE WHEN window_start <= ? THEN ? ELSE window_start END
-				WHERE throttle_key = ?`, windowOpen, windowOpen, ms(tx.now), r.Key); err != nil {
-				return err
-			}
-			var failures int
-			var lockedUntil int64
-			if err := tx.queryRow(ctx, `SELECT failures, locked_until FROM login_throttle WHERE throttle_key = ?`, r.Key).Scan(&failures, &lockedUntil); err != nil {
-				return err
-			}
-			if failures >= r.Max && lockedUntil <= ms(tx.now) {
-				if _, err := tx.exec(ctx, `UPDATE login_throttle SET locked_until = ?, failures = 0, window_start = ? WHERE throttle_key = ?`,
-					ms(tx.now.Add(r.Lock)), ms(tx.now), r.Key); err != nil {
-					return err
-				}
-				lockedNow = true
-			}
+		var err error
+		if lockedNow, err = tx.count(ctx, rules); err != nil {
+			return err
 		}
 		if err := tx.audit(ctx, actor, "", action, targetType, targetID, nil); err != nil {
 			return err
@@ -86,4 +66,60 @@ func (db *DB) RecordFailure(ctx context.Context, actor wmory.Actor, action, targ
 		return nil
 	})
 	return lockedNow, err
+}
+
+// CountAttempt counts an attempt that is limited whether or not it succeeds
+// (sign-ups per client address, say) against each rule's key.
+func (db *DB) CountAttempt(ctx context.Context, rules ...ThrottleRule) error {
+	return db.inTx(ctx, func(tx *Tx) error {
+		_, err := tx.count(ctx, rules)
+		return err
+	})
+}
+
+// count adds one to each rule's key within its window and locks the keys that
+// reach their maximum; it reports whether one became locked.
+func (tx *Tx) count(ctx context.Context, rules []ThrottleRule) (bool, error) {
+	lockedNow := false
+	for _, r := range rules {
+		if err := tx.insertIgnore(ctx, `login_throttle`, `throttle_key, failures, window_start, locked_until`, `?, 0, ?, 0`, r.Key, ms(tx.now)); err != nil {
+			return false, err
+		}
+		windowOpen := ms(tx.now.Add(-r.Window))
+		if _, err := tx.exec(ctx, `UPDATE login_throttle
+			SET failures = CASE WHEN window_start <= ? THEN 1 ELSE failures + 1 END,
+			    window_start = CASE WHEN window_start <= ? THEN ? ELSE window_start END
+			WHERE throttle_key = ?`, windowOpen, windowOpen, ms(tx.now), r.Key); err != nil {
+			return false, err
+		}
+		var failures int
+		var lockedUntil int64
+		if err := tx.queryRow(ctx, `SELECT failures, locked_until FROM login_throttle WHERE throttle_key = ?`, r.Key).Scan(&failures, &lockedUntil); err != nil {
+			return false, err
+		}
+		if failures >= r.Max && lockedUntil <= ms(tx.now) {
+			if _, err := tx.exec(ctx, `UPDATE login_throttle SET locked_until = ?, failures = 0, window_start = ? WHERE throttle_key = ?`,
+				ms(tx.now.Add(r.Lock)), ms(tx.now), r.Key); err != nil {
+				return false, err
+			}
+			lockedNow = true
+		}
+	}
+	return lockedNow, nil
+}
+
+// FailedRecently reports whether a key has counted a failure within window, or
+// is locked now.
+func (db *DB) FailedRecently(ctx context.Context, key string, window time.Duration) (bool, error) {
+	now := db.Now()
+	var failures int
+	var start, until int64
+	err := db.sql.QueryRowContext(ctx, db.rebind(`SELECT failures, window_start, locked_until FROM login_throttle WHERE throttle_key = ?`), key).Scan(&failures, &start, &until)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, db.domainError(err)
+	}
+	return until > ms(now) || (failures > 0 && start > ms(now.Add(-window))), nil
 }

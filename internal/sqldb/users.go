@@ -87,6 +87,13 @@ func (db *DB) Register(ctx context.Context, actor wmory.Actor, r Registration) (
 			}
 		}
 		res.User = u
+		// Only the newest registration of an address can be confirmed: an
+		// older link (perhaps an attacker's, carrying their password) dies
+		// here, even when no new mail goes out.
+		if _, err := tx.exec(ctx, `UPDATE email_tokens SET used_at = ? WHERE user_id = ? AND purpose = ? AND used_at IS NULL`,
+			ms(tx.now), u.ID, purposeVerify); err != nil {
+			return err
+		}
 		n, err := tx.countTokens(ctx, u.ID, purposeVerify)
 		if err != nil || n >= maxVerifyMailsPerHour {
 			return err
@@ -208,12 +215,15 @@ func (db *DB) User(ctx context.Context, id string) (*wmory.User, error) {
 
 // CreateSession signs a user in: a new session with a fresh token (never one the
 // client brought along), the account's failure count cleared, and the login audited.
-func (db *DB) CreateSession(ctx context.Context, actor wmory.Actor, u *wmory.User, accountThrottleKey string) (string, *wmory.Session, error) {
+// maxAge is the session's absolute lifetime, however active it stays.
+func (db *DB) CreateSession(ctx context.Context, actor wmory.Actor, u *wmory.User, accountThrottleKey string, maxAge time.Duration) (string, *wmory.Session, error) {
 	token := wmory.NewToken()
 	var s *wmory.Session
 	err := db.inTx(ctx, func(tx *Tx) error {
 		s = &wmory.Session{ID: wmory.NewID(tx.now), UserID: u.ID, CreatedAt: fromMS(ms(tx.now)), LastSeenAt: fromMS(ms(tx.now)),
-			ExpiresAt: fromMS(ms(tx.now.Add(wmory.SessionIdleLifetime))), UserAgent: truncate(actor.UserAgent, 512), IP: truncate(actor.IP, 64)}
+			UserAgent: truncate(actor.UserAgent, 512), IP: truncate(actor.IP, 64)}
+		s.EndsAt = s.CreatedAt.Add(maxAge)
+		s.ExpiresAt = minTime(fromMS(ms(tx.now.Add(wmory.SessionIdleLifetime))), s.EndsAt)
 		if _, err := tx.exec(ctx, `INSERT INTO sessions (id, user_id, token_hash, created_at, last_seen_at, expires_at, user_agent, ip) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
 			s.ID, s.UserID, wmory.HashToken(token), ms(s.CreatedAt), ms(s.LastSeenAt), ms(s.ExpiresAt), s.UserAgent, s.IP); err != nil {
 			return err
@@ -228,13 +238,15 @@ func (db *DB) CreateSession(ctx context.Context, actor wmory.Actor, u *wmory.Use
 }
 
 // Authenticate resolves a bearer token to its live session and user, sliding the
-// session's expiry. Suspended or unverified accounts do not authenticate.
-func (db *DB) Authenticate(ctx context.Context, token string) (*wmory.Session, *wmory.User, error) {
+// session's expiry, never past maxAge after it began. Suspended or unverified
+// accounts do not authenticate.
+func (db *DB) Authenticate(ctx context.Context, token string, maxAge time.Duration) (*wmory.Session, *wmory.User, error) {
 	now := db.Now().UTC()
 	var s wmory.Session
 	var created, seen, expires int64
 	u, err := scanUser(db.sql.QueryRowContext(ctx, db.rebind(`SELECT `+userColumns+`, s.id, s.created_at, s.last_seen_at, s.expires_at, s.user_agent, s.ip
-		FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ? AND s.expires_at > ?`), wmory.HashToken(token), ms(now)),
+		FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ? AND s.expires_at > ? AND s.created_at > ?`),
+		wmory.HashToken(token), ms(now), ms(now.Add(-maxAge))),
 		&s.ID, &created, &seen, &expires, &s.UserAgent, &s.IP)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil, wmory.Errorf(wmory.ECodeUnauthenticated, "Sign in to continue.")
@@ -247,8 +259,10 @@ func (db *DB) Authenticate(ctx context.Context, token string) (*wmory.Session, *
 	}
 	s.UserID = u.ID
 	s.CreatedAt, s.LastSeenAt, s.ExpiresAt = fromMS(created), fromMS(seen), fromMS(expires)
+	s.EndsAt = s.CreatedAt.Add(maxAge)
+	s.ExpiresAt = minTime(s.ExpiresAt, s.EndsAt)
 	if now.Sub(s.LastSeenAt) >= sessionTouchInterval {
-		s.LastSeenAt, s.ExpiresAt = fromMS(ms(now)), fromMS(ms(now.Add(wmory.SessionIdleLifetime)))
+		s.LastSeenAt, s.ExpiresAt = fromMS(ms(now)), minTime(fromMS(ms(now.Add(wmory.SessionIdleLifetime))), s.EndsAt)
 		if _, err := db.sql.ExecContext(ctx, db.rebind(`UPDATE sessions SET last_seen_at = ?, expires_at = ? WHERE id = ?`),
 			ms(s.LastSeenAt), ms(s.ExpiresAt), s.ID); err != nil {
 			return nil, nil, db.domainError(err)
@@ -257,10 +271,18 @@ func (db *DB) Authenticate(ctx context.Context, token string) (*wmory.Session, *
 	return &s, u, nil
 }
 
+func minTime(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
+}
+
 // Sessions lists a user's live sessions, oldest first.
-func (db *DB) Sessions(ctx context.Context, userID, after string, limit int) ([]wmory.Session, string, error) {
+func (db *DB) Sessions(ctx context.Context, userID, after string, limit int, maxAge time.Duration) ([]wmory.Session, string, error) {
+	now := db.Now()
 	rows, err := db.sql.QueryContext(ctx, db.rebind(`SELECT id, created_at, last_seen_at, expires_at, user_agent, ip FROM sessions
-		WHERE user_id = ? AND expires_at > ? AND id > ? ORDER BY id LIMIT ?`), userID, ms(db.Now()), after, pageSize(limit))
+		WHERE user_id = ? AND expires_at > ? AND created_at > ? AND id > ? ORDER BY id LIMIT ?`), userID, ms(now), ms(now.Add(-maxAge)), after, pageSize(limit))
 	if err != nil {
 		return nil, "", db.domainError(err)
 	}
@@ -272,7 +294,9 @@ func (db *DB) Sessions(ctx context.Context, userID, after string, limit int) ([]
 		if err := rows.Scan(&s.ID, &c, &l, &e, &s.UserAgent, &s.IP); err != nil {
 			return nil, "", err
 		}
-		s.UserID, s.CreatedAt, s.LastSeenAt, s.ExpiresAt = userID, fromMS(c), fromMS(l), fromMS(e)
+		s.UserID, s.CreatedAt, s.LastSeenAt = userID, fromMS(c), fromMS(l)
+		s.EndsAt = s.CreatedAt.Add(maxAge)
+		s.ExpiresAt = minTime(fromMS(e), s.EndsAt)
 		out = append(out, s)
 	}
 	if err := rows.Err(); err != nil {
@@ -472,4 +496,20 @@ func (db *DB) SetSuspended(ctx context.Context, actor wmory.Actor, userID string
 		}
 		return tx.audit(ctx, actor, "", action, wmory.AuditTargetUser, userID, nil)
 	})
+}
+
+// CheckResetToken tells whether a reset token could be used now, without
+// using it: the caller checks it before spending time on the new password.
+func (db *DB) CheckResetToken(ctx context.Context, token string) error {
+	var n int
+	err := db.sql.QueryRowContext(ctx, db.rebind(`SELECT COUNT(*) FROM email_tokens t JOIN users u ON u.id = t.user_id
+		WHERE t.token_hash = ? AND t.purpose = ? AND t.used_at IS NULL AND t.expires_at > ? AND t.email = u.email`),
+		wmory.HashToken(token), purposeReset, ms(db.Now())).Scan(&n)
+	if err != nil {
+		return db.domainError(err)
+	}
+	if n == 0 {
+		return errInvalidToken
+	}
+	return nil
 }
