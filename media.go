@@ -47,6 +47,12 @@ var DefaultLimits = Limits{MaxPhotoBytes: 100 << 20, MaxVideoBytes: 4 << 30, Dai
 // completed is cleaned up after twice that.
 const UploadTTL = 10 * time.Minute
 
+// UploadURLDeadline is when no upload URL signed for an upload authorized at
+// created can store anything any more: its lifetime plus a margin for the
+// store's clock. Until then an S3 store accepts bytes for an upload that has
+// ended, so whatever arrives is deleted again after this moment.
+func UploadURLDeadline(created time.Time) time.Time { return created.Add(UploadTTL + time.Minute) }
+
 // SniffLen is how many leading bytes Sniff needs.
 const SniffLen = 64
 
@@ -173,8 +179,28 @@ type Media struct {
 // ThumbnailKey and PreviewKey are where a media item's derived images live;
 // they are derived from the original's key, so a retried job overwrites its
 // own output instead of leaving a second copy.
-func (m *Media) ThumbnailKey() string { return m.ObjectKey + ".thumb.webp" }
-func (m *Media) PreviewKey() string   { return m.ObjectKey + ".preview.webp" }
+func (m *Media) ThumbnailKey() string { return m.ObjectKey + thumbSuffix }
+func (m *Media) PreviewKey() string   { return m.ObjectKey + previewSuffix }
+
+const (
+	thumbSuffix   = ".thumb.webp"
+	previewSuffix = ".preview.webp"
+)
+
+// OriginalKey returns the key of the original an object belongs to: itself, or
+// the original a derived image was made from.
+func OriginalKey(key string) string {
+	for _, suffix := range []string{thumbSuffix, previewSuffix} {
+		if k, ok := strings.CutSuffix(key, suffix); ok {
+			return k
+		}
+	}
+	return key
+}
+
+// UploadPrefix is where every object of the media flow lives in a store;
+// nothing else is kept under it.
+const UploadPrefix = "o/"
 
 // QuotaDay numbers UTC days since 1970-01-01; quotas reset at UTC midnight.
 func QuotaDay(t time.Time) int64 { return t.UTC().Unix() / 86400 }

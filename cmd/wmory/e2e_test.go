@@ -48,6 +48,7 @@ type instance struct {
 	stdout, stderr *syncBuffer
 	stop           func() error
 	v              *openapitest.Validator
+	env            map[string]string
 }
 
 func start(t *testing.T, env map[string]string, args ...string) *instance {
@@ -56,7 +57,7 @@ func start(t *testing.T, env map[string]string, args ...string) *instance {
 		env["WMORY_DATA_DIR"] = t.TempDir()
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	in := &instance{t: t, stdout: &syncBuffer{}, stderr: &syncBuffer{}}
+	in := &instance{t: t, stdout: &syncBuffer{}, stderr: &syncBuffer{}, env: env}
 	done := make(chan error, 1)
 	go func() {
 		done <- run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...), func(k string) string { return env[k] }, in.stdout, in.stderr)

@@ -5,10 +5,15 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 
+	"github.com/wmory/wmory"
+	"github.com/wmory/wmory/internal/blob"
+	"github.com/wmory/wmory/internal/blob/local"
+	"github.com/wmory/wmory/internal/blob/s3"
 	"github.com/wmory/wmory/internal/sqldb"
 	"github.com/wmory/wmory/internal/sqldb/sqldbtest"
 )
@@ -129,6 +134,7 @@ func TestObjectStoreOutage(t *testing.T) {
 	env := startS3(t)
 	endpoint, _ := url.Parse(env["AWS_ENDPOINT_URL_S3"])
 	proxy := newProxy(t, endpoint.Host)
+	env["test:direct-s3-endpoint"] = env["AWS_ENDPOINT_URL_S3"] // for the test's own look at the bucket
 	env["AWS_ENDPOINT_URL_S3"] = "http://" + proxy.addr
 	in := start(t, env)
 	readMail := in.consoleMail
@@ -170,5 +176,58 @@ func TestObjectStoreOutage(t *testing.T) {
 		}
 		resp.Body.Close()
 		return "", resp.StatusCode == 201
+	})
+	in.assertNoOrphans()
+}
+
+// assertNoOrphans waits until every object under the upload prefix of the
+// instance's store belongs to a pending upload or a media item.
+func (in *instance) assertNoOrphans() {
+	t := in.t
+	t.Helper()
+	dbURL := in.env["DATABASE_URL"]
+	if dbURL == "" {
+		dbURL = "sqlite:" + filepath.Join(in.env["WMORY_DATA_DIR"], "wmory.db")
+	}
+	db, err := sqldb.Open(t.Context(), dbURL, sqldb.PoolConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var store blob.Store
+	if bucket := in.env["AWS_BUCKET_NAME"]; bucket != "" {
+		endpoint := in.env["AWS_ENDPOINT_URL_S3"]
+		if direct := in.env["test:direct-s3-endpoint"]; direct != "" {
+			endpoint = direct
+		}
+		if store, err = s3.New(t.Context(), s3.Config{Bucket: bucket, Region: in.env["AWS_REGION"], Endpoint: endpoint, PathStyle: true}); err != nil {
+			t.Fatal(err)
+		}
+	} else {
+		dir := in.env["WMORY_DATA_DIR"]
+		if store, err = local.Open(filepath.Join(dir, "blobs"), filepath.Join(dir, "blob.key"), &url.URL{Scheme: "http", Host: "localhost"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Deletions run as jobs: wait for the queue to catch up.
+	waitFor(t, "no orphan objects", func() (string, bool) {
+		var keys []string
+		if err := store.List(t.Context(), wmory.UploadPrefix, func(o blob.Object) error { keys = append(keys, o.Key); return nil }); err != nil {
+			t.Fatal(err)
+		}
+		if len(keys) == 0 {
+			t.Fatal("the store holds no object at all: the check saw nothing")
+		}
+		live, err := db.LiveObjects(t.Context(), keys)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var orphans []string
+		for _, k := range keys {
+			if !live[k] {
+				orphans = append(orphans, k)
+			}
+		}
+		return strings.Join(orphans, ", "), len(orphans) == 0
 	})
 }

@@ -91,7 +91,7 @@ func openDB(ctx context.Context, c config) (*sqldb.DB, error) {
 
 // openStore opens the configured object store; the local store also serves its
 // signed URLs, through the returned handler.
-func openStore(ctx context.Context, c config) (blob.Store, http.Handler, error) {
+func openStore(ctx context.Context, c config, db *sqldb.DB) (blob.Store, http.Handler, error) {
 	if c.S3 != nil {
 		s, err := s3.New(ctx, *c.S3)
 		return s, nil, err
@@ -100,6 +100,8 @@ func openStore(ctx context.Context, c config) (blob.Store, http.Handler, error) 
 	if err != nil {
 		return nil, nil, err
 	}
+	// The local store can be told what S3 cannot: that an upload has ended.
+	ls.SetAdmission(db.AcceptsBytes, db.KeepsObject)
 	return ls, ls, nil
 }
 
@@ -143,7 +145,7 @@ func worker(ctx context.Context, args []string, getenv func(string) string, stdo
 	if c.BaseURL == nil {
 		c.BaseURL = &url.URL{Scheme: "http", Host: "localhost"}
 	}
-	store, _, err := openStore(ctx, c)
+	store, _, err := openStore(ctx, c, db)
 	if err != nil {
 		return err
 	}
@@ -231,7 +233,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 
 	apiCfg := wmoryhttp.Config{BaseURL: c.BaseURL, TrustedProxies: c.TrustedProxies, Limits: c.Limits, App: webapp.FS(), SessionMaxAge: c.SessionMaxAge}
-	store, blobHandler, err := openStore(ctx, c)
+	store, blobHandler, err := openStore(ctx, c, db)
 	if err != nil {
 		return err
 	}

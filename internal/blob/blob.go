@@ -50,6 +50,13 @@ type Info struct {
 	ETag string
 }
 
+// Object is one entry of a listing.
+type Object struct {
+	Key      string
+	Size     int64
+	Modified time.Time
+}
+
 // Store keeps objects under keys that the server chooses.
 type Store interface {
 	// PresignPut signs a URL that stores exactly one object of the given size
@@ -66,6 +73,9 @@ type Store interface {
 	Put(ctx context.Context, key string, r io.Reader, size int64, contentType string) error
 	// Delete removes an object; a missing object is not an error.
 	Delete(ctx context.Context, key string) error
+	// List calls fn for every object whose key starts with prefix, in key
+	// order, page by page; fn's error stops the listing and is returned.
+	List(ctx context.Context, prefix string, fn func(Object) error) error
 	Ping(ctx context.Context) error
 }
 

@@ -1,11 +1,14 @@
 package http_test
 
 import (
+	"bytes"
 	"fmt"
 	"net/netip"
 	"testing"
 	"time"
 
+	"github.com/wmory/wmory"
+	"github.com/wmory/wmory/internal/sqldb"
 	"github.com/wmory/wmory/internal/sqldb/sqldbtest"
 )
 
@@ -208,4 +211,76 @@ func TestSessionsHaveAnAbsoluteLifetime(t *testing.T) {
 		}
 	}
 	c.must(401, "GET", "/api/v1/me", nil)
+}
+
+// A signed upload URL does not outlive its upload: bytes sent again after a
+// refusal or a deletion are refused (local store) or deleted again once the URL
+// is dead (S3), and the periodic reconciliation removes whatever else has no
+// row. Every store ends with no orphan object and no quota used for them.
+func TestReusedUploadURLsStoreNothingForGood(t *testing.T) {
+	sqldbtest.ForEach(t, func(t *testing.T, eng sqldbtest.Engine) {
+		e := newEnv(t, eng)
+		local := eng.Dialect == sqldb.SQLite
+		ann := e.signup("ann@example.com", "Ann")
+		gid := ann.must(201, "POST", "/api/v1/groups", map[string]string{"name": "G"}).str("id")
+		junk := bytes.Repeat([]byte("not a photo "), 1000)
+		resend := func(up response) {
+			t.Helper()
+			code := ann.sendSigned(up, junk)
+			if local && code != 403 {
+				t.Fatalf("local store: PUT for an ended upload = %d; want 403", code)
+			}
+			if !local && code/100 != 2 {
+				t.Fatalf("S3: PUT for an ended upload = %d (S3 accepts it until the URL expires)", code)
+			}
+		}
+
+		// Refused at completion, then sent again.
+		up := ann.must(201, "POST", "/api/v1/groups/"+gid+"/uploads", map[string]any{"filename": "x.jpg", "content_type": "image/jpeg", "size": len(junk)})
+		if code := ann.sendSigned(up, junk); code/100 != 2 {
+			t.Fatalf("first PUT = %d", code)
+		}
+		ann.must(422, "POST", "/api/v1/uploads/"+up.str("upload_id")+"/complete", nil)
+		e.runJobs()
+		resend(up)
+
+		// Deleted after completion, then sent again.
+		up2 := ann.must(201, "POST", "/api/v1/groups/"+gid+"/uploads", map[string]any{"filename": "y.jpg", "content_type": "image/jpeg", "size": len(junk)})
+		junk = append(tinyJPEG[:11:11], junk[11:]...)
+		if code := ann.sendSigned(up2, junk); code/100 != 2 {
+			t.Fatalf("PUT = %d", code)
+		}
+		mid := ann.must(201, "POST", "/api/v1/uploads/"+up2.str("upload_id")+"/complete", nil).str("id")
+		ann.must(204, "DELETE", "/api/v1/media/"+mid, nil)
+		e.runJobs()
+		resend(up2)
+
+		// An object nobody accounts for (a crash between a delete and its job).
+		stray := wmory.UploadPrefix + gid + "/stray"
+		if err := e.store.Put(t.Context(), stray, bytes.NewReader(junk), int64(len(junk)), "image/jpeg"); err != nil {
+			t.Fatal(err)
+		}
+		// A live item stays whatever the sweep does.
+		keep := ann.upload(gid, "keep.jpg", "image/jpeg", tinyJPEG).str("id")
+
+		// The refused upload gave its reservation back; the deleted item was
+		// uploaded today and stays counted in today's allowance.
+		if used := ann.must(200, "GET", "/api/v1/me", nil).json()["quota"].(map[string]any)["daily_bytes_used"]; used != float64(len(junk)+len(tinyJPEG)) {
+			t.Fatalf("daily_bytes_used = %v; want %d", used, len(junk)+len(tinyJPEG))
+		}
+		// Once every URL involved is dead, the delayed deletions and the
+		// reconciliation leave nothing behind.
+		e.advance(wmory.UploadTTL + 2*time.Minute)
+		e.runJobs()
+		if o := e.orphans(); len(o) != 1 || o[0] != stray {
+			t.Fatalf("orphans after the delayed deletions: %v; want only %s", o, stray)
+		}
+		if n, err := e.worker().Reconcile(t.Context()); err != nil || n != 1 {
+			t.Fatalf("Reconcile = %d, %v; want 1 deleted", n, err)
+		}
+		if o := e.orphans(); len(o) != 0 {
+			t.Fatalf("orphan objects: %v", o)
+		}
+		ann.must(200, "GET", "/api/v1/media/"+keep, nil)
+	})
 }

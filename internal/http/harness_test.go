@@ -21,6 +21,7 @@ import (
 	"github.com/wmory/wmory/internal/blob"
 	"github.com/wmory/wmory/internal/blob/local"
 	"github.com/wmory/wmory/internal/http/openapitest"
+	"github.com/wmory/wmory/internal/jobs"
 	"github.com/wmory/wmory/internal/mail"
 	"github.com/wmory/wmory/internal/password"
 	"github.com/wmory/wmory/internal/sqldb"
@@ -96,6 +97,7 @@ func newEnvWithStore(t *testing.T, e sqldbtest.Engine, store blob.Store, tweak .
 		if err != nil {
 			t.Fatal(err)
 		}
+		ls.SetAdmission(db.AcceptsBytes, db.KeepsObject)
 		store, cfg.BlobHandler = ls, ls
 	}
 	en.store = store
@@ -280,3 +282,42 @@ func mustURL(s string) *url.URL {
 func mustPrefix(s string) netip.Prefix { return netip.MustParsePrefix(s) }
 
 func slogDiscard() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
+// runJobs runs the queued jobs that are due (object deletions; mail once it is
+// queued) until none is left, as a worker would.
+func (e *env) runJobs() {
+	e.t.Helper()
+	w := e.worker()
+	for w.RunOne(e.t.Context()) {
+	}
+}
+
+func (e *env) worker() *jobs.Worker {
+	w := jobs.New(e.db, e.store, slog.New(slog.NewJSONHandler(e.logs, nil)))
+	w.MaxAttempts = 1
+	return w
+}
+
+// orphans lists the objects under the upload prefix that belong to no pending
+// upload and no media item.
+func (e *env) orphans() []string {
+	e.t.Helper()
+	var keys []string
+	if err := e.store.List(e.t.Context(), wmory.UploadPrefix, func(o blob.Object) error {
+		keys = append(keys, o.Key)
+		return nil
+	}); err != nil {
+		e.t.Fatal(err)
+	}
+	live, err := e.db.LiveObjects(e.t.Context(), keys)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	var out []string
+	for _, k := range keys {
+		if !live[k] {
+			out = append(out, k)
+		}
+	}
+	return out
+}

@@ -91,7 +91,7 @@ func (s *Server) authorizeUpload(w http.ResponseWriter, r *http.Request) error {
 	}
 	// The object key is the server's alone: the group and a fresh id.
 	id := wmory.NewID(s.now())
-	u := &wmory.Upload{ID: id, GroupID: gid, ObjectKey: "o/" + gid + "/" + id, Filename: name, ContentType: ct, Size: req.Size, SHA256: sum}
+	u := &wmory.Upload{ID: id, GroupID: gid, ObjectKey: wmory.UploadPrefix + gid + "/" + id, Filename: name, ContentType: ct, Size: req.Size, SHA256: sum}
 	if err := s.db.AuthorizeUpload(r.Context(), s.actor(r), u, limits); err != nil {
 		if wmory.ErrorCode(err) == wmory.ECodeQuotaExceeded {
 			s.metrics.QuotaRefusals.Inc()

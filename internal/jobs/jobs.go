@@ -38,6 +38,10 @@ type Worker struct {
 	CleanupEvery time.Duration
 	// AuditRetention prunes audit entries older than this; 0 keeps them forever.
 	AuditRetention time.Duration
+	// ReconcileEvery is how often the store's upload prefix is compared with
+	// the database, across all processes.
+	ReconcileEvery time.Duration
+	store          blob.Store
 	// Metrics, when set, counts jobs and processing times.
 	Metrics *metrics.Metrics
 	// OnIdle, when set, runs when the queue runs dry after work: the moment to
@@ -48,7 +52,7 @@ type Worker struct {
 // New returns a worker with the handlers that need only storage.
 func New(db *sqldb.DB, store blob.Store, log *slog.Logger) *Worker {
 	w := &Worker{id: wmory.NewID(time.Now()), db: db, log: log, handlers: map[string]Handler{}, Concurrency: 2, Lease: 5 * time.Minute,
-		Poll: time.Second, MaxAttempts: 10, CleanupEvery: time.Minute}
+		Poll: time.Second, MaxAttempts: 10, CleanupEvery: time.Minute, ReconcileEvery: time.Hour, store: store}
 	w.Handle(sqldb.JobDeleteObjects, deleteObjects(store))
 	return w
 }
@@ -136,9 +140,61 @@ func (w *Worker) Cleanup(ctx context.Context) {
 			w.log.Info("expired pending uploads", "count", n)
 		}
 		if n < 100 {
-			return
+			break
 		}
 	}
+	// A fresh holder takes this lease only once the last run's has run out:
+	// one reconciliation per period, whichever process does it.
+	if due, err := w.db.TryLease(ctx, "reconcile", wmory.NewID(w.db.Now()), w.ReconcileEvery); err != nil {
+		w.log.Error("reconcile lease", "err", err)
+	} else if due {
+		if n, err := w.Reconcile(ctx); err != nil {
+			w.log.Error("reconcile store", "err", err, "deleted", n)
+		} else if n > 0 {
+			w.log.Warn("deleted orphan objects", "count", n)
+		}
+	}
+}
+
+// Reconcile deletes every object under the upload prefix that belongs to no
+// pending upload and no media item, once it is older than any upload URL can
+// be: bytes a reused URL stored after its upload ended, objects a crash left
+// between a delete and its job. It returns how many it deleted.
+func (w *Worker) Reconcile(ctx context.Context) (int, error) {
+	cutoff := w.db.Now().Add(-wmory.UploadTTL - time.Minute)
+	deleted := 0
+	var batch []string
+	flush := func() error {
+		live, err := w.db.LiveObjects(ctx, batch)
+		if err != nil {
+			return err
+		}
+		for _, k := range batch {
+			if live[k] {
+				continue
+			}
+			if err := w.store.Delete(ctx, k); err != nil {
+				return err
+			}
+			deleted++
+		}
+		batch = batch[:0]
+		return nil
+	}
+	err := w.store.List(ctx, wmory.UploadPrefix, func(o blob.Object) error {
+		if o.Modified.After(cutoff) {
+			return nil // may belong to an upload that is being authorized now
+		}
+		batch = append(batch, o.Key)
+		if len(batch) == 500 {
+			return flush()
+		}
+		return nil
+	})
+	if err == nil && len(batch) > 0 {
+		err = flush()
+	}
+	return deleted, err
 }
 
 // RunOne claims and runs one due job; it reports whether there was one.

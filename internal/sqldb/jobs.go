@@ -33,23 +33,45 @@ type DeleteObjectsPayload struct {
 // enqueue writes a job in the caller's transaction: the change and the work it
 // implies are committed together or not at all.
 func (tx *Tx) enqueue(ctx context.Context, kind string, payload any) error {
+	return tx.enqueueAt(ctx, kind, payload, tx.now)
+}
+
+// enqueueAt writes a job that is not due before runAt.
+func (tx *Tx) enqueueAt(ctx context.Context, kind string, payload any, runAt time.Time) error {
 	js, err := json.Marshal(payload)
 	if err != nil {
 		return err
 	}
 	_, err = tx.exec(ctx, `INSERT INTO jobs (id, kind, payload, attempts, run_at, locked_until, last_error, created_at) VALUES (?, ?, ?, 0, ?, 0, '', ?)`,
-		wmory.NewID(tx.now), kind, string(js), ms(tx.now), ms(tx.now))
+		wmory.NewID(tx.now), kind, string(js), ms(runAt), ms(tx.now))
 	return err
 }
 
 // enqueueDeletes queues the deletion of objects, in batches.
 func (tx *Tx) enqueueDeletes(ctx context.Context, keys []string) error {
+	return tx.enqueueDeletesAt(ctx, keys, tx.now)
+}
+
+func (tx *Tx) enqueueDeletesAt(ctx context.Context, keys []string, at time.Time) error {
 	for len(keys) > 0 {
 		n := min(len(keys), 500)
-		if err := tx.enqueue(ctx, JobDeleteObjects, DeleteObjectsPayload{Keys: keys[:n]}); err != nil {
+		if err := tx.enqueueAt(ctx, JobDeleteObjects, DeleteObjectsPayload{Keys: keys[:n]}, at); err != nil {
 			return err
 		}
 		keys = keys[n:]
+	}
+	return nil
+}
+
+// deleteUploadedObject queues the deletion of an original now and, while an
+// upload URL signed for it may still store bytes (S3 cannot be told that the
+// upload ended), once more after that URL is dead.
+func (tx *Tx) deleteUploadedObject(ctx context.Context, key string, uploadCreated time.Time) error {
+	if err := tx.enqueueDeletes(ctx, []string{key}); err != nil {
+		return err
+	}
+	if deadline := wmory.UploadURLDeadline(uploadCreated); deadline.After(tx.now) {
+		return tx.enqueueDeletesAt(ctx, []string{key}, deadline)
 	}
 	return nil
 }

@@ -204,8 +204,8 @@ func (db *DB) RejectUpload(ctx context.Context, actor wmory.Actor, uploadID, rea
 }
 
 func (tx *Tx) endUpload(ctx context.Context, u *wmory.Upload, status string) error {
-	var day int64
-	if err := tx.queryRow(ctx, `SELECT quota_day FROM uploads WHERE id = ?`, u.ID).Scan(&day); err != nil {
+	var day, created int64
+	if err := tx.queryRow(ctx, `SELECT quota_day, created_at FROM uploads WHERE id = ?`, u.ID).Scan(&day, &created); err != nil {
 		return err
 	}
 	if err := tx.execOne(ctx, errors.New("upload is no longer pending"), `UPDATE uploads SET status = ? WHERE id = ? AND status = ?`, status, u.ID, uploadPending); err != nil {
@@ -214,7 +214,65 @@ func (tx *Tx) endUpload(ctx context.Context, u *wmory.Upload, status string) err
 	if _, err := tx.exec(ctx, `UPDATE quota_days SET bytes = bytes - ?, files = files - 1 WHERE user_id = ? AND day = ?`, u.Size, u.UserID, day); err != nil {
 		return err
 	}
-	return tx.enqueueDeletes(ctx, []string{u.ObjectKey})
+	return tx.deleteUploadedObject(ctx, u.ObjectKey, fromMS(created))
+}
+
+// AcceptsBytes reports whether an object may still be stored under key: it
+// belongs to an upload that is pending and unexpired. The local store asks
+// before and after it writes, so that a signed URL does not outlive its upload.
+func (db *DB) AcceptsBytes(ctx context.Context, key string) (bool, error) {
+	var n int
+	err := db.sql.QueryRowContext(ctx, db.rebind(`SELECT COUNT(*) FROM uploads WHERE object_key = ? AND status = ? AND expires_at > ?`),
+		key, uploadPending, ms(db.Now())).Scan(&n)
+	return n > 0, db.domainError(err)
+}
+
+// KeepsObject reports whether an object under key belongs to a pending upload
+// or a media item.
+func (db *DB) KeepsObject(ctx context.Context, key string) (bool, error) {
+	live, err := db.LiveObjects(ctx, []string{key})
+	return live[key], err
+}
+
+// LiveObjects returns which of the keys belong to a pending upload or to a
+// media item (an original or one of its derived images); anything else under
+// the upload prefix is an orphan.
+func (db *DB) LiveObjects(ctx context.Context, keys []string) (map[string]bool, error) {
+	live := map[string]bool{}
+	for len(keys) > 0 {
+		batch := keys[:min(len(keys), 500)]
+		keys = keys[len(batch):]
+		originals := make([]any, 0, len(batch))
+		for _, k := range batch {
+			originals = append(originals, wmory.OriginalKey(k))
+		}
+		in := `(?` + strings.Repeat(", ?", len(originals)-1) + `)`
+		args := append(append([]any{uploadPending}, originals...), originals...)
+		rows, err := db.sql.QueryContext(ctx, db.rebind(`SELECT object_key FROM uploads WHERE status = ? AND object_key IN `+in+`
+			UNION SELECT object_key FROM media WHERE object_key IN `+in), args...)
+		if err != nil {
+			return nil, db.domainError(err)
+		}
+		found := map[string]bool{}
+		for rows.Next() {
+			var k string
+			if err := rows.Scan(&k); err != nil {
+				rows.Close()
+				return nil, db.domainError(err)
+			}
+			found[k] = true
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, db.domainError(err)
+		}
+		for _, k := range batch {
+			if found[wmory.OriginalKey(k)] {
+				live[k] = true
+			}
+		}
+	}
+	return live, nil
 }
 
 // ExpireUploads ends up to limit pending uploads whose time is up, releasing
@@ -404,16 +462,43 @@ func (tx *Tx) removeMedia(ctx context.Context, actor wmory.Actor, groupID, id st
 // queueMediaDeletes queues the objects of every media item matching where
 // (a group's, an uploader's) before the rows go.
 func (tx *Tx) queueMediaDeletes(ctx context.Context, where string, arg string) error {
-	keys, err := tx.strings(ctx, `SELECT object_key FROM media WHERE `+where, arg)
+	rows, err := tx.query(ctx, `SELECT m.object_key, COALESCE(up.created_at, 0) FROM media m LEFT JOIN uploads up ON up.id = m.upload_id WHERE m.`+where, arg)
 	if err != nil {
 		return err
 	}
-	var all []string
-	for _, k := range keys {
+	var all, recent []string
+	deadline := tx.now
+	for rows.Next() {
+		var k string
+		var created int64
+		if err := rows.Scan(&k, &created); err != nil {
+			rows.Close()
+			return err
+		}
 		m := wmory.Media{ObjectKey: k}
 		all = append(all, k, m.ThumbnailKey(), m.PreviewKey())
+		// The upload URL of an item deleted soon after it arrived may still
+		// store bytes again: delete once more when it is dead.
+		if d := wmory.UploadURLDeadline(fromMS(created)); d.After(tx.now) {
+			recent = append(recent, k)
+			deadline = maxTime(deadline, d)
+		}
 	}
-	return tx.enqueueDeletes(ctx, all)
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if err := tx.enqueueDeletes(ctx, all); err != nil {
+		return err
+	}
+	return tx.enqueueDeletesAt(ctx, recent, deadline)
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
 }
 
 // MediaToProcess returns an item and the ETag recorded at completion, for the

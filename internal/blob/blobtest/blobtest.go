@@ -251,6 +251,42 @@ func Run(t *testing.T, newStore func(t *testing.T) Clocked) {
 			t.Fatalf("second PUT with the same URL = %d and the object is now the second body: the store replaced it", code)
 		}
 	})
+
+	t.Run("list finds every object under a prefix, with its size and age", func(t *testing.T) {
+		s := newStore(t)
+		prefix := fmt.Sprintf("o/list%d/", time.Now().UnixNano())
+		want := map[string]int64{}
+		for i, size := range []int{10, 2000, 1} {
+			k := fmt.Sprintf("%s%d-item", prefix, i)
+			if i == 2 {
+				k = prefix + "sub/deeper-item"
+			}
+			if err := s.Put(ctx, k, bytes.NewReader(random(size)), int64(size), "image/webp"); err != nil {
+				t.Fatal(err)
+			}
+			want[k] = int64(size)
+		}
+		outside := prefix[:len(prefix)-1] + "x/other"
+		if err := s.Put(ctx, outside, bytes.NewReader(random(5)), 5, "image/webp"); err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]int64{}
+		err := s.List(ctx, prefix, func(o blob.Object) error {
+			if time.Since(o.Modified) > time.Minute || time.Since(o.Modified) < -time.Minute {
+				t.Errorf("%s modified %v", o.Key, o.Modified)
+			}
+			got[o.Key] = o.Size
+			return nil
+		})
+		if err != nil || fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Fatalf("List(%q) = %v, %v; want %v", prefix, got, err, want)
+		}
+		stop := errors.New("stop")
+		calls := 0
+		if err := s.List(ctx, prefix, func(blob.Object) error { calls++; return stop }); !errors.Is(err, stop) || calls != 1 {
+			t.Fatalf("List with a failing callback = %v after %d calls", err, calls)
+		}
+	})
 }
 
 // tamper changes the signature parameter of either kind of signed URL.

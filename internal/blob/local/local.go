@@ -33,6 +33,26 @@ type Store struct {
 	secret []byte
 	base   *url.URL
 	now    func() time.Time
+	// accepts and keeps, when set, decide whether a signed PUT may store its
+	// bytes (asked before writing) and may leave them (asked after).
+	accepts, keeps func(ctx context.Context, key string) (bool, error)
+}
+
+// SetAdmission makes signed PUTs ask accepts before writing and keeps after: a
+// URL whose upload has ended (refused, expired, deleted) stores nothing, where
+// S3 takes the bytes until the URL expires. keeps is asked afterwards because
+// the upload may end (or complete) while the bytes arrive.
+func (s *Store) SetAdmission(accepts, keeps func(ctx context.Context, key string) (bool, error)) {
+	s.accepts, s.keeps = accepts, keeps
+}
+
+// ask applies one of the admission rules; a failure to ask refuses.
+func ask(ctx context.Context, rule func(context.Context, string) (bool, error), key string) bool {
+	if rule == nil {
+		return true
+	}
+	ok, err := rule(ctx, key)
+	return err == nil && ok
 }
 
 // Open prepares root and loads the signing key from keyFile, making one on
@@ -218,6 +238,41 @@ func (s *Store) Delete(ctx context.Context, key string) error {
 	return nil
 }
 
+func (s *Store) List(ctx context.Context, prefix string, fn func(blob.Object) error) error {
+	root := filepath.Join(s.root, "objects")
+	return filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				return nil // removed while listing
+			}
+			return err
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(root, p)
+		key := filepath.ToSlash(rel)
+		if d.IsDir() {
+			// Skip folders that cannot hold a key with the prefix.
+			if rel != "." && !strings.HasPrefix(key+"/", prefix) && !strings.HasPrefix(prefix, key+"/") {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !strings.HasPrefix(key, prefix) {
+			return nil
+		}
+		fi, err := d.Info()
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		return fn(blob.Object{Key: key, Size: fi.Size(), Modified: fi.ModTime()})
+	})
+}
+
 func (s *Store) Ping(ctx context.Context) error {
 	_, err := os.Stat(filepath.Join(s.root, "objects"))
 	return err
@@ -277,6 +332,10 @@ func (s *Store) servePut(w http.ResponseWriter, r *http.Request, key string, q u
 		io.WriteString(w, "an object is already stored under this key\n")
 		return
 	}
+	if !ask(r.Context(), s.accepts, key) {
+		deny(w, "AccessDenied: this upload is no longer pending")
+		return
+	}
 	// A signed hash is checked while the bytes are written, as S3 does; without
 	// one there is nothing to check and hashing would only cost time.
 	want := q.Get("sha256")
@@ -314,6 +373,12 @@ func (s *Store) servePut(w http.ResponseWriter, r *http.Request, key string, q u
 			return
 		}
 		http.Error(w, "storage error", http.StatusInternalServerError)
+		return
+	}
+	// The upload may have ended while the bytes were arriving.
+	if !ask(context.WithoutCancel(r.Context()), s.keeps, key) {
+		os.Remove(p)
+		deny(w, "AccessDenied: this upload is no longer pending")
 		return
 	}
 	w.WriteHeader(http.StatusOK)
