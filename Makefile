@@ -53,6 +53,8 @@ test-go: deps
 	$(GO) vet ./...
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo "gofmt would change:"; gofmt -l $$(git ls-files '*.go'); exit 1; }
 	$(GO) test -race -count=1 ./...
+	@# Timing tests alone, without the race detector: they compare answer times.
+	$(GO) test -tags timing -count=1 -run Timing ./cmd/wmory/
 
 # The app: type-check, the phone bundles, unit tests (the API client against a real
 # wmory), and the two-person flow in Debian's chromium; screenshots land in test-output/app/.

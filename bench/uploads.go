@@ -26,7 +26,6 @@ import (
 	"github.com/wmory/wmory/internal/blob/local"
 	"github.com/wmory/wmory/internal/blob/s3"
 	wmoryhttp "github.com/wmory/wmory/internal/http"
-	"github.com/wmory/wmory/internal/mail"
 	"github.com/wmory/wmory/internal/password"
 	"github.com/wmory/wmory/internal/sqldb"
 )
@@ -56,7 +55,7 @@ func newAPI(ctx context.Context, dbURL string, makeStore func(base *url.URL) (bl
 	store, handler := makeStore(base)
 	limits := wmory.DefaultLimits
 	limits.DailyFilesLimit, limits.DailyBytesLimit = 1<<30, 1<<50
-	api := wmoryhttp.New(db, store, &mail.Memory{}, password.New(password.DefaultParams),
+	api := wmoryhttp.New(db, store, password.New(password.DefaultParams),
 		wmoryhttp.Config{BaseURL: base, Limits: limits, BlobHandler: handler}, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	srv.Config.Handler = api.Handler()
 	srv.Start()

@@ -105,10 +105,21 @@ func openStore(ctx context.Context, c config, db *sqldb.DB) (blob.Store, http.Ha
 	return ls, ls, nil
 }
 
+// openMailer is SMTP when configured, else the console (and a folder of copies).
+func openMailer(c config, stdout io.Writer) (mail.Mailer, error) {
+	if c.SMTPURL != "" {
+		return mail.NewSMTP(c.SMTPURL, c.MailFrom)
+	}
+	return mail.NewConsole(stdout, filepath.Join(c.DataDir, "mail"), c.MailFrom)
+}
+
 // startWorker runs the job queue in the background; the returned function stops
 // it, letting running jobs finish or release their lease.
-func startWorker(ctx context.Context, db *sqldb.DB, store blob.Store, c config, n int, m *metrics.Metrics, log *slog.Logger) func() {
+func startWorker(ctx context.Context, db *sqldb.DB, store blob.Store, mailer mail.Mailer, c config, n int, m *metrics.Metrics, log *slog.Logger) func() {
 	w := jobs.New(db, store, log)
+	w.HandleMail(mailer, mail.Letters{Base: c.BaseURL})
+	// Jobs this process queues start at once instead of at the next poll.
+	db.OnEnqueue = w.Wake
 	w.Metrics = m
 	w.Lease = c.JobLease
 	w.Concurrency = n
@@ -143,9 +154,14 @@ func worker(ctx context.Context, args []string, getenv func(string) string, stdo
 	}
 	defer db.Close()
 	if c.BaseURL == nil {
+		log.Warn("WMORY_BASE_URL is not set: links in the e-mails this worker sends will point at http://localhost")
 		c.BaseURL = &url.URL{Scheme: "http", Host: "localhost"}
 	}
 	store, _, err := openStore(ctx, c, db)
+	if err != nil {
+		return err
+	}
+	mailer, err := openMailer(c, stdout)
 	if err != nil {
 		return err
 	}
@@ -171,7 +187,7 @@ func worker(ctx context.Context, args []string, getenv func(string) string, stdo
 		defer srv.Close()
 	}
 	log.Info("worker running", "addr", addr, "concurrency", n, "database", string(db.Dialect()))
-	stop := startWorker(ctx, db, store, c, n, m, log)
+	stop := startWorker(ctx, db, store, mailer, c, n, m, log)
 	<-ctx.Done()
 	log.Info("worker stopping")
 	stop()
@@ -223,12 +239,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		c.BaseURL = &url.URL{Scheme: "http", Host: "localhost:" + port}
 	}
 
-	var mailer mail.Mailer
-	if c.SMTPURL != "" {
-		if mailer, err = mail.NewSMTP(c.SMTPURL, c.MailFrom); err != nil {
-			return err
-		}
-	} else if mailer, err = mail.NewConsole(stdout, filepath.Join(c.DataDir, "mail"), c.MailFrom); err != nil {
+	mailer, err := openMailer(c, stdout)
+	if err != nil {
 		return err
 	}
 
@@ -239,11 +251,11 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	apiCfg.BlobHandler = blobHandler
 	apiCfg.Metrics = metrics.New(db)
-	api := wmoryhttp.New(db, store, mailer, password.New(password.DefaultParams), apiCfg, log)
+	api := wmoryhttp.New(db, store, password.New(password.DefaultParams), apiCfg, log)
 
 	// Background work runs in this process unless WMORY_WORKERS=0.
 	if c.Workers > 0 {
-		stopWork := startWorker(ctx, db, store, c, c.Workers, apiCfg.Metrics, log)
+		stopWork := startWorker(ctx, db, store, mailer, c, c.Workers, apiCfg.Metrics, log)
 		defer stopWork()
 	}
 	srv := &http.Server{

@@ -2,11 +2,9 @@ package http
 
 import (
 	"net/http"
-	"net/url"
 	"time"
 
 	"github.com/wmory/wmory"
-	"github.com/wmory/wmory/internal/mail"
 	"github.com/wmory/wmory/internal/sqldb"
 )
 
@@ -75,15 +73,10 @@ func (s *Server) register(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	res, err := s.db.Register(r.Context(), s.actor(r), sqldb.Registration{Email: email, Name: name, PasswordHash: hash})
-	if err != nil {
+	// The worker carries the sign-up out and sends its mail: the answer takes
+	// the same time whether or not the address has an account.
+	if err := s.db.QueueRegistration(r.Context(), s.actor(r), sqldb.Registration{Email: email, Name: name, PasswordHash: hash}); err != nil {
 		return err
-	}
-	switch {
-	case res.VerifyToken != "":
-		s.send(r.Context(), mail.VerifyEmail(email, name, s.link("/verify-email", url.Values{"token": {res.VerifyToken}})))
-	case res.AlreadyVerified:
-		s.send(r.Context(), mail.AlreadyRegistered(email, res.User.Name, s.link("/", nil), s.link("/forgot-password", nil)))
 	}
 	return writeJSON(w, http.StatusAccepted, map[string]string{"status": "verification_sent"})
 }
@@ -216,18 +209,11 @@ func (s *Server) passwordReset(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	u, token, err := s.db.RequestPasswordReset(r.Context(), s.actor(r), email)
-	if err != nil {
+	// Looked up by the worker, so that known and unknown addresses answer alike.
+	if err := s.db.QueuePasswordReset(r.Context(), s.actor(r), email); err != nil {
 		return err
 	}
-	if token != "" {
-		s.sendReset(r, u, token)
-	}
 	return writeJSON(w, http.StatusAccepted, map[string]string{"status": "reset_sent"})
-}
-
-func (s *Server) sendReset(r *http.Request, u *wmory.User, token string) {
-	s.send(r.Context(), mail.PasswordReset(u.Email, u.Name, s.link("/reset-password", url.Values{"token": {token}})))
 }
 
 type resetConfirmRequest struct {
@@ -273,12 +259,8 @@ func (s *Server) resetPassword(r *http.Request, token, password string) error {
 	if err != nil {
 		return err
 	}
-	u, err := s.db.ResetPassword(r.Context(), s.actor(r), token, hash, accountKeyPrefix)
-	if err != nil {
-		return err
-	}
-	s.send(r.Context(), mail.PasswordChanged(u.Email, u.Name))
-	return nil
+	_, err = s.db.ResetPassword(r.Context(), s.actor(r), token, hash, accountKeyPrefix, s.letters)
+	return err
 }
 
 type meResponse struct {
@@ -375,10 +357,9 @@ func (s *Server) updateMe(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	if hash != "" {
-		if u, err = s.db.ChangePassword(r.Context(), s.actor(r), hash); err != nil {
+		if u, err = s.db.ChangePassword(r.Context(), s.actor(r), hash, s.letters); err != nil {
 			return err
 		}
-		s.send(r.Context(), mail.PasswordChanged(u.Email, u.Name))
 	}
 	return writeJSON(w, http.StatusOK, viewUser(u))
 }

@@ -116,7 +116,7 @@ func TestInvisibleNamesAndDomainLiterals(t *testing.T) {
 	alice := e.signup("alice@example.com", "Alice")
 	alice.must(400, "PATCH", "/api/v1/me", map[string]string{"name": "Bo\u200bb"})
 	alice.must(400, "POST", "/api/v1/groups", map[string]string{"name": "\u2060"})
-	if n := len(e.mail.Sent()); n != 1 {
+	if n := len(e.sent()); n != 1 {
 		t.Fatalf("%d mails sent; refused sign-ups must send none", n)
 	}
 }
@@ -283,4 +283,46 @@ func TestReusedUploadURLsStoreNothingForGood(t *testing.T) {
 		}
 		ann.must(200, "GET", "/api/v1/media/"+keep, nil)
 	})
+}
+
+// However an e-mail is triggered, an address gets at most its hourly share,
+// and a suspended account gets none.
+func TestMailIsCappedPerAddress(t *testing.T) {
+	e := newEnv(t, sqldbtest.Engines(t)[0])
+	e.signup("ann@example.com", "Ann")
+	anon := e.anon()
+	before := len(e.sent())
+	for range 12 {
+		anon.must(202, "POST", "/api/v1/auth/register", map[string]string{"email": "ann@example.com", "password": "someone else's pass", "name": "X"})
+	}
+	for range 3 {
+		anon.must(202, "POST", "/api/v1/auth/password-reset", map[string]string{"email": "ann@example.com"})
+	}
+	// The verification mail of the sign-up counts too.
+	if n := len(e.sent()) - before; n != sqldb.MaxMailsPerAddressHour-1 {
+		t.Fatalf("%d mails to one address in an hour; want %d", n, sqldb.MaxMailsPerAddressHour-1)
+	}
+	e.advance(61 * time.Minute)
+	anon.must(202, "POST", "/api/v1/auth/password-reset", map[string]string{"email": "ann@example.com"})
+	if n := len(e.sent()) - before; n != sqldb.MaxMailsPerAddressHour {
+		t.Fatalf("after an hour: %d mails; want one more", n)
+	}
+	// Suspended while a reset request waited in the queue: nothing is sent.
+	e.signup("bob@example.com", "Bob")
+	sent := len(e.sent())
+	anon.must(202, "POST", "/api/v1/auth/password-reset", map[string]string{"email": "bob@example.com"})
+	if err := e.db.SetSuspended(t.Context(), wmory.Actor{}, bobID(t, e), true); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(e.sent()) - sent; n != 0 {
+		t.Fatalf("%d mails to a suspended account", n)
+	}
+}
+
+func bobID(t *testing.T, e *env) string {
+	u, _, err := e.db.Credentials(t.Context(), "bob@example.com")
+	if err != nil || u == nil {
+		t.Fatal(err)
+	}
+	return u.ID
 }

@@ -36,17 +36,18 @@ var testParams = password.Params{MemoryKiB: 1024, Time: 1, Threads: 1}
 
 // env is one running API on a fresh database.
 type env struct {
-	t      *testing.T
-	db     *sqldb.DB
-	dbURL  string
-	mail   *mail.Memory
-	store  blob.Store
-	srv    *httptest.Server
-	v      *openapitest.Validator
-	logs   *syncBuffer
-	hasher *password.Hasher
-	mu     sync.Mutex
-	offset time.Duration // added to the store's clock
+	t       *testing.T
+	db      *sqldb.DB
+	dbURL   string
+	mail    *mail.Memory
+	store   blob.Store
+	srv     *httptest.Server
+	v       *openapitest.Validator
+	logs    *syncBuffer
+	hasher  *password.Hasher
+	letters mail.Letters
+	mu      sync.Mutex
+	offset  time.Duration // added to the store's clock
 }
 
 type syncBuffer struct {
@@ -105,7 +106,8 @@ func newEnvWithStore(t *testing.T, e sqldbtest.Engine, store blob.Store, tweak .
 		f(&cfg)
 	}
 	en.hasher = password.New(testParams)
-	api := wmoryhttp.New(db, store, en.mail, en.hasher, cfg, slog.New(slog.NewJSONHandler(en.logs, nil)))
+	en.letters = mail.Letters{Base: cfg.BaseURL}
+	api := wmoryhttp.New(db, store, en.hasher, cfg, slog.New(slog.NewJSONHandler(en.logs, nil)))
 	en.srv.Config.Handler = api.Handler()
 	en.srv.Start()
 	t.Cleanup(en.srv.Close)
@@ -228,7 +230,7 @@ var tokenInLink = regexp.MustCompile(`token=([A-Za-z0-9_-]+)`)
 // lastToken returns the token of the newest e-mail to the address.
 func (e *env) lastToken(to string) string {
 	e.t.Helper()
-	sent := e.mail.Sent()
+	sent := e.sent()
 	for i := len(sent) - 1; i >= 0; i-- {
 		if sent[i].To == to {
 			if m := tokenInLink.FindStringSubmatch(sent[i].Text); m != nil {
@@ -294,8 +296,16 @@ func (e *env) runJobs() {
 
 func (e *env) worker() *jobs.Worker {
 	w := jobs.New(e.db, e.store, slog.New(slog.NewJSONHandler(e.logs, nil)))
+	w.HandleMail(e.mail, e.letters)
 	w.MaxAttempts = 1
 	return w
+}
+
+// sent delivers the queued mail and returns every message sent so far.
+func (e *env) sent() []mail.Message {
+	e.t.Helper()
+	e.runJobs()
+	return e.mail.Sent()
 }
 
 // orphans lists the objects under the upload prefix that belong to no pending

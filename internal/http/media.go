@@ -101,7 +101,11 @@ func (s *Server) authorizeUpload(w http.ResponseWriter, r *http.Request) error {
 	s.metrics.Uploads.WithLabelValues("authorized", "").Inc()
 	signed, err := s.store.PresignPut(r.Context(), u.ObjectKey, blob.PutOptions{Size: u.Size, ContentType: ct, TTL: wmory.UploadTTL, SHA256: sum})
 	if err != nil {
-		s.db.RejectUpload(context.WithoutCancel(r.Context()), s.actor(r), u.ID, "presign_failed")
+		if rerr := s.db.RejectUpload(context.WithoutCancel(r.Context()), s.actor(r), u.ID, "presign_failed"); rerr != nil {
+			// The pending row is the durable record: the clean-up releases its
+			// reservation when it expires.
+			s.log.Error("release the reservation of an unsigned upload", "upload", u.ID, "err", rerr, "request_id", requestID(r.Context()))
+		}
 		return storageError(err)
 	}
 	return writeJSON(w, http.StatusCreated, uploadView{UploadID: id, Method: signed.Method, URL: signed.URL, Headers: signed.Headers, ExpiresAt: signed.ExpiresAt})

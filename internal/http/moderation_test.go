@@ -30,12 +30,12 @@ func TestModerationFlow(t *testing.T) {
 				gid, owner, cs := e.moderationScene("uploader", "reporter")
 				uploader, reporter := cs[0], cs[1]
 				mid := uploader.upload(gid, "a.jpg", "image/jpeg", tinyJPEG).str("id")
-				sent := len(e.mail.Sent())
+				sent := len(e.sent())
 				rep := reporter.must(201, "POST", "/api/v1/media/"+mid+"/reports", map[string]string{"reason": "harassment", "details": "not nice"}).json()
 				if rep["status"] != "open" || rep["reporter_id"] != reporter.userID || rep["action"] != nil {
 					t.Fatalf("report %v", rep)
 				}
-				if msgs := e.mail.Sent()[sent:]; len(msgs) != 1 || msgs[0].To != "owner@example.com" {
+				if msgs := e.sent()[sent:]; len(msgs) != 1 || msgs[0].To != "owner@example.com" {
 					t.Fatalf("notices %v", msgs)
 				}
 				if r := reporter.call("POST", "/api/v1/media/"+mid+"/reports", map[string]string{"reason": "spam"}); r.status != 409 || r.code() != "already_reported" {
@@ -95,7 +95,7 @@ func TestAutoHide(t *testing.T) {
 	visible := func(c *client) bool {
 		return len(c.must(200, "GET", "/api/v1/groups/"+gid+"/media", nil).items()) == 1
 	}
-	sent := len(e.mail.Sent())
+	sent := len(e.sent())
 	cs[1].must(201, "POST", "/api/v1/media/"+mid+"/reports", map[string]string{"reason": "spam"})
 	if !visible(cs[3]) {
 		t.Fatal("hidden after one report; threshold is two")
@@ -104,7 +104,7 @@ func TestAutoHide(t *testing.T) {
 	if visible(cs[3]) || visible(uploader) {
 		t.Fatal("still visible to members after two reports")
 	}
-	if n := len(e.mail.Sent()) - sent; n != 1 {
+	if n := len(e.sent()) - sent; n != 1 {
 		t.Fatalf("%d notices for two reports within the hour; want 1", n)
 	}
 	cs[3].must(404, "GET", "/api/v1/media/"+mid, nil)
@@ -119,7 +119,7 @@ func TestAutoHide(t *testing.T) {
 	e.advance(time.Hour + time.Minute)
 	mid2 := uploader.upload(gid, "b.jpg", "image/jpeg", tinyJPEG).str("id")
 	cs[1].must(201, "POST", "/api/v1/media/"+mid2+"/reports", map[string]string{"reason": "spam"})
-	if n := len(e.mail.Sent()) - sent; n != 2 {
+	if n := len(e.sent()) - sent; n != 2 {
 		t.Fatalf("%d notices after an hour; want 2", n)
 	}
 }

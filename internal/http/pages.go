@@ -80,11 +80,7 @@ func (s *Server) registerPages() {
 	s.mux.Handle("POST /forgot-password", page(func(w http.ResponseWriter, r *http.Request) pageData {
 		email, err := wmory.NormalizeEmail(r.PostFormValue("email"))
 		if err == nil {
-			var u *wmory.User
-			var token string
-			if u, token, err = s.db.RequestPasswordReset(r.Context(), s.actor(r), email); err == nil && token != "" {
-				s.sendReset(r, u, token)
-			}
+			err = s.db.QueuePasswordReset(r.Context(), s.actor(r), email)
 		}
 		if err != nil {
 			return pageData{Title: "Forgot your password?", Error: true, Message: s.pageMessage(r, err)}

@@ -6,7 +6,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/wmory/wmory"
-	"github.com/wmory/wmory/internal/mail"
 )
 
 type reportRequest struct {
@@ -59,12 +58,9 @@ func (s *Server) createReport(w http.ResponseWriter, r *http.Request) error {
 			return wmory.Invalid("details", "must be valid text of at most 2000 characters.")
 		}
 	}
-	rep, notify, err := s.db.CreateReport(r.Context(), s.actor(r), r.PathValue("mid"), req.Reason, details)
+	rep, _, err := s.db.CreateReport(r.Context(), s.actor(r), r.PathValue("mid"), req.Reason, details, s.letters)
 	if err != nil {
 		return err
-	}
-	for _, to := range notify {
-		s.send(r.Context(), mail.ReportFiled(to, s.link("/groups/"+rep.GroupID+"/reports", nil)))
 	}
 	return writeJSON(w, http.StatusCreated, viewReport(*rep))
 }

@@ -50,7 +50,7 @@ type Config struct {
 type Server struct {
 	db      *sqldb.DB
 	store   blob.Store
-	mailer  mail.Mailer
+	letters mail.Letters
 	hasher  *password.Hasher
 	cfg     Config
 	log     *slog.Logger
@@ -96,7 +96,7 @@ func (s *Server) checkStore(ctx context.Context) error {
 }
 
 // New builds the API server.
-func New(db *sqldb.DB, store blob.Store, mailer mail.Mailer, hasher *password.Hasher, cfg Config, log *slog.Logger) *Server {
+func New(db *sqldb.DB, store blob.Store, hasher *password.Hasher, cfg Config, log *slog.Logger) *Server {
 	if cfg.AccountFailures == 0 {
 		cfg.AccountFailures = 5
 	}
@@ -109,7 +109,7 @@ func New(db *sqldb.DB, store blob.Store, mailer mail.Mailer, hasher *password.Ha
 	if cfg.SessionMaxAge == 0 {
 		cfg.SessionMaxAge = wmory.DefaultSessionMaxAge
 	}
-	s := &Server{db: db, store: store, mailer: mailer, hasher: hasher, cfg: cfg, log: log, now: time.Now,
+	s := &Server{db: db, store: store, letters: mail.Letters{Base: cfg.BaseURL}, hasher: hasher, cfg: cfg, log: log, now: time.Now,
 		csrf: http.NewCrossOriginProtection(), mux: http.NewServeMux(), routes: routes()}
 	// The configured origin is trusted even when a proxy rewrites Host.
 	if cfg.BaseURL != nil {
@@ -235,15 +235,4 @@ func (s *Server) link(path string, query url.Values) string {
 	u.Path = strings.TrimSuffix(u.Path, "/") + path
 	u.RawQuery = query.Encode()
 	return u.String()
-}
-
-// send delivers a mail after the change it announces has committed. A failure is
-// logged, not returned: answers must not differ by whether mail was sent, or
-// they would reveal which e-mails have accounts.
-func (s *Server) send(ctx context.Context, m mail.Message) {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
-	defer cancel()
-	if err := s.mailer.Send(ctx, m); err != nil {
-		s.log.Error("send mail", "err", err, "subject", m.Subject, "request_id", requestID(ctx))
-	}
 }

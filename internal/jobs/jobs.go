@@ -47,12 +47,23 @@ type Worker struct {
 	// OnIdle, when set, runs when the queue runs dry after work: the moment to
 	// give memory held since the burst back to the system.
 	OnIdle func()
+	wake   chan struct{}
+}
+
+// Wake tells an idle worker that a job was queued, so that it does not wait
+// for its next poll.
+func (w *Worker) Wake() {
+	select {
+	case w.wake <- struct{}{}:
+	default:
+	}
 }
 
 // New returns a worker with the handlers that need only storage.
 func New(db *sqldb.DB, store blob.Store, log *slog.Logger) *Worker {
 	w := &Worker{id: wmory.NewID(time.Now()), db: db, log: log, handlers: map[string]Handler{}, Concurrency: 2, Lease: 5 * time.Minute,
-		Poll: time.Second, MaxAttempts: 10, CleanupEvery: time.Minute, ReconcileEvery: time.Hour, store: store}
+		Poll: time.Second, MaxAttempts: 10, CleanupEvery: time.Minute, ReconcileEvery: time.Hour, store: store,
+		wake: make(chan struct{}, 1)}
 	w.Handle(sqldb.JobDeleteObjects, deleteObjects(store))
 	return w
 }
@@ -87,6 +98,7 @@ func (w *Worker) Run(ctx context.Context) {
 				}
 				select {
 				case <-ctx.Done():
+				case <-w.wake:
 				case <-time.After(w.Poll):
 				}
 			}
@@ -121,6 +133,9 @@ func (w *Worker) Cleanup(ctx context.Context) {
 	}
 	if !held {
 		return
+	}
+	if err := w.db.PruneMailLog(ctx); err != nil {
+		w.log.Error("prune mail log", "err", err)
 	}
 	if w.AuditRetention > 0 {
 		n, err := w.db.PruneAudit(ctx, w.db.Now().Add(-w.AuditRetention))

@@ -17,6 +17,7 @@ import (
 	"github.com/wmory/wmory/internal/blob/local"
 	"github.com/wmory/wmory/internal/imaging"
 	"github.com/wmory/wmory/internal/jobs"
+	"github.com/wmory/wmory/internal/mail"
 	"github.com/wmory/wmory/internal/sqldb"
 	"github.com/wmory/wmory/internal/sqldb/sqldbtest"
 )
@@ -39,7 +40,7 @@ func newFixture(t *testing.T, e sqldbtest.Engine) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, _ := db.Register(ctx, wmory.Actor{}, sqldb.Registration{Email: "a@example.com", Name: "A", PasswordHash: "x"})
+	res, _ := db.Register(ctx, wmory.Actor{}, sqldb.Registration{Email: "a@example.com", Name: "A", PasswordHash: "x"}, mail.Letters{Base: base})
 	u, err := db.VerifyEmail(ctx, wmory.Actor{}, res.VerifyToken)
 	if err != nil {
 		t.Fatal(err)

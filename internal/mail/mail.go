@@ -18,9 +18,9 @@ import (
 
 // Message is one plain-text e-mail.
 type Message struct {
-	To      string
-	Subject string
-	Text    string
+	To      string `json:"to"`
+	Subject string `json:"subject"`
+	Text    string `json:"text"`
 }
 
 // Mailer delivers messages.

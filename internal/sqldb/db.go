@@ -40,6 +40,9 @@ type DB struct {
 	sql     *sql.DB
 	dialect Dialect
 	Now     func() time.Time
+	// OnEnqueue, when set, runs after a transaction that queued a job has
+	// committed: the moment to wake this process's workers.
+	OnEnqueue func()
 }
 
 // PoolConfig bounds the connection pool; zero values keep database/sql defaults.
@@ -181,9 +184,10 @@ func (db *DB) rebind(query string) string {
 // Tx is a transaction with the dialect's rebinding and one clock reading, so that
 // every row a change writes carries the same time.
 type Tx struct {
-	tx  *sql.Tx
-	db  *DB
-	now time.Time
+	tx       *sql.Tx
+	db       *DB
+	now      time.Time
+	enqueued bool
 }
 
 func (tx *Tx) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
@@ -267,7 +271,13 @@ func (db *DB) tryTx(ctx context.Context, fn func(tx *Tx) error) error {
 		sqlTx.Rollback()
 		return err
 	}
-	return sqlTx.Commit()
+	if err := sqlTx.Commit(); err != nil {
+		return err
+	}
+	if tx.enqueued && db.OnEnqueue != nil {
+		db.OnEnqueue()
+	}
+	return nil
 }
 
 // read runs fn in a read-only context (a transaction, for one consistent view).

@@ -44,6 +44,7 @@ func (tx *Tx) enqueueAt(ctx context.Context, kind string, payload any, runAt tim
 	}
 	_, err = tx.exec(ctx, `INSERT INTO jobs (id, kind, payload, attempts, run_at, locked_until, last_error, created_at) VALUES (?, ?, ?, 0, ?, 0, '', ?)`,
 		wmory.NewID(tx.now), kind, string(js), ms(runAt), ms(tx.now))
+	tx.enqueued = tx.enqueued || (err == nil && !runAt.After(tx.now))
 	return err
 }
 

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/wmory/wmory"
+	"github.com/wmory/wmory/internal/mail"
 )
 
 const reportColumns = `r.id, r.media_id, r.group_id, r.reporter_id, r.reason, r.details, r.status, r.action, r.escalated_at, r.created_at, r.resolved_at, r.resolved_by`
@@ -37,7 +38,7 @@ const visibleToMembers = `(g.auto_hide_reports = 0 OR (SELECT COUNT(DISTINCT hr.
 
 // CreateReport files a member's report on an item of its group. It returns the
 // addresses to notify, at most once per group and hour.
-func (db *DB) CreateReport(ctx context.Context, actor wmory.Actor, mediaID, reason, details string) (*wmory.Report, []string, error) {
+func (db *DB) CreateReport(ctx context.Context, actor wmory.Actor, mediaID, reason, details string, letters mail.Letters) (*wmory.Report, []string, error) {
 	var rep *wmory.Report
 	var notify []string
 	err := db.inTx(ctx, func(tx *Tx) error {
@@ -77,10 +78,17 @@ func (db *DB) CreateReport(ctx context.Context, actor wmory.Actor, mediaID, reas
 			return err
 		}
 		if n, _ := res.RowsAffected(); n == 1 {
-			notify, err = tx.strings(ctx, `SELECT u.email FROM group_members gm JOIN users u ON u.id = gm.user_id
-				WHERE gm.group_id = ? AND gm.role IN ('owner', 'admin') AND u.suspended_at IS NULL`, groupID)
+			if notify, err = tx.strings(ctx, `SELECT u.email FROM group_members gm JOIN users u ON u.id = gm.user_id
+				WHERE gm.group_id = ? AND gm.role IN ('owner', 'admin') AND u.suspended_at IS NULL`, groupID); err != nil {
+				return err
+			}
 		}
-		return err
+		for _, to := range notify {
+			if err := tx.queueMail(ctx, letters.ReportFiled(to, groupID)); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	return rep, notify, err
 }

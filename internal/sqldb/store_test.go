@@ -3,20 +3,25 @@ package sqldb_test
 import (
 	"context"
 	"errors"
+	"net/url"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/wmory/wmory"
+	"github.com/wmory/wmory/internal/mail"
 	"github.com/wmory/wmory/internal/sqldb"
 	"github.com/wmory/wmory/internal/sqldb/sqldbtest"
 )
+
+// testLetters composes the e-mails the store queues.
+var testLetters = mail.Letters{Base: &url.URL{Scheme: "http", Host: "wmory.test"}}
 
 var ctx = context.Background()
 
 func verifiedUser(t *testing.T, db *sqldb.DB, email string) *wmory.User {
 	t.Helper()
-	res, err := db.Register(ctx, wmory.Actor{IP: "127.0.0.1"}, sqldb.Registration{Email: email, Name: "N " + email, PasswordHash: "hash"})
+	res, err := db.Register(ctx, wmory.Actor{IP: "127.0.0.1"}, sqldb.Registration{Email: email, Name: "N " + email, PasswordHash: "hash"}, testLetters)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,7 +96,7 @@ func TestUniqueViolationBecomesDomainError(t *testing.T) {
 		if _, err := db.AcceptInvite(ctx, wmory.Actor{UserID: u.ID}, inv.Code); err != nil {
 			t.Fatalf("owner accepting own invite: %v", err)
 		}
-		res, err := db.Register(ctx, wmory.Actor{}, sqldb.Registration{Email: "a@example.com", Name: "Again", PasswordHash: "h2"})
+		res, err := db.Register(ctx, wmory.Actor{}, sqldb.Registration{Email: "a@example.com", Name: "Again", PasswordHash: "h2"}, testLetters)
 		if err != nil || !res.AlreadyVerified || res.VerifyToken != "" {
 			t.Fatalf("registering a verified e-mail again = %+v, %v; want AlreadyVerified and no token", res, err)
 		}
@@ -146,13 +151,13 @@ func TestVerifyTokenRules(t *testing.T) {
 		db := sqldbtest.Open(t, e)
 		now := time.Now()
 		db.Now = func() time.Time { return now }
-		res, err := db.Register(ctx, wmory.Actor{}, sqldb.Registration{Email: "v@example.com", Name: "V", PasswordHash: "h1"})
+		res, err := db.Register(ctx, wmory.Actor{}, sqldb.Registration{Email: "v@example.com", Name: "V", PasswordHash: "h1"}, testLetters)
 		if err != nil {
 			t.Fatal(err)
 		}
 		// A second registration of the unverified address issues a token carrying
 		// its own password; the first token still works but then both die.
-		res2, err := db.Register(ctx, wmory.Actor{}, sqldb.Registration{Email: "v@example.com", Name: "V2", PasswordHash: "h2"})
+		res2, err := db.Register(ctx, wmory.Actor{}, sqldb.Registration{Email: "v@example.com", Name: "V2", PasswordHash: "h2"}, testLetters)
 		if err != nil || res2.VerifyToken == "" {
 			t.Fatal(res2, err)
 		}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/wmory/wmory"
+	"github.com/wmory/wmory/internal/mail"
 )
 
 const (
@@ -42,9 +43,9 @@ func scanUser(row scanner, extra ...any) (*wmory.User, error) {
 // Registration is a sign-up request that has passed validation; the password is
 // already hashed.
 type Registration struct {
-	Email        string
-	Name         string
-	PasswordHash string
+	Email        string `json:"email"`
+	Name         string `json:"name"`
+	PasswordHash string `json:"password_hash"`
 }
 
 // RegisterResult tells the caller which e-mail to send. Exactly one of
@@ -59,8 +60,9 @@ type RegisterResult struct {
 // Register creates an unverified account. For an e-mail that already has an
 // unverified account it issues a new verification token that carries the new
 // password: whoever proves ownership of the address decides the password, so an
-// attacker who registered it first gains nothing.
-func (db *DB) Register(ctx context.Context, actor wmory.Actor, r Registration) (RegisterResult, error) {
+// attacker who registered it first gains nothing. The e-mail it calls for is
+// queued in the same transaction.
+func (db *DB) Register(ctx context.Context, actor wmory.Actor, r Registration, letters mail.Letters) (RegisterResult, error) {
 	var res RegisterResult
 	err := db.inTx(ctx, func(tx *Tx) error {
 		res = RegisterResult{}
@@ -83,7 +85,7 @@ func (db *DB) Register(ctx context.Context, actor wmory.Actor, r Registration) (
 			}
 			if u.EmailVerified {
 				res.User, res.AlreadyVerified = u, true
-				return nil
+				return tx.queueMail(ctx, letters.AlreadyRegistered(u.Email, u.Name))
 			}
 		}
 		res.User = u
@@ -98,8 +100,10 @@ func (db *DB) Register(ctx context.Context, actor wmory.Actor, r Registration) (
 		if err != nil || n >= maxVerifyMailsPerHour {
 			return err
 		}
-		res.VerifyToken, err = tx.insertEmailToken(ctx, u, purposeVerify, wmory.VerifyTokenLifetime, r.PasswordHash, r.Name)
-		return err
+		if res.VerifyToken, err = tx.insertEmailToken(ctx, u, purposeVerify, wmory.VerifyTokenLifetime, r.PasswordHash, r.Name); err != nil {
+			return err
+		}
+		return tx.queueMail(ctx, letters.VerifyEmail(u.Email, r.Name, res.VerifyToken))
 	})
 	return res, err
 }
@@ -324,7 +328,7 @@ func (db *DB) RevokeSession(ctx context.Context, actor wmory.Actor, sessionID st
 // RequestPasswordReset issues a reset token for a known e-mail, within the hourly
 // mail budget. The empty token means "send nothing"; the caller answers the same
 // either way.
-func (db *DB) RequestPasswordReset(ctx context.Context, actor wmory.Actor, email string) (*wmory.User, string, error) {
+func (db *DB) RequestPasswordReset(ctx context.Context, actor wmory.Actor, email string, letters mail.Letters) (*wmory.User, string, error) {
 	var user *wmory.User
 	var token string
 	err := db.inTx(ctx, func(tx *Tx) error {
@@ -344,6 +348,9 @@ func (db *DB) RequestPasswordReset(ctx context.Context, actor wmory.Actor, email
 			return err
 		}
 		user = u
+		if err := tx.queueMail(ctx, letters.PasswordReset(u.Email, u.Name, token)); err != nil {
+			return err
+		}
 		return tx.audit(ctx, actor, "", wmory.AuditPasswordResetAsk, wmory.AuditTargetUser, u.ID, nil)
 	})
 	return user, token, err
@@ -352,7 +359,7 @@ func (db *DB) RequestPasswordReset(ctx context.Context, actor wmory.Actor, email
 // ResetPassword consumes a reset token and sets the new password. Following the
 // link proves ownership of the address, so the account counts as verified; every
 // session is revoked and the login lock is lifted.
-func (db *DB) ResetPassword(ctx context.Context, actor wmory.Actor, token, passwordHash, accountThrottleKeyPrefix string) (*wmory.User, error) {
+func (db *DB) ResetPassword(ctx context.Context, actor wmory.Actor, token, passwordHash, accountThrottleKeyPrefix string, letters mail.Letters) (*wmory.User, error) {
 	var user *wmory.User
 	err := db.inTx(ctx, func(tx *Tx) error {
 		u, _, _, err := tx.useEmailToken(ctx, token, purposeReset)
@@ -377,6 +384,9 @@ func (db *DB) ResetPassword(ctx context.Context, actor wmory.Actor, token, passw
 		u.EmailVerified = true
 		user = u
 		actor.UserID = u.ID
+		if err := tx.queueMail(ctx, letters.PasswordChanged(u.Email, u.Name)); err != nil {
+			return err
+		}
 		return tx.audit(ctx, actor, "", wmory.AuditPasswordReset, wmory.AuditTargetUser, u.ID, nil)
 	})
 	return user, err
@@ -398,7 +408,7 @@ func (db *DB) UpdateName(ctx context.Context, actor wmory.Actor, name string) (*
 
 // ChangePassword sets a new password (the caller has checked the current one)
 // and signs out every other session.
-func (db *DB) ChangePassword(ctx context.Context, actor wmory.Actor, passwordHash string) (*wmory.User, error) {
+func (db *DB) ChangePassword(ctx context.Context, actor wmory.Actor, passwordHash string, letters mail.Letters) (*wmory.User, error) {
 	err := db.inTx(ctx, func(tx *Tx) error {
 		if err := tx.execOne(ctx, wmory.NotFound("User"), `UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?`, passwordHash, ms(tx.now), actor.UserID); err != nil {
 			return err
@@ -407,6 +417,13 @@ func (db *DB) ChangePassword(ctx context.Context, actor wmory.Actor, passwordHas
 			return err
 		}
 		if _, err := tx.exec(ctx, `UPDATE email_tokens SET used_at = ? WHERE user_id = ? AND used_at IS NULL`, ms(tx.now), actor.UserID); err != nil {
+			return err
+		}
+		var email, name string
+		if err := tx.queryRow(ctx, `SELECT email, name FROM users WHERE id = ?`, actor.UserID).Scan(&email, &name); err != nil {
+			return err
+		}
+		if err := tx.queueMail(ctx, letters.PasswordChanged(email, name)); err != nil {
 			return err
 		}
 		return tx.audit(ctx, actor, "", wmory.AuditPasswordChange, wmory.AuditTargetUser, actor.UserID, nil)

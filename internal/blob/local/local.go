@@ -63,6 +63,7 @@ func Open(root, keyFile string, base *url.URL) (*Store, error) {
 			return nil, err
 		}
 	}
+	clearStaleTemp(filepath.Join(root, "tmp"), time.Now().Add(-24*time.Hour))
 	secret, err := os.ReadFile(keyFile)
 	if errors.Is(err, fs.ErrNotExist) {
 		secret = make([]byte, 32)
@@ -80,6 +81,17 @@ func Open(root, keyFile string, base *url.URL) (*Store, error) {
 		return nil, fmt.Errorf("blob signing key %s is shorter than 32 bytes", keyFile)
 	}
 	return &Store{root: root, secret: secret, base: base, now: time.Now}, nil
+}
+
+// clearStaleTemp removes half-written uploads that a crash (or a failed
+// removal) left behind; nothing writes to them after a day.
+func clearStaleTemp(dir string, before time.Time) {
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		if fi, err := e.Info(); err == nil && fi.ModTime().Before(before) {
+			os.Remove(filepath.Join(dir, e.Name()))
+		}
+	}
 }
 
 func writeNew(path string, data []byte) error {
@@ -377,6 +389,8 @@ func (s *Store) servePut(w http.ResponseWriter, r *http.Request, key string, q u
 	}
 	// The upload may have ended while the bytes were arriving.
 	if !ask(context.WithoutCancel(r.Context()), s.keeps, key) {
+		// Should the removal fail, the object has no row and the periodic
+		// reconciliation deletes it.
 		os.Remove(p)
 		deny(w, "AccessDenied: this upload is no longer pending")
 		return

@@ -8,6 +8,7 @@ import (
 	"net"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
@@ -28,6 +29,15 @@ type Server struct {
 	msgs []Received
 	// User and Password, when set, are required credentials (AUTH PLAIN).
 	user, password string
+	delay          time.Duration
+}
+
+// SetDelay makes the server take d before accepting each message, as a slow
+// or distant mail server does.
+func (s *Server) SetDelay(d time.Duration) {
+	s.mu.Lock()
+	s.delay = d
+	s.mu.Unlock()
 }
 
 // Start listens on a free loopback port; with user set the server requires AUTH.
@@ -96,6 +106,10 @@ func (s *session) Data(r io.Reader) error {
 		return err
 	}
 	s.cur.Data = string(b)
+	s.srv.mu.Lock()
+	delay := s.srv.delay
+	s.srv.mu.Unlock()
+	time.Sleep(delay)
 	s.srv.mu.Lock()
 	s.srv.msgs = append(s.srv.msgs, s.cur)
 	s.srv.mu.Unlock()
