@@ -68,7 +68,7 @@ var settings = []setting{
 	{"db-max-idle", "WMORY_DB_MAX_IDLE", "most idle database connections per process", "10", false},
 	{"db-conn-lifetime", "WMORY_DB_CONN_LIFETIME", "longest life of a database connection", "30m", false},
 	{"workers", "WMORY_WORKERS", "jobs run at once by this process (serve: 0 runs none here, for a separate `wmory worker`)", strconv.Itoa(runtime.NumCPU()), false},
-	{"metrics-addr", "WMORY_METRICS_ADDR", "worker: address to serve /metrics and /healthz on (serve has both on its own address); empty: none", "", false},
+	{"metrics-addr", "WMORY_METRICS_ADDR", "address to serve /metrics and /healthz on for the operators (never on the public address); empty: none", "", false},
 	{"job-lease", "WMORY_JOB_LEASE", "how long a worker holds a job before another may take it over", "5m", false},
 	{"audit-retention-days", "WMORY_AUDIT_RETENTION_DAYS", "delete audit entries older than this many days (0 keeps them forever)", "0", false},
 	{"session-max-age-days", "WMORY_SESSION_MAX_AGE_DAYS", "a session ends this many days after sign-in however active it stays", "365", false},

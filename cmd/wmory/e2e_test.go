@@ -437,3 +437,24 @@ func TestUnknownCommand(t *testing.T) {
 		t.Fatalf("unknown command: %v, %q", err, stderr.String())
 	}
 }
+
+// Metrics are served only on WMORY_METRICS_ADDR, never on the public listener.
+func TestMetricsOnTheOperatorsAddress(t *testing.T) {
+	in := start(t, map[string]string{"WMORY_METRICS_ADDR": "127.0.0.1:0"})
+	if s := status(t, in.base, "/metrics"); s != 404 {
+		t.Fatalf("public /metrics = %d; want 404", s)
+	}
+	m := regexp.MustCompile(`"metrics_addr":"([^"]+)"`).FindStringSubmatch(in.stderr.String())
+	if m == nil {
+		t.Fatalf("no metrics address logged:\n%s", in.stderr.String())
+	}
+	resp, err := http.Get("http://" + m[1] + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(body), "wmory_http_requests_total") {
+		t.Fatalf("operators' /metrics = %d:\n%.300s", resp.StatusCode, body)
+	}
+}

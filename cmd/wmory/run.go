@@ -105,6 +105,28 @@ func openStore(ctx context.Context, c config, db *sqldb.DB) (blob.Store, http.Ha
 	return ls, ls, nil
 }
 
+// serveOps serves /metrics and /healthz on the operators' own address, when
+// one is set: metrics describe the deployment, so they are not on the public
+// listener, and a worker (which has no API) is seen there like a server.
+func serveOps(addr string, metricsHandler http.Handler) (string, func(), error) {
+	if addr == "" {
+		return "", func() {}, nil
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return "", nil, fmt.Errorf("WMORY_METRICS_ADDR: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", metricsHandler)
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"status":"ok"}`)
+	})
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: time.Minute}
+	go srv.Serve(ln)
+	return ln.Addr().String(), func() { srv.Close() }, nil
+}
+
 // openMailer is SMTP when configured, else the console (and a folder of copies).
 func openMailer(c config, stdout io.Writer) (mail.Mailer, error) {
 	if c.SMTPURL != "" {
@@ -167,25 +189,11 @@ func worker(ctx context.Context, args []string, getenv func(string) string, stdo
 	}
 	n := max(c.Workers, 1)
 	m := metrics.New(db)
-	addr := ""
-	if c.MetricsAddr != "" {
-		// A worker has no API; this small listener lets Prometheus and health
-		// checks see it like a server.
-		ln, err := net.Listen("tcp", c.MetricsAddr)
-		if err != nil {
-			return fmt.Errorf("WMORY_METRICS_ADDR: %w", err)
-		}
-		addr = ln.Addr().String()
-		mux := http.NewServeMux()
-		mux.Handle("GET /metrics", m.Handler())
-		mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
-			w.Header().Set("Content-Type", "application/json")
-			io.WriteString(w, `{"status":"ok"}`)
-		})
-		srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
-		go srv.Serve(ln)
-		defer srv.Close()
+	addr, stopOps, err := serveOps(c.MetricsAddr, m.Handler())
+	if err != nil {
+		return err
 	}
+	defer stopOps()
 	log.Info("worker running", "addr", addr, "concurrency", n, "database", string(db.Dialect()))
 	stop := startWorker(ctx, db, store, mailer, c, n, m, log)
 	<-ctx.Done()
@@ -253,6 +261,12 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	apiCfg.Metrics = metrics.New(db)
 	api := wmoryhttp.New(db, store, password.New(password.DefaultParams), apiCfg, log)
 
+	metricsAddr, stopOps, err := serveOps(c.MetricsAddr, api.MetricsHandler())
+	if err != nil {
+		return err
+	}
+	defer stopOps()
+
 	// Background work runs in this process unless WMORY_WORKERS=0.
 	if c.Workers > 0 {
 		stopWork := startWorker(ctx, db, store, mailer, c, c.Workers, apiCfg.Metrics, log)
@@ -273,7 +287,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if c.S3 != nil {
 		storeMode = "s3"
 	}
-	log.Info("listening", "addr", ln.Addr().String(), "base_url", c.BaseURL.String(), "database", string(db.Dialect()), "mail", mailMode, "storage", storeMode)
+	log.Info("listening", "addr", ln.Addr().String(), "base_url", c.BaseURL.String(), "database", string(db.Dialect()), "mail", mailMode, "storage", storeMode,
+		"metrics_addr", metricsAddr)
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

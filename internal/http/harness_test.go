@@ -45,6 +45,7 @@ type env struct {
 	v       *openapitest.Validator
 	logs    *syncBuffer
 	hasher  *password.Hasher
+	api     *wmoryhttp.Server
 	letters mail.Letters
 	mu      sync.Mutex
 	offset  time.Duration // added to the store's clock
@@ -108,6 +109,7 @@ func newEnvWithStore(t *testing.T, e sqldbtest.Engine, store blob.Store, tweak .
 	en.hasher = password.New(testParams)
 	en.letters = mail.Letters{Base: cfg.BaseURL}
 	api := wmoryhttp.New(db, store, en.hasher, cfg, slog.New(slog.NewJSONHandler(en.logs, nil)))
+	en.api = api
 	en.srv.Config.Handler = api.Handler()
 	en.srv.Start()
 	t.Cleanup(en.srv.Close)

@@ -147,8 +147,6 @@ func (s *Server) OpenAPI() map[string]any {
 			ok["content"] = schema{"application/json": schema{"schema": ref(rt.resp)}}
 		case rt.path == "/api/openapi.json":
 			ok["content"] = schema{"application/json": schema{"schema": schema{"type": "object"}}}
-		case rt.path == "/metrics":
-			ok["content"] = schema{"text/plain": schema{"schema": str}}
 		}
 		op["responses"] = schema{
 			strconv.Itoa(rt.status): ok,

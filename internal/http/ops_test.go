@@ -1,6 +1,7 @@
 package http_test
 
 import (
+	"net/http/httptest"
 	"bufio"
 	"context"
 	"encoding/json"
@@ -108,8 +109,13 @@ func TestMetrics(t *testing.T) {
 	gid := ann.must(201, "POST", "/api/v1/groups", map[string]string{"name": "G"}).str("id")
 	ann.upload(gid, "a.jpg", "image/jpeg", tinyJPEG)
 	ann.must(429, "POST", "/api/v1/groups/"+gid+"/uploads", map[string]any{"filename": "b.jpg", "content_type": "image/jpeg", "size": 10})
-	r := e.anon().must(200, "GET", "/metrics", nil)
-	body := string(r.body)
+	// Metrics are for the operators, on their own address (WMORY_METRICS_ADDR).
+	if r := e.anon().call("GET", "/metrics", nil); r.status != 404 {
+		t.Fatalf("GET /metrics on the API listener = %d; want 404", r.status)
+	}
+	rec := httptest.NewRecorder()
+	e.api.MetricsHandler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	body := rec.Body.String()
 	for _, want := range []string{
 		`wmory_http_requests_total{method="POST",route="POST /api/v1/groups",status="201"} 1`,
 		`wmory_http_request_duration_seconds_bucket{route="POST /api/v1/auth/login",le="+Inf"} 1`,

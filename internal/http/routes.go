@@ -32,7 +32,6 @@ func routes() []route {
 	return []route{
 		{"GET", "/healthz", public, "Process is alive", "", 200, "Status", false, (*Server).healthz},
 		{"GET", "/readyz", public, "Database reachable", "", 200, "Status", false, (*Server).readyz},
-		{"GET", "/metrics", public, "Prometheus metrics", "", 200, "", false, (*Server).serveMetrics},
 		{"GET", "/api/openapi.json", public, "This API's OpenAPI 3.1 document", "", 200, "", false, (*Server).openAPI},
 
 		{"POST", "/api/v1/auth/register", public, "Create an account and send a verification e-mail", "RegisterRequest", 202, "StatusResponse", false, (*Server).register},

@@ -211,10 +211,10 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) error {
 	return writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 }
 
-func (s *Server) serveMetrics(w http.ResponseWriter, r *http.Request) error {
-	s.metrics.Handler().ServeHTTP(w, r)
-	return nil
-}
+// MetricsHandler serves the Prometheus metrics. It is not on the API's
+// listener: metrics describe the deployment and are for its operators only,
+// on WMORY_METRICS_ADDR.
+func (s *Server) MetricsHandler() http.Handler { return s.metrics.Handler() }
 
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) error {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
