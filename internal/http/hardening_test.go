@@ -3,7 +3,11 @@ package http_test
 import (
 	"bytes"
 	"fmt"
+	"io"
+	"net"
 	"net/netip"
+	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -325,4 +329,44 @@ func bobID(t *testing.T, e *env) string {
 		t.Fatal(err)
 	}
 	return u.ID
+}
+
+// A JSON request whose body trickles is ended at the body deadline, and bodies
+// are small.
+func TestSlowBodiesAreEnded(t *testing.T) {
+	e := newEnv(t, sqldbtest.Engines(t)[0], func(c *wmorycfg) { c.BodyTimeout = 300 * time.Millisecond })
+	u, _ := url.Parse(e.srv.URL)
+	c, err := net.Dial("tcp", u.Host)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	fmt.Fprintf(c, "POST /api/v1/auth/login HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\nContent-Length: 1000\r\nConnection: close\r\n\r\n{\"email\":", u.Host)
+	done := make(chan error, 1)
+	go func() {
+		// One byte now and then, for far longer than the deadline.
+		for range 40 {
+			time.Sleep(100 * time.Millisecond)
+			if _, err := c.Write([]byte(" ")); err != nil {
+				done <- nil
+				return
+			}
+		}
+		done <- fmt.Errorf("the server still read a trickling body after 4 s")
+	}()
+	c.SetReadDeadline(time.Now().Add(10 * time.Second))
+	out, err := io.ReadAll(c)
+	if err != nil {
+		t.Fatalf("the connection was held: %v (%q)", err, out)
+	}
+	if !strings.HasPrefix(string(out), "HTTP/1.1 400") && len(out) != 0 {
+		t.Fatalf("answer to a trickling body: %q", out)
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	r := e.anon().call("POST", "/api/v1/auth/login", `{"email":"`+strings.Repeat("a", 70<<10)+`"}`)
+	if r.status != 413 || r.code() != "request_too_large" {
+		t.Fatalf("a 70 KiB body = %d %s", r.status, r.body)
+	}
 }

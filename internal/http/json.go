@@ -14,7 +14,9 @@ import (
 	"github.com/wmory/wmory"
 )
 
-const maxBodyBytes = 1 << 20
+// maxBodyBytes bounds every JSON body: the largest the API takes (a report's
+// details) is a few kilobytes.
+const maxBodyBytes = 64 << 10
 
 func writeJSON(w http.ResponseWriter, status int, v any) error {
 	w.Header().Set("Content-Type", "application/json")
@@ -29,7 +31,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) error {
 	return enc.Encode(v)
 }
 
-// decode reads one JSON object of at most 1 MiB into v. Unknown fields are
+// decode reads one JSON object of at most 64 KiB into v. Unknown fields are
 // refused so that a client cannot believe it set something it did not
 // (owner_id, role, …). Errors name the field.
 func decode(w http.ResponseWriter, r *http.Request, v any) error {

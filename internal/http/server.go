@@ -44,6 +44,9 @@ type Config struct {
 	RegistrationsPerIP int
 	// SessionMaxAge is a session's absolute lifetime (default one year).
 	SessionMaxAge time.Duration
+	// BodyTimeout bounds how long a request may take to send its body
+	// (default 30 s): a client that trickles bytes must not hold a connection.
+	BodyTimeout time.Duration
 }
 
 // Server serves the API.
@@ -105,6 +108,9 @@ func New(db *sqldb.DB, store blob.Store, hasher *password.Hasher, cfg Config, lo
 	}
 	if cfg.RegistrationsPerIP == 0 {
 		cfg.RegistrationsPerIP = 20
+	}
+	if cfg.BodyTimeout == 0 {
+		cfg.BodyTimeout = 30 * time.Second
 	}
 	if cfg.SessionMaxAge == 0 {
 		cfg.SessionMaxAge = wmory.DefaultSessionMaxAge
@@ -170,6 +176,9 @@ func (c *captureWriter) WriteHeader(status int)      { c.status = status }
 // endpoint wraps a route's handler with its access policy and body rules.
 func (s *Server) endpoint(rt route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// Every API body is small JSON: it arrives in time or not at all. (The
+		// local store's uploads are not routes; they have their own rule.)
+		http.NewResponseController(w).SetReadDeadline(time.Now().Add(s.cfg.BodyTimeout))
 		if rt.method != http.MethodGet {
 			// Credentials in a header cannot be sent by another site, so only
 			// cookie (or credential-less) requests need the cross-origin check.

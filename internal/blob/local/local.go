@@ -36,6 +36,28 @@ type Store struct {
 	// accepts and keeps, when set, decide whether a signed PUT may store its
 	// bytes (asked before writing) and may leave them (asked after).
 	accepts, keeps func(ctx context.Context, key string) (bool, error)
+	// idle is how long an upload may go without a byte arriving.
+	idle time.Duration
+}
+
+// DefaultIdleTimeout ends an upload that has sent nothing for this long: a
+// large file may take hours over a slow link, but never a minute of silence.
+const DefaultIdleTimeout = time.Minute
+
+// SetIdleTimeout changes how long an upload may go without a byte arriving.
+func (s *Store) SetIdleTimeout(d time.Duration) { s.idle = d }
+
+// idleReader moves the connection's read deadline forward before each read,
+// so that only silence, not a long transfer, ends the request.
+type idleReader struct {
+	r    io.Reader
+	rc   *http.ResponseController
+	idle time.Duration
+}
+
+func (i idleReader) Read(p []byte) (int, error) {
+	i.rc.SetReadDeadline(time.Now().Add(i.idle))
+	return i.r.Read(p)
 }
 
 // SetAdmission makes signed PUTs ask accepts before writing and keeps after: a
@@ -80,7 +102,7 @@ func Open(root, keyFile string, base *url.URL) (*Store, error) {
 	if len(secret) < 32 {
 		return nil, fmt.Errorf("blob signing key %s is shorter than 32 bytes", keyFile)
 	}
-	return &Store{root: root, secret: secret, base: base, now: time.Now}, nil
+	return &Store{root: root, secret: secret, base: base, now: time.Now, idle: DefaultIdleTimeout}, nil
 }
 
 // clearStaleTemp removes half-written uploads that a crash (or a failed
@@ -351,10 +373,10 @@ func (s *Store) servePut(w http.ResponseWriter, r *http.Request, key string, q u
 	// A signed hash is checked while the bytes are written, as S3 does; without
 	// one there is nothing to check and hashing would only cost time.
 	want := q.Get("sha256")
-	var body io.Reader = r.Body
+	var body io.Reader = idleReader{r: r.Body, rc: http.NewResponseController(w), idle: s.idle}
 	h := sha256.New()
 	if want != "" {
-		body = io.TeeReader(r.Body, h)
+		body = io.TeeReader(body, h)
 	}
 	tmp, n, err := s.writeTemp(body, size)
 	if err != nil {
