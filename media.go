@@ -174,6 +174,8 @@ type Media struct {
 	TakenAt      time.Time
 	UploadedAt   time.Time
 	Status       string
+	// FailureReason is set when Status is failed.
+	FailureReason FailureReason
 }
 
 // ThumbnailKey and PreviewKey are where a media item's derived images live;
@@ -219,12 +221,64 @@ const (
 	ECodeStorageUnavailable = "storage_unavailable"
 )
 
+// FailureReason says why an item could not be processed. Only the code is
+// stored and shown (the audit log, the uploader); details go to the log,
+// since they carry tool output and internals.
+type FailureReason string
+
+const (
+	FailUndecodable     FailureReason = "undecodable"      // not a readable photo or video
+	FailTooLarge        FailureReason = "too_large"        // more pixels, or decoded memory, than allowed
+	FailTooLong         FailureReason = "too_long"         // a video past the longest duration
+	FailTimeout         FailureReason = "timeout"          // processing passed its deadline
+	FailOriginalMissing FailureReason = "original_missing" // the stored file disappeared
+	FailOriginalChanged FailureReason = "original_changed" // the stored file was replaced after verification
+	FailProcessing      FailureReason = "processing_failed"
+)
+
+// Withdrawn reports whether an item that failed for this reason is withdrawn:
+// its original is deleted and its quota released, since the bytes are not the
+// photo or video they claimed to be (or not the ones verified). An item that
+// ran out of time, or failed for wmory's own reasons, keeps its original.
+func (r FailureReason) Withdrawn() bool {
+	switch r {
+	case FailUndecodable, FailTooLarge, FailTooLong, FailOriginalChanged:
+		return true
+	}
+	return false
+}
+
+// downloadExtensions are the file name extensions each verified type may carry.
+var downloadExtensions = map[string][]string{
+	"image/jpeg": {".jpg", ".jpeg"}, "image/png": {".png"}, "image/heic": {".heic", ".heif"}, "image/heif": {".heif", ".heic"},
+	"image/webp": {".webp"}, "image/avif": {".avif"}, "image/gif": {".gif"},
+	"video/mp4": {".mp4", ".m4v"}, "video/quicktime": {".mov", ".qt"}, "video/webm": {".webm"},
+}
+
+// DownloadName is the name an original downloads under: the uploader's name,
+// with the extension of its verified type appended unless it has one already,
+// so that "x.html" holding a JPEG saves as "x.html.jpg", never as a page.
+func DownloadName(filename, contentType string) string {
+	exts := downloadExtensions[contentType]
+	if len(exts) == 0 {
+		return filename
+	}
+	lower := strings.ToLower(filename)
+	for _, e := range exts {
+		if strings.HasSuffix(lower, e) {
+			return filename
+		}
+	}
+	return filename + exts[0]
+}
+
 // Audit actions of the media flow.
 const (
 	AuditUploadAuthorize = "upload_authorize"
 	AuditUploadComplete  = "upload_complete"
 	AuditUploadRejected  = "upload_validation_failed"
 	AuditMediaDelete     = "media_delete"
+	AuditMediaFailed     = "media_processing_failed"
 	AuditTargetUpload    = "upload"
 	AuditTargetMedia     = "media"
 )

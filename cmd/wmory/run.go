@@ -64,6 +64,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return groupsCmd(ctx, args, getenv, stdout, stderr)
 	case "upload":
 		return uploadCmd(ctx, args, getenv, stdout, stderr)
+	case "imaging-helper":
+		// Not for people: the worker derives each photo in a child process
+		// of its own binary, so that a deadline can stop libvips.
+		return imaging.ServeHelper(args, os.Stdin, stdout)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -146,7 +150,13 @@ func startWorker(ctx context.Context, db *sqldb.DB, store blob.Store, mailer mai
 	w.Lease = c.JobLease
 	w.Concurrency = n
 	w.AuditRetention = c.AuditRetention
-	w.HandleMedia(store, imaging.New())
+	proc := imaging.New()
+	if exe, err := os.Executable(); err == nil {
+		proc.Helper = []string{exe, "imaging-helper"}
+	} else {
+		log.Warn("photos are derived in this process: its executable cannot be found", "err", err)
+	}
+	w.HandleMedia(store, proc)
 	// After a burst of processing, hand back what libvips and the Go heap held.
 	w.OnIdle = func() {
 		imaging.ReleaseMemory()

@@ -21,6 +21,7 @@ import (
 	"github.com/wmory/wmory/internal/blob"
 	"github.com/wmory/wmory/internal/blob/local"
 	"github.com/wmory/wmory/internal/http/openapitest"
+	"github.com/wmory/wmory/internal/imaging"
 	"github.com/wmory/wmory/internal/jobs"
 	"github.com/wmory/wmory/internal/mail"
 	"github.com/wmory/wmory/internal/password"
@@ -332,4 +333,14 @@ func (e *env) orphans() []string {
 		}
 	}
 	return out
+}
+
+// processMedia runs the queued jobs with media processing too, as a worker
+// with libvips and ffmpeg would.
+func (e *env) processMedia() {
+	e.t.Helper()
+	w := e.worker()
+	w.HandleMedia(e.store, imaging.New())
+	for w.RunOne(e.t.Context()) {
+	}
 }

@@ -200,28 +200,34 @@ type uploaderView struct {
 }
 
 type mediaView struct {
-	ID           string       `json:"id"`
-	GroupID      string       `json:"group_id"`
-	Uploader     uploaderView `json:"uploader"`
-	Kind         string       `json:"kind"`
-	ContentType  string       `json:"content_type"`
-	Filename     string       `json:"filename"`
-	Size         int64        `json:"size"`
-	Width        *int         `json:"width"`
-	Height       *int         `json:"height"`
-	DurationMS   *int64       `json:"duration_ms"`
-	TakenAt      time.Time    `json:"taken_at"`
-	UploadedAt   time.Time    `json:"uploaded_at"`
-	Status       string       `json:"status"`
-	ThumbnailURL string       `json:"thumbnail_url,omitempty"`
-	PreviewURL   string       `json:"preview_url,omitempty"`
-	OriginalURL  string       `json:"original_url,omitempty"`
+	ID          string       `json:"id"`
+	GroupID     string       `json:"group_id"`
+	Uploader    uploaderView `json:"uploader"`
+	Kind        string       `json:"kind"`
+	ContentType string       `json:"content_type"`
+	Filename    string       `json:"filename"`
+	Size        int64        `json:"size"`
+	Width       *int         `json:"width"`
+	Height      *int         `json:"height"`
+	DurationMS  *int64       `json:"duration_ms"`
+	TakenAt     time.Time    `json:"taken_at"`
+	UploadedAt  time.Time    `json:"uploaded_at"`
+	Status      string       `json:"status"`
+	// FailureReason says why a failed item failed, as a code.
+	FailureReason *string `json:"failure_reason"`
+	ThumbnailURL  string  `json:"thumbnail_url,omitempty"`
+	PreviewURL    string  `json:"preview_url,omitempty"`
+	OriginalURL   string  `json:"original_url,omitempty"`
 }
 
 func (s *Server) viewMedia(ctx context.Context, m *wmory.Media, original bool) (mediaView, error) {
 	v := mediaView{ID: m.ID, GroupID: m.GroupID, Uploader: uploaderView{ID: m.UploaderID, Name: m.UploaderName}, Kind: string(m.Kind),
 		ContentType: m.ContentType, Filename: m.Filename, Size: m.Size, Width: m.Width, Height: m.Height, DurationMS: m.DurationMS,
 		TakenAt: m.TakenAt, UploadedAt: m.UploadedAt, Status: m.Status}
+	if m.FailureReason != "" {
+		reason := string(m.FailureReason)
+		v.FailureReason = &reason
+	}
 	var err error
 	if m.Status == wmory.StatusReady {
 		if v.ThumbnailURL, err = s.store.PresignGet(ctx, m.ThumbnailKey(), blob.GetOptions{ContentType: "image/webp", Disposition: "inline", TTL: derivedURLTTL}); err != nil {
@@ -231,9 +237,11 @@ func (s *Server) viewMedia(ctx context.Context, m *wmory.Media, original bool) (
 			return v, storageError(err)
 		}
 	}
-	if original {
+	// A withdrawn original is gone; whatever downloads, downloads under a name
+	// that says what it is.
+	if original && !(m.Status == wmory.StatusFailed && m.FailureReason.Withdrawn()) {
 		if v.OriginalURL, err = s.store.PresignGet(ctx, m.ObjectKey, blob.GetOptions{ContentType: m.ContentType,
-			Disposition: AttachmentDisposition(m.Filename), TTL: originalURLTTL}); err != nil {
+			Disposition: AttachmentDisposition(wmory.DownloadName(m.Filename, m.ContentType)), TTL: originalURLTTL}); err != nil {
 			return v, storageError(err)
 		}
 	}

@@ -1,10 +1,10 @@
 package http_test
 
 import (
-	"net/http/httptest"
 	"bufio"
 	"context"
 	"encoding/json"
+	"net/http/httptest"
 	"strings"
 	"testing"
 

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/davidbyttow/govips/v2/vips"
+
+	"github.com/wmory/wmory"
 )
 
 // Bounding boxes of the derived images, in pixels.
@@ -21,12 +23,33 @@ const (
 	PreviewSize   = 1440
 )
 
-// ErrRejected marks input that will never process: corrupt, hostile, too large.
-// Retrying it is pointless.
+// ErrRejected marks input that will never process: corrupt, hostile, too large,
+// too slow. Retrying it is pointless. Every such error is a *Rejection.
 var ErrRejected = errors.New("imaging: input rejected")
 
-func rejectf(format string, args ...any) error {
-	return fmt.Errorf("%w: %s", ErrRejected, fmt.Sprintf(format, args...))
+// Rejection is a final refusal of one file: a reason code for people, and a
+// detail (tool output, library errors) for the log only.
+type Rejection struct {
+	Reason wmory.FailureReason
+	Detail string
+}
+
+func (r *Rejection) Error() string        { return "imaging: " + string(r.Reason) + ": " + r.Detail }
+func (r *Rejection) Is(target error) bool { return target == ErrRejected }
+
+func reject(reason wmory.FailureReason, format string, args ...any) error {
+	return &Rejection{Reason: reason, Detail: fmt.Sprintf(format, args...)}
+}
+
+func rejectf(format string, args ...any) error { return reject(wmory.FailUndecodable, format, args...) }
+
+// ReasonOf returns the reason of a rejection, or "" for any other error.
+func ReasonOf(err error) wmory.FailureReason {
+	var r *Rejection
+	if errors.As(err, &r) {
+		return r.Reason
+	}
+	return ""
 }
 
 // Result is what processing learns and makes.
@@ -42,11 +65,22 @@ type Result struct {
 // that a process which never processes media (a `serve` whose work runs
 // elsewhere, or idle) does not carry it.
 type Processor struct {
-	MaxPixels   int64
-	FFprobe     string
-	FFmpeg      string
-	Timeout     time.Duration // per external process
-	MaxDuration time.Duration // longest video accepted
+	MaxPixels int64
+	// MaxDecodeBytes bounds the memory of a whole decode (pixels × bands ×
+	// bytes per band) for formats that cannot shrink while loading: an
+	// interlaced PNG, a GIF, a HEIF or AVIF. Two jobs at the limit fit in a
+	// worker of 1 GiB.
+	MaxDecodeBytes int64
+	FFprobe        string
+	FFmpeg         string
+	Timeout        time.Duration // per external process
+	MaxDuration    time.Duration // longest video accepted
+	// Helper, when set, is the command that derives photos in a child process
+	// (wmory's own binary, see ServeHelper): the deadline then stops the work
+	// by killing the child, and a hostile file's memory ends with it. Without
+	// it photos are derived in this process, where libvips cannot be stopped.
+	Helper       []string
+	PhotoTimeout time.Duration
 }
 
 var startOnce sync.Once
@@ -63,13 +97,23 @@ func Start() {
 	})
 }
 
-// New returns a processor with wmory's defaults: 100 megapixels, 30 minutes of video.
+// New returns a processor with wmory's defaults: 100 megapixels, 256 MiB of
+// whole decode, 30 minutes of video, a minute per photo.
 func New() *Processor {
-	return &Processor{MaxPixels: 100_000_000, FFprobe: "ffprobe", FFmpeg: "ffmpeg", Timeout: 2 * time.Minute, MaxDuration: 30 * time.Minute}
+	return &Processor{MaxPixels: 100_000_000, MaxDecodeBytes: 256 << 20, FFprobe: "ffprobe", FFmpeg: "ffmpeg",
+		Timeout: 2 * time.Minute, MaxDuration: 30 * time.Minute, PhotoTimeout: time.Minute}
 }
 
-// Photo processes an image held in memory.
+// Photo processes an image held in memory, in the helper process when one is set.
 func (p *Processor) Photo(ctx context.Context, data []byte) (*Result, error) {
+	if len(p.Helper) > 0 {
+		return p.photoInHelper(ctx, data)
+	}
+	return p.photo(data)
+}
+
+// photo derives a photo in this process.
+func (p *Processor) photo(data []byte) (*Result, error) {
 	Start()
 	header, err := vips.LoadImageFromBuffer(data, vips.NewImportParams())
 	if err != nil {
@@ -78,9 +122,14 @@ func (p *Processor) Photo(ctx context.Context, data []byte) (*Result, error) {
 	w, h := header.Width(), header.Height()
 	orientation := header.Orientation()
 	taken := exifTime(header)
+	decode := int64(w) * int64(h) * int64(header.Bands()) * bytesPerBand(header.BandFormat())
+	whole := decodesWhole(header)
 	header.Close()
 	if int64(w)*int64(h) > p.MaxPixels || w <= 0 || h <= 0 {
-		return nil, rejectf("image of %d×%d pixels is over the limit of %d", w, h, p.MaxPixels)
+		return nil, reject(wmory.FailTooLarge, "image of %d×%d pixels is over the limit of %d", w, h, p.MaxPixels)
+	}
+	if whole && p.MaxDecodeBytes > 0 && decode > p.MaxDecodeBytes {
+		return nil, reject(wmory.FailTooLarge, "image of %d×%d pixels would decode to %d MiB, over the limit of %d MiB", w, h, decode>>20, p.MaxDecodeBytes>>20)
 	}
 	if orientation >= 5 && orientation <= 8 {
 		w, h = h, w
@@ -91,6 +140,38 @@ func (p *Processor) Photo(ctx context.Context, data []byte) (*Result, error) {
 	}
 	res.Width, res.Height, res.TakenAt = w, h, taken
 	return res, nil
+}
+
+// decodesWhole reports formats that libvips must decode whole before it can
+// shrink them: interlaced PNGs, GIFs and the HEIF family. JPEG and WebP
+// shrink while loading; other PNGs are read line by line.
+func decodesWhole(img *vips.ImageRef) bool {
+	switch img.Format() {
+	case vips.ImageTypePNG:
+		for _, f := range img.ImageFields() {
+			if f == "interlaced" {
+				return img.GetInt("interlaced") != 0
+			}
+		}
+		return false
+	case vips.ImageTypeGIF, vips.ImageTypeHEIF, vips.ImageTypeAVIF:
+		return true
+	}
+	return false
+}
+
+func bytesPerBand(f vips.BandFormat) int64 {
+	switch f {
+	case vips.BandFormatUchar, vips.BandFormatChar:
+		return 1
+	case vips.BandFormatUshort, vips.BandFormatShort:
+		return 2
+	case vips.BandFormatDouble, vips.BandFormatComplex:
+		return 8
+	case vips.BandFormatDpComplex:
+		return 16
+	}
+	return 4
 }
 
 // derive makes the preview with one shrink-on-load decode (autorotated), and the

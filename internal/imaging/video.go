@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"math"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"syscall"
 	"time"
+
+	"github.com/wmory/wmory"
 )
 
 // probe is the part of ffprobe's JSON that wmory reads.
@@ -29,26 +31,31 @@ type probe struct {
 	} `json:"format"`
 }
 
-// run starts a tool in its own process group and kills the whole group when the
-// context ends, so a hung decoder leaves nothing behind.
-func (p *Processor) run(ctx context.Context, name string, args ...string) ([]byte, error) {
-	ctx, cancel := context.WithTimeout(ctx, p.Timeout)
+// run starts a tool in its own process group and kills the whole group when
+// the deadline passes or the context ends, so a hung decoder leaves nothing
+// behind. A tool that runs out of time is a final failure for the file (it
+// would only run out of time again); one that fails is a rejection.
+func (p *Processor) run(ctx context.Context, timeout time.Duration, stdin []byte, name string, args ...string) ([]byte, error) {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, name, args...)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
 	cmd.WaitDelay = 5 * time.Second
+	if stdin != nil {
+		cmd.Stdin = bytes.NewReader(stdin)
+	}
 	var out, errOut bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errOut
 	if err := cmd.Run(); err != nil {
 		if ctx.Err() != nil {
-			return nil, fmt.Errorf("%s timed out: %w", name, ctx.Err())
+			return nil, reject(wmory.FailTimeout, "%s ran out of its %v", filepath.Base(name), timeout)
 		}
 		msg := errOut.String()
 		if len(msg) > 300 {
 			msg = msg[:300]
 		}
-		return nil, rejectf("%s: %v: %s", name, err, msg)
+		return nil, rejectf("%s: %v: %s", filepath.Base(name), err, msg)
 	}
 	return out.Bytes(), nil
 }
@@ -58,7 +65,7 @@ func (p *Processor) run(ctx context.Context, name string, args ...string) ([]byt
 // files are read: network and playlist protocols are not allowed.
 func (p *Processor) Video(ctx context.Context, path string) (*Result, error) {
 	Start()
-	out, err := p.run(ctx, p.FFprobe, "-v", "error", "-protocol_whitelist", "file", "-print_format", "json",
+	out, err := p.run(ctx, p.Timeout, nil, p.FFprobe, "-v", "error", "-protocol_whitelist", "file", "-print_format", "json",
 		"-show_format", "-show_streams", "file:"+path)
 	if err != nil {
 		return nil, err
@@ -96,7 +103,7 @@ func (p *Processor) Video(ctx context.Context, path string) (*Result, error) {
 		return nil, rejectf("no video stream")
 	}
 	if int64(res.Width)*int64(res.Height) > p.MaxPixels {
-		return nil, rejectf("video of %d×%d pixels is over the limit", res.Width, res.Height)
+		return nil, reject(wmory.FailTooLarge, "video of %d×%d pixels is over the limit", res.Width, res.Height)
 	}
 	if t := parseCreation(pr.Format.Tags["creation_time"]); t != nil {
 		res.TakenAt = t
@@ -104,7 +111,7 @@ func (p *Processor) Video(ctx context.Context, path string) (*Result, error) {
 	seek := "1"
 	if d, err := strconv.ParseFloat(pr.Format.Duration, 64); err == nil && d > 0 {
 		if time.Duration(d*float64(time.Second)) > p.MaxDuration {
-			return nil, rejectf("video of %.0f s is longer than allowed", d)
+			return nil, reject(wmory.FailTooLong, "video of %.0f s is longer than allowed", d)
 		}
 		ms := int64(d * 1000)
 		res.DurationMS = &ms
@@ -115,8 +122,12 @@ func (p *Processor) Video(ctx context.Context, path string) (*Result, error) {
 	// ffmpeg applies the rotation itself when decoding; the frame travels as
 	// high-quality JPEG: far cheaper to encode than PNG, and libvips decodes
 	// it with shrink-on-load.
-	poster, err := p.run(ctx, p.FFmpeg, "-v", "error", "-protocol_whitelist", "file,pipe", "-ss", seek, "-i", "file:"+path,
-		"-frames:v", "1", "-f", "image2pipe", "-c:v", "mjpeg", "-q:v", "2", "pipe:1")
+	// The frame comes out no larger than the preview, so that what libvips
+	// decodes in this process is small whatever the video's size.
+	box := strconv.Itoa(PreviewSize)
+	poster, err := p.run(ctx, p.Timeout, nil, p.FFmpeg, "-v", "error", "-protocol_whitelist", "file,pipe", "-ss", seek, "-i", "file:"+path,
+		"-frames:v", "1", "-vf", "scale=w='min("+box+",iw)':h='min("+box+",ih)':force_original_aspect_ratio=decrease",
+		"-f", "image2pipe", "-c:v", "mjpeg", "-q:v", "2", "pipe:1")
 	if err != nil {
 		return nil, err
 	}

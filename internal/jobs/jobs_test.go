@@ -3,11 +3,13 @@ package jobs_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -292,5 +294,65 @@ func TestOnIdleAfterWork(t *testing.T) {
 	<-done
 	if len(idle) != 0 {
 		t.Errorf("OnIdle called %d more times while idle", len(idle))
+	}
+}
+
+// A photo that runs past its deadline is stopped and fails for good with the
+// reason timeout: one attempt, no retry storm, and nothing but the code in
+// the audit log.
+func TestTimeoutIsFinal(t *testing.T) {
+	f := newFixture(t, sqldbtest.Engines(t)[0])
+	proc := imaging.New()
+	proc.Helper = []string{"sh", "-c", "sleep 30"} // a decoder that hangs
+	proc.PhotoTimeout = 100 * time.Millisecond
+	f.w.HandleMedia(f.store, proc)
+	m := f.add(t, "slow.jpg", "image/jpeg", testfile(t, "camera.jpg"))
+	if !f.w.RunOne(ctx) {
+		t.Fatal("no job ran")
+	}
+	if n, _ := f.db.PendingJobs(ctx, sqldb.JobProcessMedia); n != 0 {
+		t.Fatalf("%d processing jobs left: a timeout is retried", n)
+	}
+	got := f.media(t, m.ID)
+	if got.Status != wmory.StatusFailed || got.FailureReason != wmory.FailTimeout {
+		t.Fatalf("status %s, reason %q; want failed, timeout", got.Status, got.FailureReason)
+	}
+	entries, _ := f.db.AuditEntries(ctx)
+	for _, e := range entries {
+		if e.Action == wmory.AuditMediaFailed && fmt.Sprint(e.Details) != "map[reason:timeout]" {
+			t.Fatalf("audit details %v; want only the reason code", e.Details)
+		}
+	}
+}
+
+// A file that is not what it claimed is withdrawn: failed with its reason, its
+// original deleted and its quota given back; the audit log has the code only.
+func TestUndecodableOriginalsAreWithdrawn(t *testing.T) {
+	f := newFixture(t, sqldbtest.Engines(t)[0])
+	bad := append([]byte{0xFF, 0xD8, 0xFF, 0xE0}, bytes.Repeat([]byte("<script>alert(1)</script>"), 100)...)
+	m := f.add(t, "x.html", "image/jpeg", bad)
+	f.drain()
+	got := f.media(t, m.ID)
+	if got.Status != wmory.StatusFailed || got.FailureReason != wmory.FailUndecodable {
+		t.Fatalf("status %s, reason %q", got.Status, got.FailureReason)
+	}
+	if _, err := f.store.Stat(ctx, m.ObjectKey); err == nil {
+		t.Fatal("the undecodable original is still stored")
+	}
+	if bytes, files, _ := f.db.QuotaUsed(ctx, f.actor.UserID); bytes != 0 || files != 0 {
+		t.Fatalf("quota used %d bytes, %d files; want it given back", bytes, files)
+	}
+	entries, _ := f.db.AuditEntries(ctx)
+	found := false
+	for _, e := range entries {
+		if e.Action == wmory.AuditMediaFailed {
+			found = true
+			if e.Details["reason"] != "undecodable" || strings.Contains(fmt.Sprint(e.Details), "vips") {
+				t.Fatalf("audit details %v", e.Details)
+			}
+		}
+	}
+	if !found {
+		t.Fatal("no audit entry for the failure")
 	}
 }

@@ -17,8 +17,9 @@ import (
 )
 
 // HandleMedia registers the processing of uploaded media: thumbnail and preview
-// made and stored, then the item marked ready. Input the processor rejects marks
-// the item failed at once; other errors are retried.
+// made and stored, then the item marked ready. A file the processor rejects
+// (undecodable, too large, out of time) fails at once, for good: retrying it
+// would only cost the same again. Other errors are retried.
 func (w *Worker) HandleMedia(store blob.Store, proc *imaging.Processor) {
 	w.Handle(sqldb.JobProcessMedia, func(ctx context.Context, job *sqldb.Job) error {
 		var p struct {
@@ -28,21 +29,20 @@ func (w *Worker) HandleMedia(store blob.Store, proc *imaging.Processor) {
 			return err
 		}
 		err := w.processMedia(ctx, store, proc, p.MediaID)
-		var rejected *rejection
-		if errors.As(err, &rejected) {
-			w.log.Warn("media failed", "media", p.MediaID, "reason", rejected.reason)
-			return w.db.MediaFailed(ctx, p.MediaID, rejected.reason)
+		if reason := imaging.ReasonOf(err); reason != "" {
+			// The detail (tool output, library errors) is for the log only.
+			w.log.Warn("media failed", "media", p.MediaID, "reason", reason, "detail", err.Error())
+			return w.db.MediaFailed(context.WithoutCancel(ctx), p.MediaID, reason)
 		}
 		if err != nil && job.Attempts >= w.MaxAttempts {
-			w.db.MediaFailed(context.WithoutCancel(ctx), p.MediaID, "processing kept failing: "+err.Error())
+			w.log.Error("media processing kept failing", "media", p.MediaID, "err", err)
+			if ferr := w.db.MediaFailed(context.WithoutCancel(ctx), p.MediaID, wmory.FailProcessing); ferr != nil {
+				return errors.Join(err, ferr)
+			}
 		}
 		return err
 	})
 }
-
-type rejection struct{ reason string }
-
-func (r *rejection) Error() string { return r.reason }
 
 func (w *Worker) processMedia(ctx context.Context, store blob.Store, proc *imaging.Processor, id string) error {
 	m, etag, err := w.db.MediaToProcess(ctx, id)
@@ -59,13 +59,13 @@ func (w *Worker) processMedia(ctx context.Context, store blob.Store, proc *imagi
 	// to replace them afterwards is caught here.
 	info, err := store.Stat(ctx, m.ObjectKey)
 	if errors.Is(err, blob.ErrNotFound) {
-		return &rejection{"the original is missing"}
+		return &imaging.Rejection{Reason: wmory.FailOriginalMissing, Detail: "no object under " + m.ObjectKey}
 	}
 	if err != nil {
 		return err
 	}
 	if info.Size != m.Size || (etag != "" && info.ETag != etag) {
-		return &rejection{"the original changed after it was verified"}
+		return &imaging.Rejection{Reason: wmory.FailOriginalChanged, Detail: "size or ETag differ from the verified ones"}
 	}
 	rc, err := store.Open(ctx, m.ObjectKey)
 	if err != nil {
@@ -84,9 +84,6 @@ func (w *Worker) processMedia(ctx context.Context, store blob.Store, proc *imagi
 		}
 		res, err = proc.Photo(ctx, data)
 	}
-	if errors.Is(err, imaging.ErrRejected) {
-		return &rejection{err.Error()}
-	}
 	if err != nil {
 		return err
 	}
@@ -101,9 +98,11 @@ func (w *Worker) processMedia(ctx context.Context, store blob.Store, proc *imagi
 	err = w.db.MediaProcessed(ctx, id, sqldb.Processed{Width: res.Width, Height: res.Height, TakenAt: res.TakenAt, DurationMS: res.DurationMS})
 	if wmory.ErrorCode(err) == wmory.ECodeNotFound {
 		// Deleted while it was being processed: its derived images must not
-		// outlive it.
-		store.Delete(ctx, m.ThumbnailKey())
-		store.Delete(ctx, m.PreviewKey())
+		// outlive it. What cannot be deleted now is queued.
+		keys := []string{m.ThumbnailKey(), m.PreviewKey()}
+		if derr := errors.Join(store.Delete(ctx, keys[0]), store.Delete(ctx, keys[1])); derr != nil {
+			return w.db.QueueDeletes(context.WithoutCancel(ctx), keys)
+		}
 		return nil
 	}
 	return err

@@ -188,6 +188,7 @@ type Tx struct {
 	db       *DB
 	now      time.Time
 	enqueued bool
+	readOnly bool
 }
 
 func (tx *Tx) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
@@ -222,7 +223,7 @@ func (tx *Tx) execOne(ctx context.Context, notFound error, query string, args ..
 // forUpdate is the row-lock suffix; SQLite locks the whole database for a write
 // transaction already (IMMEDIATE), so it has none.
 func (tx *Tx) forUpdate() string {
-	if tx.db.dialect == SQLite {
+	if tx.db.dialect == SQLite || tx.readOnly {
 		return ""
 	}
 	return " FOR UPDATE"
@@ -234,9 +235,13 @@ const maxTxAttempts = 5
 // and busy databases are retried with capped, jittered backoff; fn must therefore
 // do nothing outside the database. Driver errors leave as domain errors.
 func (db *DB) inTx(ctx context.Context, fn func(tx *Tx) error) error {
+	return db.runTx(ctx, nil, fn)
+}
+
+func (db *DB) runTx(ctx context.Context, opts *sql.TxOptions, fn func(tx *Tx) error) error {
 	backoff := 20 * time.Millisecond
 	for attempt := 1; ; attempt++ {
-		err := db.tryTx(ctx, fn)
+		err := db.tryTx(ctx, opts, fn)
 		var begin beginError
 		retry := isTransient(err) || (errors.As(err, &begin) && isConnectionError(begin.err))
 		if err == nil || attempt == maxTxAttempts || !retry {
@@ -261,12 +266,12 @@ type beginError struct{ err error }
 
 func (e beginError) Error() string { return e.err.Error() }
 
-func (db *DB) tryTx(ctx context.Context, fn func(tx *Tx) error) error {
-	sqlTx, err := db.sql.BeginTx(ctx, nil)
+func (db *DB) tryTx(ctx context.Context, opts *sql.TxOptions, fn func(tx *Tx) error) error {
+	sqlTx, err := db.sql.BeginTx(ctx, opts)
 	if err != nil {
 		return beginError{err}
 	}
-	tx := &Tx{tx: sqlTx, db: db, now: db.Now().UTC()}
+	tx := &Tx{tx: sqlTx, db: db, now: db.Now().UTC(), readOnly: opts != nil && opts.ReadOnly}
 	if err := fn(tx); err != nil {
 		sqlTx.Rollback()
 		return err
@@ -280,9 +285,11 @@ func (db *DB) tryTx(ctx context.Context, fn func(tx *Tx) error) error {
 	return nil
 }
 
-// read runs fn in a read-only context (a transaction, for one consistent view).
+// read runs fn in a read-only transaction: one consistent view that takes no
+// write lock (on SQLite a deferred BEGIN, so gallery pages do not queue behind
+// every upload) and no row locks.
 func (db *DB) read(ctx context.Context, fn func(tx *Tx) error) error {
-	return db.inTx(ctx, fn)
+	return db.runTx(ctx, &sql.TxOptions{ReadOnly: true}, fn)
 }
 
 // domainError turns driver errors into wmory errors; domain errors pass through.

@@ -322,7 +322,7 @@ func (db *DB) QuotaUsed(ctx context.Context, userID string) (bytes, files int64,
 }
 
 const mediaColumns = `m.id, m.group_id, m.uploader_id, u.name, m.kind, m.content_type, m.filename, m.size, m.object_key,
-	m.width, m.height, m.duration_ms, m.taken_at, m.uploaded_at, m.status`
+	m.width, m.height, m.duration_ms, m.taken_at, m.uploaded_at, m.status, m.failure_reason`
 
 func scanMedia(row scanner) (*wmory.Media, error) { return scanMediaExtra(row) }
 
@@ -331,11 +331,13 @@ func scanMediaExtra(row scanner, extra ...any) (*wmory.Media, error) {
 	var kind string
 	var w, h, d sql.NullInt64
 	var taken, uploaded int64
+	var reason sql.NullString
 	if err := row.Scan(append([]any{&m.ID, &m.GroupID, &m.UploaderID, &m.UploaderName, &kind, &m.ContentType, &m.Filename, &m.Size, &m.ObjectKey,
-		&w, &h, &d, &taken, &uploaded, &m.Status}, extra...)...); err != nil {
+		&w, &h, &d, &taken, &uploaded, &m.Status, &reason}, extra...)...); err != nil {
 		return nil, err
 	}
 	m.Kind, m.TakenAt, m.UploadedAt = wmory.MediaKind(kind), fromMS(taken), fromMS(uploaded)
+	m.FailureReason = wmory.FailureReason(reason.String)
 	if w.Valid {
 		x := int(w.Int64)
 		m.Width = &x
@@ -537,20 +539,49 @@ func (db *DB) MediaProcessed(ctx context.Context, id string, p Processed) error 
 	})
 }
 
-// MediaFailed marks an item that cannot be processed.
-func (db *DB) MediaFailed(ctx context.Context, id, reason string) error {
+// MediaFailed marks an item that cannot be processed, with the reason code
+// alone in the audit log. An item whose bytes are not what they claimed is
+// withdrawn in the same transaction: its objects are queued for deletion and
+// its upload's quota is given back.
+func (db *DB) MediaFailed(ctx context.Context, id string, reason wmory.FailureReason) error {
 	return db.inTx(ctx, func(tx *Tx) error {
-		var groupID string
-		err := tx.queryRow(ctx, `SELECT group_id FROM media WHERE id = ?`, id).Scan(&groupID)
+		var groupID, uploaderID, key, uploadID string
+		var size int64
+		err := tx.queryRow(ctx, `SELECT group_id, uploader_id, object_key, upload_id, size FROM media WHERE id = ? AND status = ?`+tx.forUpdate(),
+			id, wmory.StatusProcessing).Scan(&groupID, &uploaderID, &key, &uploadID, &size)
 		if errors.Is(err, sql.ErrNoRows) {
-			return nil
+			return nil // deleted, or finished by another delivery
 		}
 		if err != nil {
 			return err
 		}
-		if _, err := tx.exec(ctx, `UPDATE media SET status = ? WHERE id = ? AND status = ?`, wmory.StatusFailed, id, wmory.StatusProcessing); err != nil {
+		if _, err := tx.exec(ctx, `UPDATE media SET status = ?, failure_reason = ? WHERE id = ?`, wmory.StatusFailed, string(reason), id); err != nil {
 			return err
 		}
-		return tx.audit(ctx, wmory.Actor{}, groupID, "media_processing_failed", wmory.AuditTargetMedia, id, map[string]any{"reason": truncate(reason, 300)})
+		details := map[string]any{"reason": string(reason)}
+		if reason.Withdrawn() {
+			var day, created int64
+			if err := tx.queryRow(ctx, `SELECT quota_day, created_at FROM uploads WHERE id = ?`, uploadID).Scan(&day, &created); err != nil {
+				return err
+			}
+			if _, err := tx.exec(ctx, `UPDATE quota_days SET bytes = bytes - ?, files = files - 1 WHERE user_id = ? AND day = ?`, size, uploaderID, day); err != nil {
+				return err
+			}
+			m := wmory.Media{ObjectKey: key}
+			if err := tx.enqueueDeletes(ctx, []string{m.ThumbnailKey(), m.PreviewKey()}); err != nil {
+				return err
+			}
+			if err := tx.deleteUploadedObject(ctx, key, fromMS(created)); err != nil {
+				return err
+			}
+			details["withdrawn"] = true
+		}
+		return tx.audit(ctx, wmory.Actor{}, groupID, wmory.AuditMediaFailed, wmory.AuditTargetMedia, id, details)
 	})
+}
+
+// QueueDeletes queues the deletion of objects the caller could not delete
+// itself, so that a failure there is retried instead of forgotten.
+func (db *DB) QueueDeletes(ctx context.Context, keys []string) error {
+	return db.inTx(ctx, func(tx *Tx) error { return tx.enqueueDeletes(ctx, keys) })
 }

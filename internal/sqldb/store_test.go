@@ -2,6 +2,7 @@ package sqldb_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"net/url"
 	"sync"
@@ -270,4 +271,39 @@ func TestUnchangedUpdateFindsTheRow(t *testing.T) {
 			}
 		}
 	})
+}
+
+// Reads do not queue behind a writer: on SQLite a gallery page is served while
+// another connection holds the write lock (an upload completing, say), where a
+// locking BEGIN would wait for it.
+func TestReadsDoNotWaitForWriters(t *testing.T) {
+	db, dbURL := sqldbtest.OpenURL(t, sqldbtest.Engines(t)[0])
+	u := verifiedUser(t, db, "a@example.com")
+	g, err := db.CreateGroup(ctx, wmory.Actor{UserID: u.ID}, "Trip")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, driver, dsn, _ := sqldb.ParseURL(dbURL)
+	other, err := sql.Open(driver, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	writer, err := other.BeginTx(ctx, nil) // BEGIN IMMEDIATE: the write lock
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer writer.Rollback()
+	if _, err := writer.ExecContext(ctx, `UPDATE users SET name = 'Busy' WHERE id = ?`, u.ID); err != nil {
+		t.Fatal(err)
+	}
+	// Far below the busy timeout (10 s) that a locking read would wait out.
+	rctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	if _, _, err := db.Gallery(rctx, wmory.Actor{UserID: u.ID}, g.ID, "", 50); err != nil {
+		t.Fatalf("gallery while another connection writes: %v", err)
+	}
+	if _, _, err := db.Members(rctx, wmory.Actor{UserID: u.ID}, g.ID, "", 50); err != nil {
+		t.Fatalf("members while another connection writes: %v", err)
+	}
 }

@@ -20,3 +20,6 @@ CREATE INDEX mail_log_at ON mail_log(at);
 
 -- Throttle keys carry an e-mail address ("acct:" + up to 254 bytes).
 ALTER TABLE login_throttle ALTER COLUMN throttle_key TYPE VARCHAR(300);
+
+-- Why an item failed, as a reason code (details go to the log, never here).
+ALTER TABLE media ADD COLUMN failure_reason VARCHAR(32);

@@ -17,3 +17,6 @@ CREATE TABLE mail_log (
 );
 CREATE INDEX mail_log_address ON mail_log(address, at);
 CREATE INDEX mail_log_at ON mail_log(at);
+
+-- Why an item failed, as a reason code (details go to the log, never here).
+ALTER TABLE media ADD COLUMN failure_reason TEXT;
