@@ -26,24 +26,33 @@ func benchGallery(postgres string) []row {
 	if postgres == "" {
 		return append(rows, row{name: "gallery page, PostgreSQL", note: "not run: pass -postgres or WMORY_BENCH_POSTGRES"})
 	}
-	return append(rows, galleryOn("PostgreSQL", func(string) (string, func()) {
-		_, driver, dsn, err := sqldb.ParseURL(postgres)
-		must(err)
-		admin, err := sql.Open(driver, dsn)
-		must(err)
-		b := make([]byte, 6)
-		rand.Read(b)
-		name := "wmory_bench_" + hex.EncodeToString(b)
-		_, err = admin.Exec("CREATE DATABASE " + name)
-		must(err)
-		u, err := url.Parse(postgres)
-		must(err)
-		u.Path = "/" + name
-		return u.String(), func() {
-			admin.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)")
-			admin.Close()
-		}
-	})...)
+	return append(rows, galleryOn("PostgreSQL", func(string) (string, func()) { return scratchPostgres(postgres) })...)
+}
+
+// scratchPostgres creates a database of its own on the server and returns its
+// URL and the function that drops it.
+func scratchPostgres(postgres string) (string, func()) {
+	_, driver, dsn, err := sqldb.ParseURL(postgres)
+	must(err)
+	admin := openRaw(driver, dsn)
+	b := make([]byte, 6)
+	rand.Read(b)
+	name := "wmory_bench_" + hex.EncodeToString(b)
+	_, err = admin.Exec("CREATE DATABASE " + name)
+	must(err)
+	u, err := url.Parse(postgres)
+	must(err)
+	u.Path = "/" + name
+	return u.String(), func() {
+		admin.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)")
+		admin.Close()
+	}
+}
+
+func openRaw(driver, dsn string) *sql.DB {
+	db, err := sql.Open(driver, dsn)
+	must(err)
+	return db
 }
 
 func galleryOn(engine string, makeDB func(dir string) (string, func())) []row {
@@ -60,8 +69,7 @@ func galleryOn(engine string, makeDB func(dir string) (string, func())) []row {
 	defer e.Close()
 	dialect, driver, dsn, err := sqldb.ParseURL(dbURL)
 	must(err)
-	raw, err := sql.Open(driver, dsn)
-	must(err)
+	raw := openRaw(driver, dsn)
 	defer raw.Close()
 	var uploader string
 	must(raw.QueryRow(`SELECT id FROM users WHERE email = 'owner@example.com'`).Scan(&uploader))

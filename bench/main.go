@@ -4,7 +4,9 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"encoding/binary"
 	"flag"
 	"fmt"
 	"os"
@@ -18,6 +20,7 @@ import (
 	"time"
 
 	"github.com/wmory/wmory/internal/imaging"
+	"github.com/wmory/wmory/internal/imaging/imagingtest"
 )
 
 type row struct {
@@ -25,9 +28,15 @@ type row struct {
 }
 
 func main() {
+	// The bench binary is also the photo helper of the helper rows, as wmory's
+	// binary is for its workers.
+	if len(os.Args) > 1 && os.Args[1] == "imaging-helper" {
+		must(imaging.ServeHelper(os.Args[2:], os.Stdin, os.Stdout))
+		return
+	}
 	photos := flag.String("photos", filepath.Join("..", "shared", "bench-photos"), "folder of 12 MP JPEGs")
 	rounds := flag.Int("rounds", 3, "alternating rounds per pair")
-	only := flag.String("pairs", "1,2,3,4,5,6", "which pairs to run: 1 photos, 2 videos, 3 local uploads, 4 S3 uploads, 5 gallery pages, 6 serve RSS")
+	only := flag.String("pairs", "1,2,3,4,5,6,7,8", "which pairs to run: 1 photos, 2 videos, 3 local uploads, 4 S3 uploads, 5 gallery pages, 6 serve RSS, 7 gallery under uploads, 8 decompression bomb")
 	postgres := flag.String("postgres", os.Getenv("WMORY_BENCH_POSTGRES"), "PostgreSQL server URL for the gallery pair (a database is created and dropped)")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	flag.Parse()
@@ -46,6 +55,8 @@ func main() {
 		func() []row { return benchS3Uploads(*rounds) },
 		func() []row { return benchGallery(*postgres) },
 		func() []row { return benchRSS(*photos) },
+		func() []row { return benchGalleryUnderLoad(*postgres) },
+		func() []row { return benchBomb() },
 	}
 	for _, n := range strings.Split(*only, ",") {
 		i, err := strconv.Atoi(strings.TrimSpace(n))
@@ -108,6 +119,39 @@ func timeCmd(name string, args ...string) (time.Duration, int64) {
 	return d, kb
 }
 
+// benchBomb hands a decompression bomb to the photo helper, as a worker would,
+// and to vipsthumbnail: peak memory of the process handling the file.
+func benchBomb() []row {
+	dir, _ := os.MkdirTemp("", "wmory-bench-bomb-")
+	defer os.RemoveAll(dir)
+	f := filepath.Join(dir, "bomb.png")
+	bomb := imagingtest.BombPNG(10000, 10000)
+	must(os.WriteFile(f, bomb, 0o600))
+	exe, err := os.Executable()
+	must(err)
+	// One request in the helper's framing: the length, then the bytes.
+	request := binary.BigEndian.AppendUint64(nil, uint64(len(bomb)))
+	in := bytes.NewReader(append(request, bomb...))
+	start := time.Now()
+	cmd := exec.Command("/usr/bin/time", "-f", "%M", exe, "imaging-helper")
+	cmd.Stdin = in
+	var stdout, stderr strings.Builder
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	must(cmd.Run())
+	ours := time.Since(start)
+	if !strings.Contains(stdout.String(), `"reason":"too_large"`) {
+		must(fmt.Errorf("the helper did not refuse the bomb: %s", stdout.String()))
+	}
+	f2 := strings.Fields(stderr.String())
+	ourKB, _ := strconv.ParseInt(f2[len(f2)-1], 10, 64)
+	theirs, theirKB := timeCmd("vipsthumbnail", f, "--size", "1440x1440", "-o", filepath.Join(dir, "t.webp"))
+	fi, _ := os.Stat(f)
+	return []row{{"decompression bomb (10000×10000 16-bit RGBA interlaced PNG, " + fmt.Sprintf("%.0f MB", float64(fi.Size())/1e6) + ")",
+		fmt.Sprintf("refused in %s, peak %.0f MiB", ms(ours), float64(ourKB)/1024),
+		fmt.Sprintf("%s, peak %.0f MiB (`vipsthumbnail` decodes it)", ms(theirs), float64(theirKB)/1024),
+		fmt.Sprintf("%.2f", float64(ourKB)/float64(theirKB)), "peak RSS of the process handling the file; wmory's decode cap is 256 MiB"}}
+}
+
 // peakRSS is this process's peak resident memory in MiB.
 func peakRSS() float64 { return procField("/proc/self/status", "VmHWM") }
 
@@ -129,9 +173,13 @@ func benchPhotos(dir string, rounds int) []row {
 		return []row{{name: "photos", note: "no photos in " + dir}}
 	}
 	p := imaging.New()
+	helped := imaging.New()
+	exe, err := os.Executable()
+	must(err)
+	helped.Helper = []string{exe, "imaging-helper"}
 	out, _ := os.MkdirTemp("", "wmory-bench-")
 	defer os.RemoveAll(out)
-	var ours, theirs []time.Duration
+	var ours, theirs, viaHelper []time.Duration
 	var theirPeak int64
 	os.WriteFile("/proc/self/clear_refs", []byte("5"), 0)
 	for r := 0; r < rounds; r++ {
@@ -143,6 +191,10 @@ func benchPhotos(dir string, rounds int) []row {
 				_, err = p.Photo(context.Background(), data)
 				must(err)
 				ours = append(ours, time.Since(start))
+				start = time.Now()
+				_, err = helped.Photo(context.Background(), data)
+				must(err)
+				viaHelper = append(viaHelper, time.Since(start))
 			}
 			runTheirs := func() {
 				var total time.Duration
@@ -159,6 +211,8 @@ func benchPhotos(dir string, rounds int) []row {
 	mo, mt := median(ours), median(theirs)
 	return []row{
 		{"photo → thumbnail + preview (12 MP JPEG)", ms(mo) + " per photo", ms(mt) + " (`vipsthumbnail` × 2)", fmt.Sprintf("%.2f", float64(mo)/float64(mt)), fmt.Sprintf("%d photos × %d rounds; goal ≤ 0.75", len(files), rounds)},
+		{"photo in the helper process (as `wmory worker` runs it)", ms(median(viaHelper)) + " per photo", ms(mt) + " (`vipsthumbnail` × 2)",
+			fmt.Sprintf("%.2f", float64(median(viaHelper))/float64(mt)), "helper processes kept between photos, one killed at a photo's deadline"},
 		{"photo peak memory", fmt.Sprintf("%.0f MiB (whole process)", peakRSS()), fmt.Sprintf("%.0f MiB per process", float64(theirPeak)/1024), fmt.Sprintf("%.2f", peakRSS()/(float64(theirPeak)/1024)), ""},
 	}
 }

@@ -53,6 +53,9 @@ func newAPI(ctx context.Context, dbURL string, makeStore func(base *url.URL) (bl
 	srv := httptest.NewUnstartedServer(nil)
 	base, _ := url.Parse("http://" + srv.Listener.Addr().String())
 	store, handler := makeStore(base)
+	if ls, ok := store.(*local.Store); ok {
+		ls.SetAdmission(db.AcceptsBytes, db.KeepsObject) // as wmory serve wires it
+	}
 	limits := wmory.DefaultLimits
 	limits.DailyFilesLimit, limits.DailyBytesLimit = 1<<30, 1<<50
 	api := wmoryhttp.New(db, store, password.New(password.DefaultParams),

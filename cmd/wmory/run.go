@@ -159,6 +159,7 @@ func startWorker(ctx context.Context, db *sqldb.DB, store blob.Store, mailer mai
 	w.HandleMedia(store, proc)
 	// After a burst of processing, hand back what libvips and the Go heap held.
 	w.OnIdle = func() {
+		proc.StopHelpers()
 		imaging.ReleaseMemory()
 		debug.FreeOSMemory()
 	}
@@ -168,7 +169,7 @@ func startWorker(ctx context.Context, db *sqldb.DB, store blob.Store, mailer mai
 		defer close(done)
 		w.Run(workCtx)
 	}()
-	return func() { stop(); <-done }
+	return func() { stop(); <-done; proc.StopHelpers() }
 }
 
 // worker runs only the background jobs, for deployments that scale them apart

@@ -81,6 +81,7 @@ type Processor struct {
 	// it photos are derived in this process, where libvips cannot be stopped.
 	Helper       []string
 	PhotoTimeout time.Duration
+	pool         helpers
 }
 
 var startOnce sync.Once
