@@ -55,24 +55,41 @@ func openRaw(driver, dsn string) *sql.DB {
 	return db
 }
 
-func galleryOn(engine string, makeDB func(dir string) (string, func())) []row {
+// galleryBench is an API on a scratch database and local store, with the
+// database open on its own for bulk inserts.
+type galleryBench struct {
+	*apiEnv
+	raw      *sql.DB
+	dialect  sqldb.Dialect
+	uploader string // the group's owner, whose name the synthetic media carry
+	close    func()
+}
+
+func newGalleryBench(makeDB func(dir string) (string, func())) *galleryBench {
 	dir, _ := os.MkdirTemp("", "wmory-bench-gallery-")
-	defer os.RemoveAll(dir)
 	dbURL, drop := makeDB(dir)
-	defer drop()
-	ctx := context.Background()
-	e := newAPI(ctx, dbURL, func(base *url.URL) (blob.Store, http.Handler) {
+	e := newAPI(context.Background(), dbURL, func(base *url.URL) (blob.Store, http.Handler) {
 		store, err := local.Open(filepath.Join(dir, "blobs"), filepath.Join(dir, "key"), base)
 		must(err)
 		return store, store
 	})
-	defer e.Close()
 	dialect, driver, dsn, err := sqldb.ParseURL(dbURL)
 	must(err)
-	raw := openRaw(driver, dsn)
-	defer raw.Close()
-	var uploader string
-	must(raw.QueryRow(`SELECT id FROM users WHERE email = 'owner@example.com'`).Scan(&uploader))
+	g := &galleryBench{apiEnv: e, raw: openRaw(driver, dsn), dialect: dialect}
+	must(g.raw.QueryRow(`SELECT id FROM users WHERE email = 'owner@example.com'`).Scan(&g.uploader))
+	g.close = func() {
+		g.raw.Close()
+		e.Close()
+		drop()
+		os.RemoveAll(dir)
+	}
+	return g
+}
+
+func galleryOn(engine string, makeDB func(dir string) (string, func())) []row {
+	g := newGalleryBench(makeDB)
+	defer g.close()
+	e, raw, dialect, uploader := g.apiEnv, g.raw, g.dialect, g.uploader
 
 	var p50s, p99s [2]time.Duration
 	for i, total := range []int{10_000, 1_000_000} {

@@ -68,7 +68,7 @@ func benchRSS(photoDir string) []row {
 		if token != "" {
 			req.Header.Set("Authorization", "Bearer "+token)
 		}
-		resp, err := http.DefaultClient.Do(req)
+		resp, err := client.Do(req)
 		must(err)
 		defer resp.Body.Close()
 		b, _ := io.ReadAll(resp.Body)

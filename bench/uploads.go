@@ -30,6 +30,11 @@ import (
 	"github.com/wmory/wmory/internal/sqldb"
 )
 
+// client keeps a connection per concurrent caller: net/http's default of two
+// idle connections per host would make most benchmark requests dial anew,
+// timing the client's TCP handshakes rather than wmory.
+var client = &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
+
 // apiEnv is the API running in this process with one signed-in member of one group.
 type apiEnv struct {
 	srv   *httptest.Server
@@ -88,7 +93,7 @@ func (e *apiEnv) call(method, path, body string) (int, []byte, time.Duration) {
 		req.Header.Set("Content-Type", "application/json")
 	}
 	start := time.Now()
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := client.Do(req)
 	must(err)
 	b, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
@@ -107,7 +112,7 @@ func send(g grant, body []byte) {
 	for k, v := range g.Headers {
 		req.Header.Set(k, v)
 	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := client.Do(req)
 	must(err)
 	b, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
@@ -133,21 +138,28 @@ func concurrently(clients, each, bytesEach int, fn func()) float64 {
 	return float64(clients*each*bytesEach) / time.Since(start).Seconds() / 1e6
 }
 
+// uploadOne sends one file through authorize → PUT → complete and returns the
+// times of the two API calls.
+func (e *apiEnv) uploadOne(body []byte) (authorize, complete time.Duration) {
+	code, b, d1 := e.call("POST", "/api/v1/groups/"+e.gid+"/uploads", fmt.Sprintf(`{"filename":"x.jpg","content_type":"image/jpeg","size":%d}`, len(body)))
+	if code != 201 {
+		must(fmt.Errorf("authorize: %d %s", code, b))
+	}
+	var g grant
+	must(json.Unmarshal(b, &g))
+	send(g, body)
+	code, b, d2 := e.call("POST", "/api/v1/uploads/"+g.UploadID+"/complete", "")
+	if code != 201 {
+		must(fmt.Errorf("complete: %d %s", code, b))
+	}
+	return d1, d2
+}
+
 // uploadRound sends clients×each files through authorize → PUT → complete.
 func (e *apiEnv) uploadRound(clients, each int, body []byte, authorize, complete *[]time.Duration) float64 {
 	var mu sync.Mutex
 	return concurrently(clients, each, len(body), func() {
-		code, b, d1 := e.call("POST", "/api/v1/groups/"+e.gid+"/uploads", fmt.Sprintf(`{"filename":"x.jpg","content_type":"image/jpeg","size":%d}`, len(body)))
-		if code != 201 {
-			must(fmt.Errorf("authorize: %d %s", code, b))
-		}
-		var g grant
-		must(json.Unmarshal(b, &g))
-		send(g, body)
-		code, b, d2 := e.call("POST", "/api/v1/uploads/"+g.UploadID+"/complete", "")
-		if code != 201 {
-			must(fmt.Errorf("complete: %d %s", code, b))
-		}
+		d1, d2 := e.uploadOne(body)
 		mu.Lock()
 		*authorize, *complete = append(*authorize, d1), append(*complete, d2)
 		mu.Unlock()

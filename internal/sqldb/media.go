@@ -230,8 +230,10 @@ func (db *DB) AcceptsBytes(ctx context.Context, key string) (bool, error) {
 // KeepsObject reports whether an object under key belongs to a pending upload
 // or a media item.
 func (db *DB) KeepsObject(ctx context.Context, key string) (bool, error) {
-	live, err := db.LiveObjects(ctx, []string{key})
-	return live[key], err
+	var n int
+	err := db.sql.QueryRowContext(ctx, db.rebind(`SELECT (SELECT COUNT(*) FROM uploads WHERE object_key = ? AND status = ?)
+		+ (SELECT COUNT(*) FROM media WHERE object_key = ?)`), key, uploadPending, key).Scan(&n)
+	return n > 0, db.domainError(err)
 }
 
 // LiveObjects returns which of the keys belong to a pending upload or to a

@@ -17,7 +17,10 @@ import (
 	"github.com/wmory/wmory/internal/blob/local"
 )
 
-func newStore(t *testing.T) blobtest.Clocked {
+func newStore(t *testing.T) blobtest.Clocked { return serveStore(t) }
+
+// serveStore opens a store in a fresh folder and serves its signed URLs.
+func serveStore(t *testing.T) *local.Store {
 	ts := httptest.NewUnstartedServer(nil)
 	base, _ := url.Parse("http://" + ts.Listener.Addr().String())
 	dir := t.TempDir()
@@ -49,17 +52,8 @@ func TestSigningKeyIsKept(t *testing.T) {
 
 // An upload that goes silent is ended; a slow one that keeps sending is not.
 func TestSilentUploadsAreEnded(t *testing.T) {
-	ts := httptest.NewUnstartedServer(nil)
-	base, _ := url.Parse("http://" + ts.Listener.Addr().String())
-	dir := t.TempDir()
-	s, err := local.Open(filepath.Join(dir, "blobs"), filepath.Join(dir, "blob.key"), base)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := serveStore(t)
 	s.SetIdleTimeout(300 * time.Millisecond)
-	ts.Config.Handler = s
-	ts.Start()
-	t.Cleanup(ts.Close)
 	const size = 4000
 	send := func(key string, pause time.Duration, chunks int) (string, error) {
 		req, _ := s.PresignPut(t.Context(), key, blob.PutOptions{Size: size, ContentType: "image/jpeg", TTL: time.Minute})

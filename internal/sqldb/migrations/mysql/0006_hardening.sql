@@ -25,3 +25,7 @@ ALTER TABLE login_throttle MODIFY throttle_key VARCHAR(300) NOT NULL;
 
 -- Why an item failed, as a reason code (details go to the log, never here).
 ALTER TABLE media ADD COLUMN failure_reason VARCHAR(32);
+
+-- The store's objects are matched to their rows by key: the local store at
+-- every upload, the reconciliation for every object it lists.
+CREATE INDEX media_object_key ON media(object_key);

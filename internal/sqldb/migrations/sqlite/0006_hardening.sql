@@ -20,3 +20,7 @@ CREATE INDEX mail_log_at ON mail_log(at);
 
 -- Why an item failed, as a reason code (details go to the log, never here).
 ALTER TABLE media ADD COLUMN failure_reason TEXT;
+
+-- The store's objects are matched to their rows by key: the local store at
+-- every upload, the reconciliation for every object it lists.
+CREATE INDEX media_object_key ON media(object_key);
