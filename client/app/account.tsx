@@ -98,7 +98,7 @@ function Account() {
               {s.current ? ' (this device)' : ''}
             </Text>
             <Text style={{ color: colors.muted, fontSize: 13 }}>
-              {s.ip} · signed in {formatDate(s.created_at)} · last seen {formatDate(s.last_seen_at)}
+              {s.ip} · signed in {formatDate(s.created_at)} · last seen {formatDate(s.last_seen_at)} · ends {formatDate(s.ends_at)} at the latest
             </Text>
             {!s.current ? <Button small variant="secondary" title="Sign out this device" busy={busy === s.id} onPress={() => act(s.id, async () => { await api.revokeSession(s.id); await loadSessions(); })} /> : null}
           </View>

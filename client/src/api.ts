@@ -48,6 +48,16 @@ export type InvitePreview = { group_name: string; invited_by: string; expires_at
 
 export type MediaStatus = 'processing' | 'ready' | 'failed';
 
+/** Why an item failed, as the server's code. */
+export type FailureReason =
+  | 'undecodable'
+  | 'too_large'
+  | 'too_long'
+  | 'timeout'
+  | 'original_missing'
+  | 'original_changed'
+  | 'processing_failed';
+
 export type Media = {
   id: string;
   group_id: string;
@@ -62,6 +72,7 @@ export type Media = {
   taken_at: string;
   uploaded_at: string;
   status: MediaStatus;
+  failure_reason?: FailureReason | null;
   thumbnail_url?: string;
   preview_url?: string;
   original_url?: string;
@@ -101,6 +112,9 @@ export type Session = {
   id: string;
   created_at: string;
   last_seen_at: string;
+  /** When the session ends unless used again, and when it ends however active it stays. */
+  expires_at: string;
+  ends_at: string;
   user_agent: string;
   ip: string;
   current: boolean;

@@ -134,8 +134,8 @@ func (w *Worker) Cleanup(ctx context.Context) {
 	if !held {
 		return
 	}
-	if err := w.db.PruneMailLog(ctx); err != nil {
-		w.log.Error("prune mail log", "err", err)
+	if err := w.db.PruneCounters(ctx); err != nil {
+		w.log.Error("prune mail log and throttle counts", "err", err)
 	}
 	if w.AuditRetention > 0 {
 		n, err := w.db.PruneAudit(ctx, w.db.Now().Add(-w.AuditRetention))

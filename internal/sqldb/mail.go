@@ -80,10 +80,16 @@ func (db *DB) MailAllowed(ctx context.Context, address string) (bool, error) {
 	return n == 0, db.domainError(err)
 }
 
-// PruneMailLog forgets deliveries older than the cap's window.
-func (db *DB) PruneMailLog(ctx context.Context) error {
+// PruneCounters forgets what no limit looks at any more: deliveries older than
+// the mail cap's window, and throttle counts whose window and lock are long
+// over (every rule's window is an hour at most).
+func (db *DB) PruneCounters(ctx context.Context) error {
 	return db.inTx(ctx, func(tx *Tx) error {
-		_, err := tx.exec(ctx, `DELETE FROM mail_log WHERE at < ?`, ms(tx.now.Add(-time.Hour)))
+		if _, err := tx.exec(ctx, `DELETE FROM mail_log WHERE at < ?`, ms(tx.now.Add(-time.Hour))); err != nil {
+			return err
+		}
+		_, err := tx.exec(ctx, `DELETE FROM login_throttle WHERE window_start < ? AND locked_until < ?`,
+			ms(tx.now.Add(-24*time.Hour)), ms(tx.now))
 		return err
 	})
 }

@@ -307,3 +307,29 @@ func TestReadsDoNotWaitForWriters(t *testing.T) {
 		t.Fatalf("members while another connection writes: %v", err)
 	}
 }
+
+// Counters that no limit looks at any more are pruned: the tables of throttle
+// counts and mail deliveries do not grow with every address ever seen.
+func TestPruneCounters(t *testing.T) {
+	db, dbURL := sqldbtest.OpenURL(t, sqldbtest.Engines(t)[0])
+	now := time.Now()
+	db.Now = func() time.Time { return now }
+	rule := sqldb.ThrottleRule{Key: "register:192.0.2.1", Max: 20, Window: time.Hour, Lock: time.Hour}
+	if err := db.CountAttempt(ctx, rule); err != nil {
+		t.Fatal(err)
+	}
+	verifiedUser(t, db, "a@example.com") // queues a verification mail
+	if err := db.PruneCounters(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if s := sqldbtest.Snapshot(t, dbURL, "login_throttle", "mail_log"); len(s["login_throttle"]) != 1 || len(s["mail_log"]) != 1 {
+		t.Fatalf("fresh counters were pruned: %v", s)
+	}
+	now = now.Add(25 * time.Hour)
+	if err := db.PruneCounters(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if s := sqldbtest.Snapshot(t, dbURL, "login_throttle", "mail_log"); len(s["login_throttle"]) != 0 || len(s["mail_log"]) != 0 {
+		t.Fatalf("stale counters were kept: %v", s)
+	}
+}

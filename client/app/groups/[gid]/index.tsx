@@ -4,6 +4,7 @@ import { ActivityIndicator, FlatList, Platform, Pressable, RefreshControl, Style
 import type { Media } from '../../../src/api';
 import { useGallery } from '../../../src/gallery';
 import { SignedIn } from '../../../src/gate';
+import { failureLabels } from '../../../src/labels';
 import { canDropFiles, onDroppedFiles, pickMedia, takePhoto } from '../../../src/pick';
 import { useSession } from '../../../src/session';
 import { Thumb } from '../../../src/Thumb';
@@ -167,7 +168,8 @@ function duration(ms?: number | null) {
 
 const Tile = React.memo(function Tile({ media, size, gid }: { media: Media; size: number; gid: string }) {
   // The link's name says what a sighted person sees: kind, who, a video's length, the state.
-  const label = `${media.kind === 'video' ? 'Video' : 'Photo'} by ${media.uploader.name}${media.kind === 'video' && media.duration_ms ? `, ${duration(media.duration_ms)}` : ''}${media.status === 'processing' ? ', processing' : media.status === 'failed' ? ', could not be processed' : ''}`;
+  const failure = failureLabels[media.failure_reason ?? 'processing_failed'];
+  const label = `${media.kind === 'video' ? 'Video' : 'Photo'} by ${media.uploader.name}${media.kind === 'video' && media.duration_ms ? `, ${duration(media.duration_ms)}` : ''}${media.status === 'processing' ? ', processing' : media.status === 'failed' ? `, ${failure.toLowerCase()}` : ''}`;
   const ready = media.status === 'ready' && !!media.thumbnail_url;
   return (
     <Link href={`/groups/${gid}/media/${media.id}`} asChild>
@@ -181,7 +183,7 @@ const Tile = React.memo(function Tile({ media, size, gid }: { media: Media; size
           <Thumb uri={media.thumbnail_url!} alt="" style={{ width: size, height: size, backgroundColor: colors.placeholder }} recyclingKey={media.id} />
         ) : (
           <View style={[styles.placeholder, { width: size, height: size }]}>
-            {media.status === 'processing' ? <ActivityIndicator color={colors.muted} /> : <Text style={styles.failed}>Could not be processed</Text>}
+            {media.status === 'processing' ? <ActivityIndicator color={colors.muted} /> : <Text style={styles.failed}>{failure}</Text>}
           </View>
         )}
         {media.kind === 'video' ? (

@@ -9,7 +9,7 @@ import { useGallery } from '../../../../src/gallery';
 import { SignedIn } from '../../../../src/gate';
 import { useSession } from '../../../../src/session';
 import { Thumb } from '../../../../src/Thumb';
-import { reasonLabels } from '../../../../src/labels';
+import { failureLabels, reasonLabels } from '../../../../src/labels';
 import { useGroup } from '../../../../src/useGroup';
 import { Button, Field, Notice, Row, colors, errorMessage, formatDate } from '../../../../src/ui';
 import { formatBytes } from '../../../../src/uploads';
@@ -178,7 +178,7 @@ function Viewer() {
           <Text style={styles.text}>
             {formatDate(item.taken_at)}
             {item.width && item.height ? ` · ${item.width}×${item.height}` : ''} · {formatBytes(item.size)}
-            {item.status !== 'ready' ? ` · ${item.status === 'processing' ? 'processing…' : 'could not be processed'}` : ''}
+            {item.status !== 'ready' ? ` · ${item.status === 'processing' ? 'processing…' : failureLabels[item.failure_reason ?? 'processing_failed'].toLowerCase()}` : ''}
           </Text>
           {error ? <Text style={[styles.text, { color: '#ffb4a9' }]}>{error}</Text> : null}
           {notice ? <Text style={[styles.text, { color: '#b8e6c9' }]}>{notice}</Text> : null}
@@ -204,7 +204,7 @@ function Slide({ media, original, zoom, width, height, onToggleZoom }: { media: 
   if (!media.preview_url) {
     return (
       <View style={[styles.center, { width, height }]}>
-        {media.status === 'processing' ? <ActivityIndicator color="#fff" /> : <Text style={styles.text}>This item could not be processed.</Text>}
+        {media.status === 'processing' ? <ActivityIndicator color="#fff" /> : <Text style={styles.text}>{failureLabels[media.failure_reason ?? 'processing_failed']}.</Text>}
       </View>
     );
   }
