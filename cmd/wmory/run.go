@@ -22,6 +22,7 @@ import (
 	"github.com/wmory/wmory/internal/imaging"
 	"github.com/wmory/wmory/internal/jobs"
 	"github.com/wmory/wmory/internal/mail"
+	"github.com/wmory/wmory/internal/media"
 	"github.com/wmory/wmory/internal/metrics"
 	"github.com/wmory/wmory/internal/password"
 	"github.com/wmory/wmory/internal/sqldb"
@@ -156,7 +157,7 @@ func startWorker(ctx context.Context, db *sqldb.DB, store blob.Store, mailer mai
 	} else {
 		log.Warn("photos are derived in this process: its executable cannot be found", "err", err)
 	}
-	w.HandleMedia(store, proc)
+	w.HandleMedia(media.New(db, store, c.Limits, m, log).Processor(proc))
 	// After a burst of processing, hand back what libvips and the Go heap held.
 	w.OnIdle = func() {
 		proc.StopHelpers()

@@ -26,7 +26,9 @@ func (s *Server) servesApp(r *http.Request) bool {
 		return false
 	}
 	p := r.URL.Path
-	return !strings.HasPrefix(p, "/api/") && p != "/api" && !strings.HasPrefix(p, "/blob/")
+	// /metrics is an operators' path served elsewhere (WMORY_METRICS_ADDR): a
+	// scraper pointed here gets a plain 404, not the app's page.
+	return !strings.HasPrefix(p, "/api/") && p != "/api" && !strings.HasPrefix(p, "/blob/") && p != "/metrics"
 }
 
 func (s *Server) serveApp(w http.ResponseWriter, r *http.Request) {

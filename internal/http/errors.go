@@ -13,7 +13,7 @@ var (
 	errCrossOrigin      = wmory.Errorf(wmory.ECodeForbidden, "Cross-origin requests that change state are refused.")
 	errNoRoute          = wmory.Errorf(wmory.ECodeNotFound, "No such endpoint.")
 	errMethodNotAllowed = wmory.Errorf(wmory.ECodeMethodNotAllowed, "This endpoint does not take that method.")
-	errTooLarge         = wmory.Errorf(wmory.ECodeRequestTooLarge, "The request body is larger than 1 MiB.")
+	errTooLarge         = wmory.Errorf(wmory.ECodeRequestTooLarge, "The request body is larger than 64 KiB.")
 	errDatabaseDown     = &wmory.Error{Code: wmory.ECodeUnavailable, Message: "The database is unavailable.", RetryAfterSeconds: 5}
 )
 

@@ -24,6 +24,7 @@ import (
 	"github.com/wmory/wmory/internal/imaging"
 	"github.com/wmory/wmory/internal/jobs"
 	"github.com/wmory/wmory/internal/mail"
+	"github.com/wmory/wmory/internal/media"
 	"github.com/wmory/wmory/internal/password"
 	"github.com/wmory/wmory/internal/sqldb"
 	"github.com/wmory/wmory/internal/sqldb/sqldbtest"
@@ -340,7 +341,7 @@ func (e *env) orphans() []string {
 func (e *env) processMedia() {
 	e.t.Helper()
 	w := e.worker()
-	w.HandleMedia(e.store, imaging.New())
+	w.HandleMedia(media.New(e.db, e.store, wmory.DefaultLimits, nil, slog.New(slog.NewJSONHandler(e.logs, nil))).Processor(imaging.New()))
 	for w.RunOne(e.t.Context()) {
 	}
 }

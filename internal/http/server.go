@@ -10,12 +10,12 @@ import (
 	"net/netip"
 	"net/url"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/wmory/wmory"
 	"github.com/wmory/wmory/internal/blob"
 	"github.com/wmory/wmory/internal/mail"
+	"github.com/wmory/wmory/internal/media"
 	"github.com/wmory/wmory/internal/metrics"
 	"github.com/wmory/wmory/internal/password"
 	"github.com/wmory/wmory/internal/sqldb"
@@ -62,40 +62,8 @@ type Server struct {
 	mux     *http.ServeMux
 	routes  []route
 	metrics *metrics.Metrics
-
-	// storeHealth caches the last store check for a moment, so that a dead
-	// store refuses uploads quickly without a round trip per request.
-	healthMu     sync.Mutex
-	healthAt     time.Time
-	healthResult error
-}
-
-const storeHealthTTL = 2 * time.Second
-
-// storeHealthy reports whether the object store answered recently.
-func (s *Server) storeHealthy(ctx context.Context) error {
-	s.healthMu.Lock()
-	if time.Since(s.healthAt) < storeHealthTTL {
-		defer s.healthMu.Unlock()
-		return s.healthResult
-	}
-	s.healthMu.Unlock()
-	return s.checkStore(ctx)
-}
-
-// checkStore asks the store now and remembers the answer.
-func (s *Server) checkStore(ctx context.Context) error {
-	pctx, cancel := context.WithTimeout(ctx, 2*time.Second)
-	defer cancel()
-	var result error
-	if err := s.store.Ping(pctx); err != nil {
-		s.log.Warn("object store unavailable", "err", err)
-		result = errStorageDown
-	}
-	s.healthMu.Lock()
-	s.healthResult, s.healthAt = result, time.Now()
-	s.healthMu.Unlock()
-	return result
+	// media is the upload and media lifecycle the handlers hand work to.
+	media *media.Service
 }
 
 // New builds the API server.
@@ -134,6 +102,7 @@ func New(db *sqldb.DB, store blob.Store, hasher *password.Hasher, cfg Config, lo
 	if s.metrics == nil {
 		s.metrics = metrics.New(db)
 	}
+	s.media = media.New(db, store, cfg.Limits, s.metrics, log)
 	return s
 }
 
@@ -232,7 +201,7 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) error {
 		s.log.Warn("not ready: database", "err", err)
 		return errDatabaseDown
 	}
-	if err := s.checkStore(ctx); err != nil {
+	if err := s.media.CheckStore(ctx); err != nil {
 		return err
 	}
 	return writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})

@@ -20,6 +20,7 @@ import (
 	"github.com/wmory/wmory/internal/imaging"
 	"github.com/wmory/wmory/internal/jobs"
 	"github.com/wmory/wmory/internal/mail"
+	"github.com/wmory/wmory/internal/media"
 	"github.com/wmory/wmory/internal/sqldb"
 	"github.com/wmory/wmory/internal/sqldb/sqldbtest"
 )
@@ -50,7 +51,7 @@ func newFixture(t *testing.T, e sqldbtest.Engine) *fixture {
 	actor := wmory.Actor{UserID: u.ID}
 	g, _ := db.CreateGroup(ctx, actor, "G")
 	w := jobs.New(db, store, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	w.HandleMedia(store, imaging.New())
+	w.HandleMedia(media.New(db, store, wmory.DefaultLimits, nil, slog.New(slog.NewTextHandler(io.Discard, nil))).Processor(imaging.New()))
 	return &fixture{db: db, store: store, actor: actor, gid: g.ID, w: w}
 }
 
@@ -305,7 +306,7 @@ func TestTimeoutIsFinal(t *testing.T) {
 	proc := imaging.New()
 	proc.Helper = []string{"sh", "-c", "sleep 30"} // a decoder that hangs
 	proc.PhotoTimeout = 100 * time.Millisecond
-	f.w.HandleMedia(f.store, proc)
+	f.w.HandleMedia(media.New(f.db, f.store, wmory.DefaultLimits, nil, slog.New(slog.NewTextHandler(io.Discard, nil))).Processor(proc))
 	m := f.add(t, "slow.jpg", "image/jpeg", testfile(t, "camera.jpg"))
 	if !f.w.RunOne(ctx) {
 		t.Fatal("no job ran")

@@ -75,7 +75,14 @@ func Open(ctx context.Context, databaseURL string, pool PoolConfig) (*DB, error)
 	db := &DB{sql: sqlDB, dialect: dialect, Now: time.Now}
 	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	if err := sqlDB.PingContext(pingCtx); err != nil {
+	err = sqlDB.PingContext(pingCtx)
+	// A new SQLite file switching to WAL while another process opens it too
+	// can be refused as busy without its busy handler: a moment later it is not.
+	for attempt := 1; attempt < 5 && isTransient(err) && pingCtx.Err() == nil; attempt++ {
+		time.Sleep(time.Duration(attempt) * 50 * time.Millisecond)
+		err = sqlDB.PingContext(pingCtx)
+	}
+	if err != nil {
 		sqlDB.Close()
 		return nil, fmt.Errorf("connect to %s database: %w", dialect, err)
 	}
@@ -144,6 +151,9 @@ func redactURLError(err error) error {
 	}
 	return err
 }
+
+// Clock reads the store's clock: the time every row written now carries.
+func (db *DB) Clock() time.Time { return db.Now() }
 
 // Dialect reports which engine the store runs on.
 func (db *DB) Dialect() Dialect { return db.dialect }

@@ -1,0 +1,378 @@
+// Package media owns the lifecycle of an upload and of the item it becomes:
+// authorize, verify the stored bytes, complete, reject, and process. Every door
+// into it — the API's handlers, the job queue, later the store's own events —
+// calls these functions, so each rule (membership re-checked at completion,
+// what a verified file is, what a failure withdraws) lives here once.
+package media
+
+import (
+	"bytes"
+	"context"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"mime"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/wmory/wmory"
+	"github.com/wmory/wmory/internal/blob"
+	"github.com/wmory/wmory/internal/imaging"
+	"github.com/wmory/wmory/internal/metrics"
+	"github.com/wmory/wmory/internal/sqldb"
+)
+
+// Records is what the lifecycle needs of the database.
+type Records interface {
+	Limits(ctx context.Context, userID string, defaults wmory.Limits) (wmory.Limits, error)
+	AuthorizeUpload(ctx context.Context, actor wmory.Actor, u *wmory.Upload, limits wmory.Limits) error
+	Upload(ctx context.Context, actor wmory.Actor, id string) (*wmory.Upload, error)
+	IsMember(ctx context.Context, userID, groupID string) (bool, error)
+	CompleteUpload(ctx context.Context, actor wmory.Actor, uploadID, etag string) (*wmory.Media, error)
+	RejectUpload(ctx context.Context, actor wmory.Actor, uploadID, reason string) error
+	MediaToProcess(ctx context.Context, id string) (*wmory.Media, string, error)
+	MediaProcessed(ctx context.Context, id string, p sqldb.Processed) error
+	MediaFailed(ctx context.Context, id string, reason wmory.FailureReason) error
+	QueueDeletes(ctx context.Context, keys []string) error
+	Clock() time.Time
+}
+
+// Service runs the lifecycle.
+type Service struct {
+	db      Records
+	store   blob.Store
+	limits  wmory.Limits
+	metrics *metrics.Metrics // may be nil
+	log     *slog.Logger
+
+	// health caches the last store check for a moment, so that a dead store
+	// refuses uploads quickly without a round trip per request.
+	healthMu     sync.Mutex
+	healthAt     time.Time
+	healthResult error
+}
+
+// New returns the lifecycle over a database and a store, with the instance's
+// default limits. m may be nil.
+func New(db Records, store blob.Store, limits wmory.Limits, m *metrics.Metrics, log *slog.Logger) *Service {
+	return &Service{db: db, store: store, limits: limits, metrics: m, log: log}
+}
+
+// ErrStorageDown answers requests that need the store while it is unreachable.
+var ErrStorageDown = &wmory.Error{Code: wmory.ECodeStorageUnavailable, Message: "The object store is unavailable; try again shortly.", RetryAfterSeconds: 5}
+
+// StorageError maps a store failure: unreachable is storage_unavailable, the
+// rest internal.
+func StorageError(err error) error {
+	if errors.Is(err, blob.ErrUnavailable) {
+		return ErrStorageDown
+	}
+	return err
+}
+
+const storeHealthTTL = 2 * time.Second
+
+// storeHealthy reports whether the store answered recently.
+func (s *Service) storeHealthy(ctx context.Context) error {
+	s.healthMu.Lock()
+	if s.db.Clock().Sub(s.healthAt) < storeHealthTTL {
+		defer s.healthMu.Unlock()
+		return s.healthResult
+	}
+	s.healthMu.Unlock()
+	return s.CheckStore(ctx)
+}
+
+// CheckStore asks the store now and remembers the answer.
+func (s *Service) CheckStore(ctx context.Context) error {
+	pctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	var result error
+	if err := s.store.Ping(pctx); err != nil {
+		s.log.Warn("object store unavailable", "err", err)
+		result = ErrStorageDown
+	}
+	s.healthMu.Lock()
+	s.healthResult, s.healthAt = result, s.db.Clock()
+	s.healthMu.Unlock()
+	return result
+}
+
+// UploadRequest is what a client declares about a file it wants to send.
+type UploadRequest struct {
+	GroupID     string
+	Filename    string
+	ContentType string
+	Size        int64
+	SHA256      *string // hex, optional
+}
+
+// Authorize checks an upload request (type, size, the member's limits and
+// quota), records it as pending with its quota reserved, and signs the URL the
+// client sends the bytes to. validID tells ids the server could have made.
+func (s *Service) Authorize(ctx context.Context, actor wmory.Actor, req UploadRequest, validID func(string) bool) (*wmory.Upload, blob.SignedRequest, error) {
+	var none blob.SignedRequest
+	name, err := wmory.ValidateFilename(req.Filename)
+	if err != nil {
+		return nil, none, err
+	}
+	ct, _, err := mime.ParseMediaType(req.ContentType)
+	kind, ok := wmory.AllowedTypes[ct]
+	if err != nil || !ok {
+		return nil, none, wmory.Errorf(wmory.ECodeUnsupportedMedia, "content_type: %q is not an allowed photo or video type.", req.ContentType)
+	}
+	if req.Size <= 0 {
+		return nil, none, wmory.Invalid("size", "must be the file's size in bytes, above 0.")
+	}
+	limits, err := s.db.Limits(ctx, actor.UserID, s.limits)
+	if err != nil {
+		return nil, none, err
+	}
+	limit := limits.MaxPhotoBytes
+	if kind == wmory.KindVideo {
+		limit = limits.MaxVideoBytes
+	}
+	if req.Size > limit {
+		return nil, none, wmory.Errorf(wmory.ECodeFileTooLarge, "size: %ss may be at most %d bytes.", kind, limit)
+	}
+	var sum string
+	if req.SHA256 != nil {
+		if b, err := hex.DecodeString(*req.SHA256); err != nil || len(b) != 32 {
+			return nil, none, wmory.Invalid("sha256", "must be 64 hexadecimal digits.")
+		}
+		sum = strings.ToLower(*req.SHA256)
+	}
+	if !validID(req.GroupID) {
+		return nil, none, wmory.NotFound("Group")
+	}
+	// Signing works offline; without this check a dead store would hand out
+	// URLs that fail and reservations that linger until they expire.
+	if err := s.storeHealthy(ctx); err != nil {
+		return nil, none, err
+	}
+	// The object key is the server's alone: the group and a fresh id.
+	id := wmory.NewID(s.db.Clock())
+	u := &wmory.Upload{ID: id, GroupID: req.GroupID, ObjectKey: wmory.UploadPrefix + req.GroupID + "/" + id, Filename: name,
+		ContentType: ct, Size: req.Size, SHA256: sum}
+	if err := s.db.AuthorizeUpload(ctx, actor, u, limits); err != nil {
+		if wmory.ErrorCode(err) == wmory.ECodeQuotaExceeded && s.metrics != nil {
+			s.metrics.QuotaRefusals.Inc()
+		}
+		return nil, none, err
+	}
+	s.count("authorized", "")
+	signed, err := s.store.PresignPut(ctx, u.ObjectKey, blob.PutOptions{Size: u.Size, ContentType: ct, TTL: wmory.UploadTTL, SHA256: sum})
+	if err != nil {
+		if rerr := s.db.RejectUpload(context.WithoutCancel(ctx), actor, u.ID, "presign_failed"); rerr != nil {
+			// The pending row is the durable record: the clean-up releases its
+			// reservation when it expires.
+			s.log.Error("release the reservation of an unsigned upload", "upload", u.ID, "err", rerr, "request_id", actor.RequestID)
+		}
+		return nil, none, StorageError(err)
+	}
+	return u, signed, nil
+}
+
+func (s *Service) count(outcome, reason string) {
+	if s.metrics != nil {
+		s.metrics.Uploads.WithLabelValues(outcome, reason).Inc()
+	}
+}
+
+// Complete verifies what the actor stored for an upload and records the media
+// with its processing job. Completing twice returns the same media.
+func (s *Service) Complete(ctx context.Context, actor wmory.Actor, uploadID string) (*wmory.Media, error) {
+	u, err := s.db.Upload(ctx, actor, uploadID)
+	if err != nil {
+		return nil, err
+	}
+	var etag string
+	if u.Status == "pending" {
+		if !u.ExpiresAt.After(s.db.Clock()) {
+			return nil, wmory.Errorf(wmory.ECodeUploadExpired, "This upload expired; authorize it again.")
+		}
+		if etag, err = s.verify(ctx, actor, u); err != nil {
+			return nil, err
+		}
+	}
+	m, err := s.db.CompleteUpload(ctx, actor, u.ID, etag)
+	if errors.Is(err, sqldb.ErrNoLongerMember) {
+		return nil, s.reject(ctx, actor, u, "not_member", wmory.NotFound("Upload"))
+	}
+	if wmory.ErrorCode(err) == wmory.ECodeDuplicate {
+		return nil, s.reject(ctx, actor, u, "duplicate", err)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if u.Status == "pending" {
+		s.count("completed", "")
+	}
+	return m, nil
+}
+
+// reject ends an upload that failed verification (its object deleted, its
+// quota given back) and returns the refusal for the client.
+func (s *Service) reject(ctx context.Context, actor wmory.Actor, u *wmory.Upload, reason string, refusal error) error {
+	if err := s.db.RejectUpload(context.WithoutCancel(ctx), actor, u.ID, reason); err != nil {
+		return err
+	}
+	s.count("rejected", reason)
+	return refusal
+}
+
+func rejected(msg string) error { return wmory.Errorf(wmory.ECodeUploadRejected, "%s", msg) }
+
+// verify checks what was stored against what was declared: the exact size,
+// and the real type by magic bytes. It returns the object's ETag, which
+// processing checks again.
+func (s *Service) verify(ctx context.Context, actor wmory.Actor, u *wmory.Upload) (string, error) {
+	member, err := s.db.IsMember(ctx, u.UserID, u.GroupID)
+	if err != nil {
+		return "", err
+	}
+	if !member {
+		return "", s.reject(ctx, actor, u, "not_member", wmory.NotFound("Upload"))
+	}
+	info, err := s.store.Stat(ctx, u.ObjectKey)
+	if errors.Is(err, blob.ErrNotFound) {
+		return "", wmory.Errorf(wmory.ECodeUploadMissing, "Nothing was stored for this upload yet: send the file to the upload URL first.")
+	}
+	if err != nil {
+		return "", StorageError(err)
+	}
+	if info.Size != u.Size {
+		return "", s.reject(ctx, actor, u, "size_mismatch", rejected("The stored file's size differs from the declared size."))
+	}
+	head, err := s.store.ReadHead(ctx, u.ObjectKey, wmory.SniffLen)
+	if err != nil {
+		return "", StorageError(err)
+	}
+	sniffed := wmory.Sniff(head)
+	if sniffed == "" {
+		return "", s.reject(ctx, actor, u, "not_media", rejected("The file is not an allowed photo or video type."))
+	}
+	if !wmory.SameType(u.ContentType, sniffed) {
+		return "", s.reject(ctx, actor, u, "type_mismatch", rejected("The file is "+sniffed+", not the declared "+u.ContentType+"."))
+	}
+	return info.ETag, nil
+}
+
+// Processor makes an item's thumbnail and preview; it is the lifecycle's last
+// step, run by the job queue.
+type Processor struct {
+	svc  *Service
+	proc *imaging.Processor
+}
+
+// Processor returns the processing step with the given imaging limits.
+func (s *Service) Processor(proc *imaging.Processor) *Processor {
+	return &Processor{svc: s, proc: proc}
+}
+
+// Process makes an item's derived images and marks it ready. A file the
+// processor rejects (undecodable, too large, out of time) fails at once, for
+// good, with its reason; other errors are returned for the queue to retry, and
+// attemptsLeft false makes them final too.
+func (p *Processor) Process(ctx context.Context, id string, attemptsLeft bool) error {
+	s := p.svc
+	err := p.process(ctx, id)
+	if reason := imaging.ReasonOf(err); reason != "" {
+		// The detail (tool output, library errors) is for the log only.
+		s.log.Warn("media failed", "media", id, "reason", reason, "detail", err.Error())
+		return s.db.MediaFailed(context.WithoutCancel(ctx), id, reason)
+	}
+	if err != nil && !attemptsLeft {
+		s.log.Error("media processing kept failing", "media", id, "err", err)
+		if ferr := s.db.MediaFailed(context.WithoutCancel(ctx), id, wmory.FailProcessing); ferr != nil {
+			return errors.Join(err, ferr)
+		}
+	}
+	return err
+}
+
+func (p *Processor) process(ctx context.Context, id string) error {
+	s := p.svc
+	m, etag, err := s.db.MediaToProcess(ctx, id)
+	if wmory.ErrorCode(err) == wmory.ECodeNotFound {
+		return nil // deleted before its turn: nothing to do
+	}
+	if err != nil {
+		return err
+	}
+	if m.Status != wmory.StatusProcessing {
+		return nil // a duplicate delivery of a finished job
+	}
+	// The bytes must be the ones verified at completion: a signed URL reused
+	// to replace them afterwards is caught here.
+	info, err := s.store.Stat(ctx, m.ObjectKey)
+	if errors.Is(err, blob.ErrNotFound) {
+		return &imaging.Rejection{Reason: wmory.FailOriginalMissing, Detail: "no object under " + m.ObjectKey}
+	}
+	if err != nil {
+		return err
+	}
+	if info.Size != m.Size || (etag != "" && info.ETag != etag) {
+		return &imaging.Rejection{Reason: wmory.FailOriginalChanged, Detail: "size or ETag differ from the verified ones"}
+	}
+	rc, err := s.store.Open(ctx, m.ObjectKey)
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+
+	var res *imaging.Result
+	start := time.Now()
+	if m.Kind == wmory.KindVideo {
+		res, err = p.video(ctx, rc)
+	} else {
+		var data []byte
+		if data, err = io.ReadAll(io.LimitReader(rc, m.Size+1)); err != nil {
+			return err
+		}
+		res, err = p.proc.Photo(ctx, data)
+	}
+	if err != nil {
+		return err
+	}
+	if s.metrics != nil {
+		s.metrics.ProcessingTime.WithLabelValues(string(m.Kind)).Observe(time.Since(start).Seconds())
+	}
+	for key, b := range map[string][]byte{m.ThumbnailKey(): res.Thumbnail, m.PreviewKey(): res.Preview} {
+		if err := s.store.Put(ctx, key, bytes.NewReader(b), int64(len(b)), "image/webp"); err != nil {
+			return fmt.Errorf("store derived image: %w", err)
+		}
+	}
+	err = s.db.MediaProcessed(ctx, id, sqldb.Processed{Width: res.Width, Height: res.Height, TakenAt: res.TakenAt, DurationMS: res.DurationMS})
+	if wmory.ErrorCode(err) == wmory.ECodeNotFound {
+		// Deleted while it was being processed: its derived images must not
+		// outlive it. What cannot be deleted now is queued.
+		keys := []string{m.ThumbnailKey(), m.PreviewKey()}
+		if derr := errors.Join(s.store.Delete(ctx, keys[0]), s.store.Delete(ctx, keys[1])); derr != nil {
+			return s.db.QueueDeletes(context.WithoutCancel(ctx), keys)
+		}
+		return nil
+	}
+	return err
+}
+
+// video copies the original to a temporary file: ffmpeg needs to seek.
+func (p *Processor) video(ctx context.Context, r io.Reader) (*imaging.Result, error) {
+	f, err := os.CreateTemp("", "wmory-video-*")
+	if err != nil {
+		return nil, err
+	}
+	defer os.Remove(f.Name())
+	defer f.Close()
+	if _, err := io.Copy(f, r); err != nil {
+		return nil, err
+	}
+	if err := f.Close(); err != nil {
+		return nil, err
+	}
+	return p.proc.Video(ctx, f.Name())
+}
