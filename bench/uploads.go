@@ -26,6 +26,7 @@ import (
 	"github.com/wmory/wmory/internal/blob/local"
 	"github.com/wmory/wmory/internal/blob/s3"
 	wmoryhttp "github.com/wmory/wmory/internal/http"
+	"github.com/wmory/wmory/internal/media"
 	"github.com/wmory/wmory/internal/password"
 	"github.com/wmory/wmory/internal/sqldb"
 )
@@ -58,13 +59,17 @@ func newAPI(ctx context.Context, dbURL string, makeStore func(base *url.URL) (bl
 	srv := httptest.NewUnstartedServer(nil)
 	base, _ := url.Parse("http://" + srv.Listener.Addr().String())
 	store, handler := makeStore(base)
-	if ls, ok := store.(*local.Store); ok {
-		ls.SetAdmission(db.AcceptsBytes, db.KeepsObject) // as wmory serve wires it
-	}
 	limits := wmory.DefaultLimits
 	limits.DailyFilesLimit, limits.DailyBytesLimit = 1<<30, 1<<50
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	svc := media.New(db, store, limits, nil, log)
+	if ls, ok := store.(*local.Store); ok {
+		// As wmory serve wires it: admission, and completion on arrival.
+		ls.SetAdmission(db.AcceptsBytes, db.KeepsObject)
+		ls.SetArrival(func(ctx context.Context, key string) { svc.Arrived(ctx, key) })
+	}
 	api := wmoryhttp.New(db, store, password.New(password.DefaultParams),
-		wmoryhttp.Config{BaseURL: base, Limits: limits, BlobHandler: handler}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+		wmoryhttp.Config{BaseURL: base, Limits: limits, BlobHandler: handler, Media: svc}, log)
 	srv.Config.Handler = api.Handler()
 	srv.Start()
 

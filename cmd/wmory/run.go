@@ -94,20 +94,28 @@ func openDB(ctx context.Context, c config) (*sqldb.DB, error) {
 	return db, nil
 }
 
-// openStore opens the configured object store; the local store also serves its
-// signed URLs, through the returned handler.
-func openStore(ctx context.Context, c config, db *sqldb.DB) (blob.Store, http.Handler, error) {
+// openStore opens the configured object store and the media lifecycle over it;
+// the local store also serves its signed URLs, through the returned handler.
+func openStore(ctx context.Context, c config, db *sqldb.DB, m *metrics.Metrics, log *slog.Logger) (blob.Store, *media.Service, http.Handler, error) {
 	if c.S3 != nil {
 		s, err := s3.New(ctx, *c.S3)
-		return s, nil, err
+		return s, media.New(db, s, c.Limits, m, log), nil, err
 	}
 	ls, err := local.Open(filepath.Join(c.DataDir, "blobs"), filepath.Join(c.DataDir, "blob.key"), c.BaseURL)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	// The local store can be told what S3 cannot: that an upload has ended.
+	svc := media.New(db, ls, c.Limits, m, log)
+	// The local store can be told what S3 cannot: that an upload has ended;
+	// and it sees the bytes arrive, so the upload completes then.
 	ls.SetAdmission(db.AcceptsBytes, db.KeepsObject)
-	return ls, ls, nil
+	ls.SetArrival(func(ctx context.Context, key string) {
+		if _, err := svc.Arrived(ctx, key); err != nil {
+			// The sweep completes it before it would expire.
+			log.Error("complete an upload on arrival", "err", err)
+		}
+	})
+	return ls, svc, ls, nil
 }
 
 // serveOps serves /metrics and /healthz on the operators' own address, when
@@ -142,7 +150,7 @@ func openMailer(c config, stdout io.Writer) (mail.Mailer, error) {
 
 // startWorker runs the job queue in the background; the returned function stops
 // it, letting running jobs finish or release their lease.
-func startWorker(ctx context.Context, db *sqldb.DB, store blob.Store, mailer mail.Mailer, c config, n int, m *metrics.Metrics, log *slog.Logger) func() {
+func startWorker(ctx context.Context, db *sqldb.DB, store blob.Store, svc *media.Service, mailer mail.Mailer, c config, n int, m *metrics.Metrics, log *slog.Logger) func() {
 	w := jobs.New(db, store, log)
 	w.HandleMail(mailer, mail.Letters{Base: c.BaseURL})
 	// Jobs this process queues start at once instead of at the next poll.
@@ -157,7 +165,8 @@ func startWorker(ctx context.Context, db *sqldb.DB, store blob.Store, mailer mai
 	} else {
 		log.Warn("photos are derived in this process: its executable cannot be found", "err", err)
 	}
-	w.HandleMedia(media.New(db, store, c.Limits, m, log).Processor(proc))
+	w.HandleMedia(svc.Processor(proc))
+	w.SweepArrivals = svc.SweepArrivals
 	// After a burst of processing, hand back what libvips and the Go heap held.
 	w.OnIdle = func() {
 		proc.StopHelpers()
@@ -191,7 +200,8 @@ func worker(ctx context.Context, args []string, getenv func(string) string, stdo
 		log.Warn("WMORY_BASE_URL is not set: links in the e-mails this worker sends will point at http://localhost")
 		c.BaseURL = &url.URL{Scheme: "http", Host: "localhost"}
 	}
-	store, _, err := openStore(ctx, c, db)
+	m := metrics.New(db)
+	store, svc, _, err := openStore(ctx, c, db, m, log)
 	if err != nil {
 		return err
 	}
@@ -200,14 +210,13 @@ func worker(ctx context.Context, args []string, getenv func(string) string, stdo
 		return err
 	}
 	n := max(c.Workers, 1)
-	m := metrics.New(db)
 	addr, stopOps, err := serveOps(c.MetricsAddr, m.Handler())
 	if err != nil {
 		return err
 	}
 	defer stopOps()
 	log.Info("worker running", "addr", addr, "concurrency", n, "database", string(db.Dialect()))
-	stop := startWorker(ctx, db, store, mailer, c, n, m, log)
+	stop := startWorker(ctx, db, store, svc, mailer, c, n, m, log)
 	<-ctx.Done()
 	log.Info("worker stopping")
 	stop()
@@ -265,12 +274,12 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 
 	apiCfg := wmoryhttp.Config{BaseURL: c.BaseURL, TrustedProxies: c.TrustedProxies, Limits: c.Limits, App: webapp.FS(), SessionMaxAge: c.SessionMaxAge}
-	store, blobHandler, err := openStore(ctx, c, db)
+	apiCfg.Metrics = metrics.New(db)
+	store, svc, blobHandler, err := openStore(ctx, c, db, apiCfg.Metrics, log)
 	if err != nil {
 		return err
 	}
-	apiCfg.BlobHandler = blobHandler
-	apiCfg.Metrics = metrics.New(db)
+	apiCfg.BlobHandler, apiCfg.Media = blobHandler, svc
 	api := wmoryhttp.New(db, store, password.New(password.DefaultParams), apiCfg, log)
 
 	metricsAddr, stopOps, err := serveOps(c.MetricsAddr, api.MetricsHandler())
@@ -281,7 +290,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 
 	// Background work runs in this process unless WMORY_WORKERS=0.
 	if c.Workers > 0 {
-		stopWork := startWorker(ctx, db, store, mailer, c, c.Workers, apiCfg.Metrics, log)
+		stopWork := startWorker(ctx, db, store, svc, mailer, c, c.Workers, apiCfg.Metrics, log)
 		defer stopWork()
 	}
 	srv := &http.Server{

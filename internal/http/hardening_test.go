@@ -422,3 +422,47 @@ func TestFailedOriginalsAreWithdrawn(t *testing.T) {
 		}
 	})
 }
+
+// An upload whose bytes reached the store is completed by the server when the
+// client never calls complete: on the local store as the bytes arrive, on any
+// store by the sweep once the upload URL is dead. The client's complete stays
+// idempotent, and bytes refused on arrival give its complete the same refusal.
+func TestUploadsFinishThemselves(t *testing.T) {
+	sqldbtest.ForEach(t, func(t *testing.T, eng sqldbtest.Engine) {
+		e := newEnv(t, eng)
+		local := eng.Dialect == sqldb.SQLite
+		ann := e.signup("ann@example.com", "Ann")
+		gid := ann.must(201, "POST", "/api/v1/groups", map[string]string{"name": "G"}).str("id")
+		id := ann.put(gid, "a.jpg", "image/jpeg", tinyJPEG) // no complete
+		junk := ann.put(gid, "b.jpg", "image/jpeg", bytes.Repeat([]byte("x"), 500))
+		if !local {
+			// S3 says nothing: the sweep finds the bytes once no URL can change them.
+			if n := len(ann.must(200, "GET", "/api/v1/groups/"+gid+"/media", nil).items()); n != 0 {
+				t.Fatalf("%d items before the sweep", n)
+			}
+			e.advance(wmory.UploadTTL + 2*time.Minute)
+			e.worker().Cleanup(t.Context())
+		}
+		items := ann.must(200, "GET", "/api/v1/groups/"+gid+"/media", nil).items()
+		if len(items) != 1 || items[0]["filename"] != "a.jpg" {
+			t.Fatalf("gallery %v; want a.jpg alone", items)
+		}
+		m := ann.must(201, "POST", "/api/v1/uploads/"+id+"/complete", nil).json()
+		if m["id"] != items[0]["id"] {
+			t.Fatalf("complete after arrival = %v; want the same media", m)
+		}
+		if r := ann.call("POST", "/api/v1/uploads/"+junk+"/complete", nil); r.status != 422 || r.code() != "upload_rejected" ||
+			!strings.Contains(string(r.body), "not an allowed photo or video") {
+			t.Fatalf("complete of bytes refused on arrival = %d %s", r.status, r.body)
+		}
+		if used := ann.must(200, "GET", "/api/v1/me", nil).json()["quota"].(map[string]any)["daily_files_used"]; used != float64(1) {
+			t.Fatalf("files used %v; want 1 (the refused one given back)", used)
+		}
+		e.runJobs()
+		e.advance(wmory.UploadTTL + 2*time.Minute)
+		e.runJobs()
+		if o := e.orphans(); len(o) != 0 {
+			t.Fatalf("orphans: %v", o)
+		}
+	})
+}

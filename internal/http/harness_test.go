@@ -25,6 +25,7 @@ import (
 	"github.com/wmory/wmory/internal/jobs"
 	"github.com/wmory/wmory/internal/mail"
 	"github.com/wmory/wmory/internal/media"
+	"github.com/wmory/wmory/internal/metrics"
 	"github.com/wmory/wmory/internal/password"
 	"github.com/wmory/wmory/internal/sqldb"
 	"github.com/wmory/wmory/internal/sqldb/sqldbtest"
@@ -48,6 +49,7 @@ type env struct {
 	logs    *syncBuffer
 	hasher  *password.Hasher
 	api     *wmoryhttp.Server
+	media   *media.Service
 	letters mail.Letters
 	mu      sync.Mutex
 	offset  time.Duration // added to the store's clock
@@ -108,6 +110,13 @@ func newEnvWithStore(t *testing.T, e sqldbtest.Engine, store blob.Store, tweak .
 	for _, f := range tweak {
 		f(&cfg)
 	}
+	// One lifecycle for the API and the store's arrivals, as wmory serve wires it.
+	cfg.Metrics = metrics.New(db)
+	cfg.Media = media.New(db, store, cfg.Limits, cfg.Metrics, slog.New(slog.NewJSONHandler(en.logs, nil)))
+	if ls, ok := store.(*local.Store); ok {
+		ls.SetArrival(func(ctx context.Context, key string) { cfg.Media.Arrived(ctx, key) })
+	}
+	en.media = cfg.Media
 	en.hasher = password.New(testParams)
 	en.letters = mail.Letters{Base: cfg.BaseURL}
 	api := wmoryhttp.New(db, store, en.hasher, cfg, slog.New(slog.NewJSONHandler(en.logs, nil)))
@@ -301,6 +310,7 @@ func (e *env) runJobs() {
 func (e *env) worker() *jobs.Worker {
 	w := jobs.New(e.db, e.store, slog.New(slog.NewJSONHandler(e.logs, nil)))
 	w.HandleMail(e.mail, e.letters)
+	w.SweepArrivals = e.media.SweepArrivals
 	w.MaxAttempts = 1
 	return w
 }

@@ -44,6 +44,9 @@ type Config struct {
 	RegistrationsPerIP int
 	// SessionMaxAge is a session's absolute lifetime (default one year).
 	SessionMaxAge time.Duration
+	// Media, when set, is the lifecycle shared with the process's other doors
+	// (its store, its workers); otherwise the server makes its own.
+	Media *media.Service
 	// BodyTimeout bounds how long a request may take to send its body
 	// (default 30 s): a client that trickles bytes must not hold a connection.
 	BodyTimeout time.Duration
@@ -102,7 +105,10 @@ func New(db *sqldb.DB, store blob.Store, hasher *password.Hasher, cfg Config, lo
 	if s.metrics == nil {
 		s.metrics = metrics.New(db)
 	}
-	s.media = media.New(db, store, cfg.Limits, s.metrics, log)
+	s.media = cfg.Media
+	if s.media == nil {
+		s.media = media.New(db, store, cfg.Limits, s.metrics, log)
+	}
 	return s
 }
 

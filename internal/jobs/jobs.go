@@ -38,6 +38,9 @@ type Worker struct {
 	CleanupEvery time.Duration
 	// AuditRetention prunes audit entries older than this; 0 keeps them forever.
 	AuditRetention time.Duration
+	// SweepArrivals, when set, completes the pending uploads whose bytes are
+	// in the store though nobody said so, before they would expire.
+	SweepArrivals func(ctx context.Context, limit int) (int, error)
 	// ReconcileEvery is how often the store's upload prefix is compared with
 	// the database, across all processes.
 	ReconcileEvery time.Duration
@@ -143,6 +146,13 @@ func (w *Worker) Cleanup(ctx context.Context) {
 			w.log.Error("prune audit log", "err", err)
 		} else if n > 0 {
 			w.log.Info("pruned audit entries", "count", n)
+		}
+	}
+	if w.SweepArrivals != nil {
+		if n, err := w.SweepArrivals(ctx, 100); err != nil {
+			w.log.Error("complete arrived uploads", "err", err)
+		} else if n > 0 {
+			w.log.Info("completed uploads whose bytes arrived", "count", n)
 		}
 	}
 	for ctx.Err() == nil {

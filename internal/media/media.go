@@ -33,11 +33,14 @@ type Records interface {
 	Upload(ctx context.Context, actor wmory.Actor, id string) (*wmory.Upload, error)
 	IsMember(ctx context.Context, userID, groupID string) (bool, error)
 	CompleteUpload(ctx context.Context, actor wmory.Actor, uploadID, etag string) (*wmory.Media, error)
-	RejectUpload(ctx context.Context, actor wmory.Actor, uploadID, reason string) error
+	RejectUpload(ctx context.Context, actor wmory.Actor, uploadID, reason string, refusal *wmory.Error) error
 	MediaToProcess(ctx context.Context, id string) (*wmory.Media, string, error)
 	MediaProcessed(ctx context.Context, id string, p sqldb.Processed) error
 	MediaFailed(ctx context.Context, id string, reason wmory.FailureReason) error
 	QueueDeletes(ctx context.Context, keys []string) error
+	PendingUpload(ctx context.Context, key string) (*wmory.Upload, error)
+	UploadsPastTheirURL(ctx context.Context, limit int) ([]string, error)
+	User(ctx context.Context, id string) (*wmory.User, error)
 	Clock() time.Time
 }
 
@@ -167,7 +170,7 @@ func (s *Service) Authorize(ctx context.Context, actor wmory.Actor, req UploadRe
 	s.count("authorized", "")
 	signed, err := s.store.PresignPut(ctx, u.ObjectKey, blob.PutOptions{Size: u.Size, ContentType: ct, TTL: wmory.UploadTTL, SHA256: sum})
 	if err != nil {
-		if rerr := s.db.RejectUpload(context.WithoutCancel(ctx), actor, u.ID, "presign_failed"); rerr != nil {
+		if rerr := s.db.RejectUpload(context.WithoutCancel(ctx), actor, u.ID, "presign_failed", nil); rerr != nil {
 			// The pending row is the durable record: the clean-up releases its
 			// reservation when it expires.
 			s.log.Error("release the reservation of an unsigned upload", "upload", u.ID, "err", rerr, "request_id", actor.RequestID)
@@ -215,10 +218,66 @@ func (s *Service) Complete(ctx context.Context, actor wmory.Actor, uploadID stri
 	return m, nil
 }
 
+// Arrived is the lifecycle's entry for "the bytes of object key are in the
+// store", whoever noticed: the upload they belong to is completed exactly as
+// the client's complete would (the same checks, the same refusals, kept for
+// the client's own complete), as its uploader's, and never for a suspended
+// account. A key of no pending upload is ignored, and nothing stored yet is
+// not an error. It returns the media, or nil.
+func (s *Service) Arrived(ctx context.Context, key string) (*wmory.Media, error) {
+	u, err := s.db.PendingUpload(ctx, key)
+	if wmory.ErrorCode(err) == wmory.ECodeNotFound {
+		s.count("arrival_ignored", "")
+		return nil, nil // completed, refused or expired already, or not an upload's
+	}
+	if err != nil {
+		return nil, err
+	}
+	actor := wmory.Actor{UserID: u.UserID, RequestID: "arrival"}
+	owner, err := s.db.User(ctx, u.UserID)
+	if err != nil {
+		return nil, err
+	}
+	if owner.Suspended {
+		return nil, s.reject(ctx, actor, u, "suspended", wmory.NotFound("Upload"))
+	}
+	m, err := s.Complete(ctx, actor, u.ID)
+	switch wmory.ErrorCode(err) {
+	case wmory.ECodeUploadMissing:
+		return nil, nil // the bytes are not there (yet)
+	case wmory.ECodeUploadRejected, wmory.ECodeDuplicate, wmory.ECodeNotFound, wmory.ECodeUploadExpired:
+		return nil, nil // refused and cleaned up, as any completion would be
+	}
+	return m, err
+}
+
+// SweepArrivals completes the pending uploads whose signed URL is dead and
+// whose bytes are in the store: with no event and no client's complete,
+// nothing that arrived is lost. It returns how many it completed.
+func (s *Service) SweepArrivals(ctx context.Context, limit int) (int, error) {
+	keys, err := s.db.UploadsPastTheirURL(ctx, limit)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, k := range keys {
+		m, err := s.Arrived(ctx, k)
+		if err != nil {
+			return n, err
+		}
+		if m != nil {
+			n++
+		}
+	}
+	return n, nil
+}
+
 // reject ends an upload that failed verification (its object deleted, its
 // quota given back) and returns the refusal for the client.
 func (s *Service) reject(ctx context.Context, actor wmory.Actor, u *wmory.Upload, reason string, refusal error) error {
-	if err := s.db.RejectUpload(context.WithoutCancel(ctx), actor, u.ID, reason); err != nil {
+	var kept *wmory.Error
+	errors.As(refusal, &kept)
+	if err := s.db.RejectUpload(context.WithoutCancel(ctx), actor, u.ID, reason, kept); err != nil {
 		return err
 	}
 	s.count("rejected", reason)

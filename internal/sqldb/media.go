@@ -3,6 +3,7 @@ package sqldb
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"strconv"
 	"strings"
@@ -123,6 +124,39 @@ func (db *DB) Upload(ctx context.Context, actor wmory.Actor, id string) (*wmory.
 	return u, db.domainError(err)
 }
 
+// PendingUpload returns the pending upload whose object is stored under key;
+// none is not found.
+func (db *DB) PendingUpload(ctx context.Context, key string) (*wmory.Upload, error) {
+	u, err := scanUpload(db.sql.QueryRowContext(ctx, db.rebind(`SELECT `+uploadColumns+` FROM uploads WHERE object_key = ? AND status = ?`), key, uploadPending))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, wmory.NotFound("Upload")
+	}
+	return u, db.domainError(err)
+}
+
+// UploadsPastTheirURL returns the keys of up to limit pending uploads whose
+// signed URL can no longer store anything, oldest first: whatever they will
+// ever hold is in the store now.
+func (db *DB) UploadsPastTheirURL(ctx context.Context, limit int) ([]string, error) {
+	deadline := wmory.UploadURLDeadline(db.Now()).Sub(db.Now())
+	rows, err := db.sql.QueryContext(ctx, db.rebind(`SELECT object_key FROM uploads WHERE status = ? AND created_at <= ? ORDER BY created_at LIMIT ?`),
+		uploadPending, ms(db.Now().Add(-deadline)), limit)
+	if err != nil {
+		return nil, db.domainError(err)
+	}
+	var keys []string
+	for rows.Next() {
+		var k string
+		if err := rows.Scan(&k); err != nil {
+			rows.Close()
+			return nil, db.domainError(err)
+		}
+		keys = append(keys, k)
+	}
+	rows.Close()
+	return keys, db.domainError(rows.Err())
+}
+
 // IsMember reports whether the user belongs to the group now.
 func (db *DB) IsMember(ctx context.Context, userID, groupID string) (bool, error) {
 	var n int
@@ -148,7 +182,7 @@ func (db *DB) CompleteUpload(ctx context.Context, actor wmory.Actor, uploadID, e
 			mediaID = u.MediaID
 			return nil
 		case uploadRejected:
-			return wmory.Errorf(wmory.ECodeUploadRejected, "This upload was rejected.")
+			return tx.refusal(ctx, u.ID)
 		case uploadExpired:
 			return wmory.Errorf(wmory.ECodeUploadExpired, "This upload expired; authorize it again.")
 		}
@@ -185,9 +219,31 @@ func (db *DB) CompleteUpload(ctx context.Context, actor wmory.Actor, uploadID, e
 	return db.media(ctx, mediaID)
 }
 
+// storedRefusal is a refusal as the uploads table keeps it.
+type storedRefusal struct {
+	Code    string            `json:"code"`
+	Message string            `json:"message"`
+	Extra   map[string]string `json:"extra,omitempty"`
+}
+
+// refusal is the answer a refused upload got, for a completion that comes
+// after it (the client's, after the server refused the bytes on arrival).
+func (tx *Tx) refusal(ctx context.Context, uploadID string) error {
+	var js sql.NullString
+	if err := tx.queryRow(ctx, `SELECT refusal FROM uploads WHERE id = ?`, uploadID).Scan(&js); err != nil {
+		return err
+	}
+	var r storedRefusal
+	if !js.Valid || json.Unmarshal([]byte(js.String), &r) != nil || r.Code == "" {
+		return wmory.Errorf(wmory.ECodeUploadRejected, "This upload was rejected.")
+	}
+	return &wmory.Error{Code: r.Code, Message: r.Message, Extra: r.Extra}
+}
+
 // RejectUpload ends a pending upload that failed verification: its quota is
 // given back and its object queued for deletion, with an audit entry saying why.
-func (db *DB) RejectUpload(ctx context.Context, actor wmory.Actor, uploadID, reason string) error {
+// refusal, when set, is kept as the answer to any later completion of it.
+func (db *DB) RejectUpload(ctx context.Context, actor wmory.Actor, uploadID, reason string, refusal *wmory.Error) error {
 	return db.inTx(ctx, func(tx *Tx) error {
 		u, err := scanUpload(tx.queryRow(ctx, `SELECT `+uploadColumns+` FROM uploads WHERE id = ?`+tx.forUpdate(), uploadID))
 		if errors.Is(err, sql.ErrNoRows) {
@@ -198,6 +254,15 @@ func (db *DB) RejectUpload(ctx context.Context, actor wmory.Actor, uploadID, rea
 		}
 		if err := tx.endUpload(ctx, u, uploadRejected); err != nil {
 			return err
+		}
+		if refusal != nil {
+			js, err := json.Marshal(storedRefusal{Code: refusal.Code, Message: refusal.Message, Extra: refusal.Extra})
+			if err != nil {
+				return err
+			}
+			if _, err := tx.exec(ctx, `UPDATE uploads SET refusal = ? WHERE id = ?`, string(js), u.ID); err != nil {
+				return err
+			}
 		}
 		return tx.audit(ctx, actor, u.GroupID, wmory.AuditUploadRejected, wmory.AuditTargetUpload, u.ID, map[string]any{"reason": reason})
 	})

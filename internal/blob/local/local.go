@@ -36,6 +36,8 @@ type Store struct {
 	// accepts and keeps, when set, decide whether a signed PUT may store its
 	// bytes (asked before writing) and may leave them (asked after).
 	accepts, keeps func(ctx context.Context, key string) (bool, error)
+	// arrived, when set, is told of every object a signed PUT stored.
+	arrived func(ctx context.Context, key string)
 	// idle is how long an upload may go without a byte arriving.
 	idle time.Duration
 }
@@ -67,6 +69,10 @@ func (i idleReader) Read(p []byte) (int, error) {
 func (s *Store) SetAdmission(accepts, keeps func(ctx context.Context, key string) (bool, error)) {
 	s.accepts, s.keeps = accepts, keeps
 }
+
+// SetArrival makes the store tell arrived of every object a signed PUT stored,
+// before it answers the client: the upload completes as its bytes arrive.
+func (s *Store) SetArrival(arrived func(ctx context.Context, key string)) { s.arrived = arrived }
 
 // ask applies one of the admission rules; a failure to ask refuses.
 func ask(ctx context.Context, rule func(context.Context, string) (bool, error), key string) bool {
@@ -416,6 +422,9 @@ func (s *Store) servePut(w http.ResponseWriter, r *http.Request, key string, q u
 		os.Remove(p)
 		deny(w, "AccessDenied: this upload is no longer pending")
 		return
+	}
+	if s.arrived != nil {
+		s.arrived(context.WithoutCancel(r.Context()), key)
 	}
 	w.WriteHeader(http.StatusOK)
 }

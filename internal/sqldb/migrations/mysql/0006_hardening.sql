@@ -29,3 +29,8 @@ ALTER TABLE media ADD COLUMN failure_reason VARCHAR(32);
 -- The store's objects are matched to their rows by key: the local store at
 -- every upload, the reconciliation for every object it lists.
 CREATE INDEX media_object_key ON media(object_key);
+
+-- The answer a refused upload got (code, message, fields) as JSON: an upload
+-- the server completed or refused on arrival gives the client's later
+-- complete the same answer.
+ALTER TABLE uploads ADD COLUMN refusal TEXT;
