@@ -41,6 +41,7 @@ type config struct {
 	JobLease        time.Duration
 	MetricsAddr     string
 	SessionMaxAge   time.Duration
+	EventSecret     string
 }
 
 // setting is one option: a flag and the environment variable behind it.
@@ -71,6 +72,7 @@ var settings = []setting{
 	{"metrics-addr", "WMORY_METRICS_ADDR", "address to serve /metrics and /healthz on for the operators (never on the public address); empty: none", "", false},
 	{"job-lease", "WMORY_JOB_LEASE", "how long a worker holds a job before another may take it over", "5m", false},
 	{"audit-retention-days", "WMORY_AUDIT_RETENTION_DAYS", "delete audit entries older than this many days (0 keeps them forever)", "0", false},
+	{"s3-event-secret", "WMORY_S3_EVENT_SECRET", "shared secret of the store's event webhook (POST /events/s3); empty: no webhook", "", true},
 	{"session-max-age-days", "WMORY_SESSION_MAX_AGE_DAYS", "a session ends this many days after sign-in however active it stays", "365", false},
 	{"shutdown-timeout", "WMORY_SHUTDOWN_TIMEOUT", "how long in-flight requests may take to finish at shutdown", "25s", false},
 }
@@ -234,6 +236,10 @@ func loadConfig(name string, args []string, getenv func(string) string, stderr i
 	c.ShutdownTimeout = duration("WMORY_SHUTDOWN_TIMEOUT", v("shutdown-timeout"))
 	c.JobLease = duration("WMORY_JOB_LEASE", v("job-lease"))
 	c.MetricsAddr = v("metrics-addr")
+	c.EventSecret = v("s3-event-secret")
+	if c.EventSecret != "" && len(c.EventSecret) < 16 {
+		errs = append(errs, "WMORY_S3_EVENT_SECRET: want at least 16 characters")
+	}
 	c.SessionMaxAge = time.Duration(positive("WMORY_SESSION_MAX_AGE_DAYS", v("session-max-age-days"))) * 24 * time.Hour
 	if n, err := strconv.Atoi(v("audit-retention-days")); err != nil || n < 0 {
 		errs = append(errs, fmt.Sprintf("WMORY_AUDIT_RETENTION_DAYS %q: want a whole number of days, 0 to keep everything", v("audit-retention-days")))

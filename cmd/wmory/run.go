@@ -273,7 +273,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 
-	apiCfg := wmoryhttp.Config{BaseURL: c.BaseURL, TrustedProxies: c.TrustedProxies, Limits: c.Limits, App: webapp.FS(), SessionMaxAge: c.SessionMaxAge}
+	apiCfg := wmoryhttp.Config{BaseURL: c.BaseURL, TrustedProxies: c.TrustedProxies, Limits: c.Limits, App: webapp.FS(), SessionMaxAge: c.SessionMaxAge,
+		EventSecret: c.EventSecret}
 	apiCfg.Metrics = metrics.New(db)
 	store, svc, blobHandler, err := openStore(ctx, c, db, apiCfg.Metrics, log)
 	if err != nil {

@@ -6,15 +6,19 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"net/netip"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/wmory/wmory"
+	"github.com/wmory/wmory/internal/blob/blobtest"
+	"github.com/wmory/wmory/internal/blob/s3"
 	"github.com/wmory/wmory/internal/sqldb"
 	"github.com/wmory/wmory/internal/sqldb/sqldbtest"
 )
@@ -465,4 +469,72 @@ func TestUploadsFinishThemselves(t *testing.T) {
 			t.Fatalf("orphans: %v", o)
 		}
 	})
+}
+
+// versitygw's event notifications, sent to wmory's webhook, complete uploads
+// whose client never calls complete; a repeated event changes nothing, and the
+// webhook refuses a wrong secret.
+func TestStoreEventsCompleteUploads(t *testing.T) {
+	const secret = "a long enough event secret"
+	var api atomic.Value // the API's URL, once it runs
+	delivered := make(chan []byte, 16)
+	relay := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// Stands for the network between the store and wmory: it forwards
+		// the notification as sent, and tells the test it went through.
+		body, _ := io.ReadAll(r.Body)
+		base, _ := api.Load().(string)
+		if base == "" {
+			return // versitygw's test event at its start
+		}
+		req, _ := http.NewRequest("POST", base+"/events/s3?secret="+url.QueryEscape(secret), bytes.NewReader(body))
+		req.Header.Set("Content-Type", r.Header.Get("Content-Type"))
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		resp.Body.Close()
+		w.WriteHeader(resp.StatusCode)
+		if resp.StatusCode != 204 {
+			t.Errorf("webhook answered %d to %s (Content-Type %q)", resp.StatusCode, body, r.Header.Get("Content-Type"))
+		}
+		delivered <- body
+	}))
+	defer relay.Close()
+	filter := filepath.Join(t.TempDir(), "filter.json")
+	os.WriteFile(filter, []byte(`{"s3:ObjectCreated:*": true}`), 0o600)
+	gw := blobtest.StartVersityGW(t, "--event-webhook-url", relay.URL, "--event-filter", filter)
+	gw.UseCredentials(t)
+	gw.CreateBucket(t, "wmory")
+	store, err := s3.New(t.Context(), s3.Config{Bucket: "wmory", Endpoint: gw.Endpoint, PathStyle: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := newEnvWithStore(t, sqldbtest.Engines(t)[0], store, func(c *wmorycfg) { c.EventSecret = secret })
+	api.Store(e.srv.URL)
+
+	ann := e.signup("ann@example.com", "Ann")
+	gid := ann.must(201, "POST", "/api/v1/groups", map[string]string{"name": "G"}).str("id")
+	id := ann.put(gid, "a.jpg", "image/jpeg", tinyJPEG) // no complete
+	var event []byte
+	select {
+	case event = <-delivered:
+	case <-time.After(10 * time.Second):
+		t.Fatal("no event from the store")
+	}
+	items := ann.must(200, "GET", "/api/v1/groups/"+gid+"/media", nil).items()
+	if len(items) != 1 {
+		t.Fatalf("gallery after the event: %v", items)
+	}
+	// The same event again, and the client's complete: still one item.
+	ann.must(204, "POST", "/events/s3?secret="+url.QueryEscape(secret), string(event))
+	if m := ann.must(201, "POST", "/api/v1/uploads/"+id+"/complete", nil).json(); m["id"] != items[0]["id"] {
+		t.Fatalf("complete after the event = %v", m)
+	}
+	if n := len(ann.must(200, "GET", "/api/v1/groups/"+gid+"/media", nil).items()); n != 1 {
+		t.Fatalf("%d items after a repeated event", n)
+	}
+	if r := e.anon().call("POST", "/events/s3?secret=wrong", string(event)); r.status != 403 {
+		t.Fatalf("webhook with a wrong secret = %d", r.status)
+	}
 }

@@ -33,6 +33,7 @@ func routes() []route {
 		{"GET", "/healthz", public, "Process is alive", "", 200, "Status", false, (*Server).healthz},
 		{"GET", "/readyz", public, "Database reachable", "", 200, "Status", false, (*Server).readyz},
 		{"GET", "/api/openapi.json", public, "This API's OpenAPI 3.1 document", "", 200, "", false, (*Server).openAPI},
+		{"POST", "/events/s3", public, "S3 event notifications from the store (authenticated by WMORY_S3_EVENT_SECRET): uploads whose bytes arrived complete", "", 204, "", false, (*Server).storeEvents},
 
 		{"POST", "/api/v1/auth/register", public, "Create an account and send a verification e-mail", "RegisterRequest", 202, "StatusResponse", false, (*Server).register},
 		{"POST", "/api/v1/auth/verify-email", public, "Confirm an e-mail address with the token from the e-mail", "TokenRequest", 200, "User", false, (*Server).verifyEmail},

@@ -44,6 +44,10 @@ type Config struct {
 	RegistrationsPerIP int
 	// SessionMaxAge is a session's absolute lifetime (default one year).
 	SessionMaxAge time.Duration
+	// EventSecret, when set, lets the store's event notifications in at
+	// /events/s3 (the secret in an X-Wmory-Event-Secret header or a secret
+	// query parameter); unset, the route does not exist.
+	EventSecret string
 	// Media, when set, is the lifecycle shared with the process's other doors
 	// (its store, its workers); otherwise the server makes its own.
 	Media *media.Service

@@ -316,9 +316,9 @@ func (g VersityGW) Stop() {
 
 // StartVersityGW runs versitygw (installed by `make deps`) on a free port with a
 // fresh folder. A missing binary fails the test: it is never skipped.
-func StartVersityGW(t testing.TB) VersityGW {
+func StartVersityGW(t testing.TB, flags ...string) VersityGW {
 	t.Helper()
-	g, err := LaunchVersityGW(t.TempDir())
+	g, err := LaunchVersityGW(t.TempDir(), flags...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -331,8 +331,9 @@ func StartVersityGW(t testing.TB) VersityGW {
 }
 
 // LaunchVersityGW runs versitygw on a free port, keeping its objects in dir,
-// and returns once it accepts connections; the caller stops it.
-func LaunchVersityGW(dir string) (VersityGW, error) {
+// with extra flags (its event notifications, say), and returns once it accepts
+// connections; the caller stops it.
+func LaunchVersityGW(dir string, flags ...string) (VersityGW, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return VersityGW{}, err
 	}
@@ -356,7 +357,8 @@ func LaunchVersityGW(dir string) (VersityGW, error) {
 	l.Close()
 	g := VersityGW{Endpoint: "http://" + addr, Access: "wmorytestaccess", Secret: "wmorytestsecretkey1234"}
 	var logs bytes.Buffer
-	cmd := exec.Command(bin, "--access", g.Access, "--secret", g.Secret, "--port", addr, "posix", dir)
+	args := append([]string{"--access", g.Access, "--secret", g.Secret, "--port", addr}, flags...)
+	cmd := exec.Command(bin, append(args, "posix", dir)...)
 	g.cmd = cmd
 	cmd.Stdout, cmd.Stderr = &logs, &logs
 	if err := cmd.Start(); err != nil {
