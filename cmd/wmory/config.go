@@ -18,6 +18,7 @@ import (
 
 	"github.com/wmory/wmory"
 	"github.com/wmory/wmory/internal/blob/s3"
+	"github.com/wmory/wmory/internal/events"
 	wmail "github.com/wmory/wmory/internal/mail"
 	"github.com/wmory/wmory/internal/sqldb"
 )
@@ -42,6 +43,7 @@ type config struct {
 	MetricsAddr     string
 	SessionMaxAge   time.Duration
 	EventSecret     string
+	S3Events        string // nats://host:port/SUBJECT
 }
 
 // setting is one option: a flag and the environment variable behind it.
@@ -73,6 +75,7 @@ var settings = []setting{
 	{"job-lease", "WMORY_JOB_LEASE", "how long a worker holds a job before another may take it over", "5m", false},
 	{"audit-retention-days", "WMORY_AUDIT_RETENTION_DAYS", "delete audit entries older than this many days (0 keeps them forever)", "0", false},
 	{"s3-event-secret", "WMORY_S3_EVENT_SECRET", "shared secret of the store's event webhook (POST /events/s3); empty: no webhook", "", true},
+	{"s3-events", "WMORY_S3_EVENTS", "nats://host:port/SUBJECT: receive the store's event notifications from NATS; empty: none", "", false},
 	{"session-max-age-days", "WMORY_SESSION_MAX_AGE_DAYS", "a session ends this many days after sign-in however active it stays", "365", false},
 	{"shutdown-timeout", "WMORY_SHUTDOWN_TIMEOUT", "how long in-flight requests may take to finish at shutdown", "25s", false},
 }
@@ -237,6 +240,11 @@ func loadConfig(name string, args []string, getenv func(string) string, stderr i
 	c.JobLease = duration("WMORY_JOB_LEASE", v("job-lease"))
 	c.MetricsAddr = v("metrics-addr")
 	c.EventSecret = v("s3-event-secret")
+	if c.S3Events = v("s3-events"); c.S3Events != "" {
+		if _, _, err := events.ParseNATSURL(c.S3Events); err != nil {
+			errs = append(errs, err.Error())
+		}
+	}
 	if c.EventSecret != "" && len(c.EventSecret) < 16 {
 		errs = append(errs, "WMORY_S3_EVENT_SECRET: want at least 16 characters")
 	}

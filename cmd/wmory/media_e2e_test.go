@@ -5,11 +5,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/davidbyttow/govips/v2/vips"
 
@@ -168,3 +171,57 @@ func makeClip(t *testing.T) []byte {
 }
 
 func runShell(cmd string) ([]byte, error) { return exec.Command("sh", "-c", cmd).CombinedOutput() }
+
+// natsURL is the NATS server the event tests use, WMORY_TEST_NATS (.ci/run
+// names one), or "" when none is named: like the database servers, a named
+// server that does not answer fails the test.
+func natsURL(t *testing.T) string {
+	addr := os.Getenv("WMORY_TEST_NATS")
+	if addr == "" {
+		t.Log("NATS tests not run: set WMORY_TEST_NATS=nats://127.0.0.1:4222 to run them")
+		return ""
+	}
+	u, _ := url.Parse(addr)
+	c, err := net.DialTimeout("tcp", u.Host, 2*time.Second)
+	if err != nil {
+		t.Fatalf("NATS at %s does not answer (start nats-server, or set WMORY_TEST_NATS): %v", addr, err)
+	}
+	c.Close()
+	return addr
+}
+
+// versitygw publishes its bucket notifications on NATS; wmory subscribes
+// (WMORY_S3_EVENTS) and completes the upload whose client never calls
+// complete, with its thumbnail made.
+func TestStoreEventsThroughNATS(t *testing.T) {
+	server := natsURL(t)
+	if server == "" {
+		return
+	}
+	subject := fmt.Sprintf("wmory.test.%d", time.Now().UnixNano())
+	filter := filepath.Join(t.TempDir(), "filter.json")
+	os.WriteFile(filter, []byte(`{"s3:ObjectCreated:*": true}`), 0o600)
+	gw := blobtest.StartVersityGW(t, "--event-nats-url", server, "--event-nats-topic", subject, "--event-filter", filter)
+	gw.UseCredentials(t)
+	gw.CreateBucket(t, "photos")
+	in := start(t, map[string]string{"AWS_BUCKET_NAME": "photos", "AWS_ENDPOINT_URL_S3": gw.Endpoint, "AWS_REGION": "us-east-1",
+		"WMORY_S3_EVENTS": server + "/" + subject})
+	ann := in.signup("ann@example.com", "Ann", in.consoleMail)
+	gid := ann.do("POST", "/api/v1/groups", map[string]string{"name": "G"}, 201)["id"].(string)
+	photo := testfile(t, "camera.jpg")
+	up := ann.do("POST", "/api/v1/groups/"+gid+"/uploads", map[string]any{"filename": "a.jpg", "content_type": "image/jpeg", "size": len(photo)}, 201)
+	req, _ := http.NewRequest("PUT", up["url"].(string), bytes.NewReader(photo))
+	for k, v := range up["headers"].(map[string]any) {
+		req.Header.Set(k, v.(string))
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("PUT: %v %v", err, resp)
+	}
+	resp.Body.Close()
+	// No complete: the store's event does it.
+	waitFor(t, "the upload to complete and its thumbnail to be made", func() (string, bool) {
+		items := ann.do("GET", "/api/v1/groups/"+gid+"/media", nil, 200)["items"].([]any)
+		return fmt.Sprint(items), len(items) == 1 && items[0].(map[string]any)["status"] == "ready"
+	})
+}

@@ -18,6 +18,7 @@ import (
 	"github.com/wmory/wmory/internal/blob"
 	"github.com/wmory/wmory/internal/blob/local"
 	"github.com/wmory/wmory/internal/blob/s3"
+	"github.com/wmory/wmory/internal/events"
 	wmoryhttp "github.com/wmory/wmory/internal/http"
 	"github.com/wmory/wmory/internal/imaging"
 	"github.com/wmory/wmory/internal/jobs"
@@ -140,6 +141,18 @@ func serveOps(addr string, metricsHandler http.Handler) (string, func(), error) 
 	return ln.Addr().String(), func() { srv.Close() }, nil
 }
 
+// subscribeEvents receives the store's notifications from NATS when
+// configured; every process may subscribe (a queue group shares them out).
+func subscribeEvents(ctx context.Context, c config, svc *media.Service, log *slog.Logger) (func(), error) {
+	if c.S3Events == "" {
+		return func() {}, nil
+	}
+	return events.SubscribeNATS(ctx, c.S3Events, func(ctx context.Context, key string) error {
+		_, err := svc.Arrived(ctx, key)
+		return err
+	}, log)
+}
+
 // openMailer is SMTP when configured, else the console (and a folder of copies).
 func openMailer(c config, stdout io.Writer) (mail.Mailer, error) {
 	if c.SMTPURL != "" {
@@ -215,6 +228,11 @@ func worker(ctx context.Context, args []string, getenv func(string) string, stdo
 		return err
 	}
 	defer stopOps()
+	stopEvents, err := subscribeEvents(ctx, c, svc, log)
+	if err != nil {
+		return err
+	}
+	defer stopEvents()
 	log.Info("worker running", "addr", addr, "concurrency", n, "database", string(db.Dialect()))
 	stop := startWorker(ctx, db, store, svc, mailer, c, n, m, log)
 	<-ctx.Done()
@@ -288,6 +306,11 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	defer stopOps()
+	stopEvents, err := subscribeEvents(ctx, c, svc, log)
+	if err != nil {
+		return err
+	}
+	defer stopEvents()
 
 	// Background work runs in this process unless WMORY_WORKERS=0.
 	if c.Workers > 0 {
