@@ -18,6 +18,10 @@ func TestCreatedKeys(t *testing.T) {
 			"s3":{"s3SchemaVersion":"1.0","bucket":{"name":"photos","arn":"arn:aws:s3:::/photos/o/g1/u2"},"object":{"key":"o/g1/u2","size":1000,"eTag":"\"0123abc\"","sequencer":""}},
 			"glacierEventData":{"restoreEventData":{"lifecycleRestorationExpiryTime":"","lifecycleRestoreStorageClass":""}}}]}`, []string{"o/g1/u2"}},
 		"versitygw test event": {`{"Records":[{"eventName":"s3:TestEvent","s3":{"object":{"key":""}}}]}`, nil},
+		"sqs":                  {`{"Records":[{"messageId":"m1","eventSource":"aws:sqs","body":"{\"Records\":[{\"eventName\":\"ObjectCreated:Put\",\"s3\":{\"object\":{\"key\":\"o/g1/u3\"}}}]}"}]}`, []string{"o/g1/u3"}},
+		"sns":                  {`{"Records":[{"EventSource":"aws:sns","Sns":{"Type":"Notification","Message":"{\"Records\":[{\"eventName\":\"ObjectCreated:Post\",\"s3\":{\"object\":{\"key\":\"o/g1/u4\"}}}]}"}}]}`, []string{"o/g1/u4"}},
+		"sns in sqs":           {`{"Records":[{"eventSource":"aws:sqs","body":"{\"Type\":\"Notification\",\"Message\":\"{\\\"Records\\\":[{\\\"eventName\\\":\\\"ObjectCreated:Put\\\",\\\"s3\\\":{\\\"object\\\":{\\\"key\\\":\\\"o/g1/u5\\\"}}}]}\"}"}]}`, []string{"o/g1/u5"}},
+		"eventbridge":          {`{"version":"0","detail-type":"Object Created","source":"aws.s3","detail":{"version":"0","bucket":{"name":"photos"},"object":{"key":"o/g1/u6","size":1000}}}`, []string{"o/g1/u6"}},
 	} {
 		got, err := CreatedKeys([]byte(tc.body))
 		if err != nil || fmt.Sprint(got) != fmt.Sprint(tc.want) {
