@@ -140,17 +140,7 @@ func TestObjectStoreOutage(t *testing.T) {
 	readMail := in.consoleMail
 	ann := in.signup("ann@example.com", "Ann", readMail)
 	gid := ann.do("POST", "/api/v1/groups", map[string]string{"name": "G"}, 201)["id"].(string)
-	photo := testfile(t, "camera.jpg")
-	up := ann.do("POST", "/api/v1/groups/"+gid+"/uploads", map[string]any{"filename": "a.jpg", "content_type": "image/jpeg", "size": len(photo)}, 201)
-	req, _ := http.NewRequest("PUT", up["url"].(string), strings.NewReader(string(photo)))
-	for k, v := range up["headers"].(map[string]any) {
-		req.Header.Set(k, v.(string))
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil || resp.StatusCode != 200 {
-		t.Fatalf("PUT: %v %v", err, resp)
-	}
-	resp.Body.Close()
+	uploadID := ann.put(gid, "a.jpg", "image/jpeg", testfile(t, "camera.jpg"))
 
 	proxy.cut()
 	waitFor(t, "the outage to be noticed", func() (string, bool) { return "", status(t, in.base, "/readyz") == 503 })
@@ -158,14 +148,14 @@ func TestObjectStoreOutage(t *testing.T) {
 	if r["error"].(map[string]any)["code"] != "storage_unavailable" {
 		t.Fatalf("authorize during the outage: %v", r)
 	}
-	ann.do("POST", "/api/v1/uploads/"+up["upload_id"].(string)+"/complete", nil, 503)
+	ann.do("POST", "/api/v1/uploads/"+uploadID+"/complete", nil, 503)
 	if q := ann.do("GET", "/api/v1/me", nil, 200)["quota"].(map[string]any); q["daily_files_used"] != float64(1) {
 		t.Fatalf("the refused authorization reserved quota: %v", q)
 	}
 
 	proxy.restore()
 	waitFor(t, "recovery", func() (string, bool) { return "", status(t, in.base, "/readyz") == 200 })
-	ann.do("POST", "/api/v1/uploads/"+up["upload_id"].(string)+"/complete", nil, 201)
+	ann.do("POST", "/api/v1/uploads/"+uploadID+"/complete", nil, 201)
 	waitFor(t, "the health cache to clear", func() (string, bool) {
 		req, _ := http.NewRequest("POST", in.base+"/api/v1/groups/"+gid+"/uploads", strings.NewReader(`{"filename":"b.jpg","content_type":"image/jpeg","size":10}`))
 		req.Header.Set("Content-Type", "application/json")

@@ -23,6 +23,12 @@ import (
 // upload runs authorize → PUT with plain net/http, as a phone would → complete.
 func (u *user) upload(gid, name, contentType string, body []byte) map[string]any {
 	u.in.t.Helper()
+	return u.do("POST", "/api/v1/uploads/"+u.put(gid, name, contentType, body)+"/complete", nil, 201)
+}
+
+// put authorizes an upload and sends its bytes, and returns the upload's id.
+func (u *user) put(gid, name, contentType string, body []byte) string {
+	u.in.t.Helper()
 	up := u.do("POST", "/api/v1/groups/"+gid+"/uploads", map[string]any{"filename": name, "content_type": contentType, "size": len(body)}, 201)
 	req, _ := http.NewRequest(up["method"].(string), up["url"].(string), bytes.NewReader(body))
 	for k, v := range up["headers"].(map[string]any) {
@@ -36,7 +42,7 @@ func (u *user) upload(gid, name, contentType string, body []byte) map[string]any
 	if resp.StatusCode/100 != 2 {
 		u.in.t.Fatalf("PUT %s = %d", name, resp.StatusCode)
 	}
-	return u.do("POST", "/api/v1/uploads/"+up["upload_id"].(string)+"/complete", nil, 201)
+	return up["upload_id"].(string)
 }
 
 func fetch(t *testing.T, rawURL string) []byte {
@@ -208,17 +214,7 @@ func TestStoreEventsThroughNATS(t *testing.T) {
 		"WMORY_S3_EVENTS": server + "/" + subject})
 	ann := in.signup("ann@example.com", "Ann", in.consoleMail)
 	gid := ann.do("POST", "/api/v1/groups", map[string]string{"name": "G"}, 201)["id"].(string)
-	photo := testfile(t, "camera.jpg")
-	up := ann.do("POST", "/api/v1/groups/"+gid+"/uploads", map[string]any{"filename": "a.jpg", "content_type": "image/jpeg", "size": len(photo)}, 201)
-	req, _ := http.NewRequest("PUT", up["url"].(string), bytes.NewReader(photo))
-	for k, v := range up["headers"].(map[string]any) {
-		req.Header.Set(k, v.(string))
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil || resp.StatusCode != 200 {
-		t.Fatalf("PUT: %v %v", err, resp)
-	}
-	resp.Body.Close()
+	ann.put(gid, "a.jpg", "image/jpeg", testfile(t, "camera.jpg"))
 	// No complete: the store's event does it.
 	waitFor(t, "the upload to complete and its thumbnail to be made", func() (string, bool) {
 		items := ann.do("GET", "/api/v1/groups/"+gid+"/media", nil, 200)["items"].([]any)

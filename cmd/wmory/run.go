@@ -141,6 +141,22 @@ func serveOps(addr string, metricsHandler http.Handler) (string, func(), error) 
 	return ln.Addr().String(), func() { srv.Close() }, nil
 }
 
+// startSidelines starts what serve and worker both run beside their main
+// work: the operators' listener and the store's event subscription. It
+// returns the operators' address ("" when off) and the function that stops both.
+func startSidelines(ctx context.Context, c config, metricsHandler http.Handler, svc *media.Service, log *slog.Logger) (string, func(), error) {
+	addr, stopOps, err := serveOps(c.MetricsAddr, metricsHandler)
+	if err != nil {
+		return "", nil, err
+	}
+	stopEvents, err := subscribeEvents(ctx, c, svc, log)
+	if err != nil {
+		stopOps()
+		return "", nil, err
+	}
+	return addr, func() { stopEvents(); stopOps() }, nil
+}
+
 // subscribeEvents receives the store's notifications from NATS when
 // configured; every process may subscribe (a queue group shares them out).
 func subscribeEvents(ctx context.Context, c config, svc *media.Service, log *slog.Logger) (func(), error) {
@@ -223,16 +239,11 @@ func worker(ctx context.Context, args []string, getenv func(string) string, stdo
 		return err
 	}
 	n := max(c.Workers, 1)
-	addr, stopOps, err := serveOps(c.MetricsAddr, m.Handler())
+	addr, stopSide, err := startSidelines(ctx, c, m.Handler(), svc, log)
 	if err != nil {
 		return err
 	}
-	defer stopOps()
-	stopEvents, err := subscribeEvents(ctx, c, svc, log)
-	if err != nil {
-		return err
-	}
-	defer stopEvents()
+	defer stopSide()
 	log.Info("worker running", "addr", addr, "concurrency", n, "database", string(db.Dialect()))
 	stop := startWorker(ctx, db, store, svc, mailer, c, n, m, log)
 	<-ctx.Done()
@@ -301,16 +312,11 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	apiCfg.BlobHandler, apiCfg.Media = blobHandler, svc
 	api := wmoryhttp.New(db, store, password.New(password.DefaultParams), apiCfg, log)
 
-	metricsAddr, stopOps, err := serveOps(c.MetricsAddr, api.MetricsHandler())
+	metricsAddr, stopSide, err := startSidelines(ctx, c, api.MetricsHandler(), svc, log)
 	if err != nil {
 		return err
 	}
-	defer stopOps()
-	stopEvents, err := subscribeEvents(ctx, c, svc, log)
-	if err != nil {
-		return err
-	}
-	defer stopEvents()
+	defer stopSide()
 
 	// Background work runs in this process unless WMORY_WORKERS=0.
 	if c.Workers > 0 {
