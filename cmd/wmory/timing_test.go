@@ -95,22 +95,34 @@ func TestNoEnumerationByTiming(t *testing.T) {
 		}},
 		{"/api/v1/auth/password-reset", 150, func(e string) map[string]string { return map[string]string{"email": e} }},
 	} {
-		var known, unknown []time.Duration
-		for i := range c.rounds {
-			// Either goes first in turn, so that neither always follows the other.
-			if i%2 == 0 {
-				known = append(known, timed(c.path, c.body("known@example.com")))
+		// A real leak (a skipped hash, a wait for the mail server) differs
+		// many times over and in every try; noise on a shared machine
+		// sometimes passes 10% in one try of a few dozen requests, rarely
+		// three times running.
+		var failures []string
+		for try := 0; try < 3; try++ {
+			var known, unknown []time.Duration
+			for i := range c.rounds {
+				// Either goes first in turn, so that neither always follows the other.
+				if i%2 == 0 {
+					known = append(known, timed(c.path, c.body("known@example.com")))
+				}
+				unknown = append(unknown, timed(c.path, c.body(fmt.Sprintf("nobody%d-%d@example.com", try, i))))
+				if i%2 == 1 {
+					known = append(known, timed(c.path, c.body("known@example.com")))
+				}
 			}
-			unknown = append(unknown, timed(c.path, c.body(fmt.Sprintf("nobody%d@example.com", i))))
-			if i%2 == 1 {
-				known = append(known, timed(c.path, c.body("known@example.com")))
+			k, u := median(known), median(unknown)
+			diff := float64(max(k, u)-min(k, u)) / float64(max(k, u))
+			t.Logf("%s: median %v for a known address, %v for unknown ones (%.1f%% apart)", c.path, k, u, 100*diff)
+			if diff < 0.10 {
+				failures = nil
+				break
 			}
+			failures = append(failures, fmt.Sprintf("known %v and unknown %v differ by %.1f%%", k, u, 100*diff))
 		}
-		k, u := median(known), median(unknown)
-		diff := float64(max(k, u)-min(k, u)) / float64(max(k, u))
-		t.Logf("%s: median %v for a known address, %v for unknown ones (%.1f%% apart)", c.path, k, u, 100*diff)
-		if diff >= 0.10 {
-			t.Errorf("%s: known %v and unknown %v differ by %.1f%%; want < 10%%", c.path, k, u, 100*diff)
+		if failures != nil {
+			t.Errorf("%s: in every try, %s; want < 10%%", c.path, strings.Join(failures, "; "))
 		}
 	}
 	// The known address got at most its hourly share of the mail triggered.
