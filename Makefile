@@ -22,6 +22,8 @@ app: app-deps
 	@touch internal/webapp/dist/.gitkeep
 
 VERSITYGW := github.com/versity/versitygw/cmd/versitygw@v1.8.0
+# AWS's Lambda Runtime Interface Emulator: the thumbnail function's test runs under it.
+LAMBDA_RIE := github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie@v0.0.0-20261030222936-bef5c4ba774d
 # libvips (through govips, with cgo) makes thumbnails; ffmpeg/ffprobe handle video.
 APT_PACKAGES := libvips-dev ffmpeg gcc pkg-config
 # Debian's chromium runs the app's browser tests (only `make test` installs it).
@@ -43,6 +45,8 @@ deps:
 	$(GO) mod download
 	@command -v versitygw >/dev/null || test -x "$$($(GO) env GOPATH)/bin/versitygw" || \
 		{ echo "installing versitygw (test S3 server)"; $(GO) install $(VERSITYGW); }
+	@command -v aws-lambda-rie >/dev/null || test -x "$$($(GO) env GOPATH)/bin/aws-lambda-rie" || \
+		{ echo "installing aws-lambda-rie (test Lambda runtime)"; $(GO) install $(LAMBDA_RIE); }
 
 test-deps:
 	$(call apt_install,$(APT_TEST_PACKAGES))

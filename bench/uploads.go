@@ -66,7 +66,7 @@ func newAPI(ctx context.Context, dbURL string, makeStore func(base *url.URL) (bl
 	if ls, ok := store.(*local.Store); ok {
 		// As wmory serve wires it: admission, and completion on arrival.
 		ls.SetAdmission(db.AcceptsBytes, db.KeepsObject)
-		ls.SetArrival(func(ctx context.Context, key string) { svc.Arrived(ctx, key) })
+		ls.SetArrival(func(ctx context.Context, key string) { svc.Arrived(ctx, media.FromLocalStore, key) })
 	}
 	api := wmoryhttp.New(db, store, password.New(password.DefaultParams),
 		wmoryhttp.Config{BaseURL: base, Limits: limits, BlobHandler: handler, Media: svc}, log)

@@ -420,7 +420,7 @@ func TestMigrateCommand(t *testing.T) {
 	sqldbtest.ForEach(t, func(t *testing.T, eng sqldbtest.Engine) {
 		env := map[string]string{"DATABASE_URL": eng.URL(t)}
 		var out bytes.Buffer
-		for i, want := range []string{"applied 6 migration(s)", "applied 0 migration(s)"} {
+		for i, want := range []string{"applied 7 migration(s)", "applied 0 migration(s)"} {
 			out.Reset()
 			if err := run(context.Background(), []string{"migrate"}, func(k string) string { return env[k] }, &out, io.Discard); err != nil {
 				t.Fatal(err)

@@ -30,19 +30,28 @@ func (u *user) upload(gid, name, contentType string, body []byte) map[string]any
 func (u *user) put(gid, name, contentType string, body []byte) string {
 	u.in.t.Helper()
 	up := u.do("POST", "/api/v1/groups/"+gid+"/uploads", map[string]any{"filename": name, "content_type": contentType, "size": len(body)}, 201)
-	req, _ := http.NewRequest(up["method"].(string), up["url"].(string), bytes.NewReader(body))
+	if status, err := putSigned(up, body); err != nil || status/100 != 2 {
+		u.in.t.Fatalf("PUT %s = %d, %v", name, status, err)
+	}
+	return up["upload_id"].(string)
+}
+
+// putSigned sends body as an upload authorization says: its URL, method and
+// headers.
+func putSigned(up map[string]any, body []byte) (int, error) {
+	req, err := http.NewRequest(up["method"].(string), up["url"].(string), bytes.NewReader(body))
+	if err != nil {
+		return 0, err
+	}
 	for k, v := range up["headers"].(map[string]any) {
 		req.Header.Set(k, v.(string))
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		u.in.t.Fatal(err)
+		return 0, err
 	}
 	resp.Body.Close()
-	if resp.StatusCode/100 != 2 {
-		u.in.t.Fatalf("PUT %s = %d", name, resp.StatusCode)
-	}
-	return up["upload_id"].(string)
+	return resp.StatusCode, nil
 }
 
 func fetch(t *testing.T, rawURL string) []byte {

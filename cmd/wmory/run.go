@@ -37,6 +37,7 @@ commands:
   worker    run background jobs only (thumbnails, deletions, clean-up)
   admin     create accounts and instance administrators ("wmory admin" for help)
   migrate   apply database migrations and exit
+  lambda    run as the thumbnail function on AWS Lambda (S3 ObjectCreated events)
   login     sign in to a server: wmory login --server URL
   groups    list your groups
   upload    send photos and videos: wmory upload --group NAME PATH...
@@ -48,6 +49,10 @@ Run "wmory serve -h" for the settings; each flag has an environment variable.
 // run is the whole program; main only wires it to the process.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	cmd := "serve"
+	if getenv("AWS_LAMBDA_RUNTIME_API") != "" {
+		// Lambda starts a function's bootstrap without arguments.
+		cmd = "lambda"
+	}
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		cmd, args = args[0], args[1:]
 	}
@@ -66,6 +71,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return groupsCmd(ctx, args, getenv, stdout, stderr)
 	case "upload":
 		return uploadCmd(ctx, args, getenv, stdout, stderr)
+	case "lambda":
+		return lambdaFunction(ctx, args, getenv, stderr)
 	case "imaging-helper":
 		// Not for people: the worker derives each photo in a child process
 		// of its own binary, so that a deadline can stop libvips.
@@ -111,7 +118,7 @@ func openStore(ctx context.Context, c config, db *sqldb.DB, m *metrics.Metrics, 
 	// and it sees the bytes arrive, so the upload completes then.
 	ls.SetAdmission(db.AcceptsBytes, db.KeepsObject)
 	ls.SetArrival(func(ctx context.Context, key string) {
-		if _, err := svc.Arrived(ctx, key); err != nil {
+		if _, err := svc.Arrived(ctx, media.FromLocalStore, key); err != nil {
 			// The sweep completes it before it would expire.
 			log.Error("complete an upload on arrival", "err", err)
 		}
@@ -164,7 +171,7 @@ func subscribeEvents(ctx context.Context, c config, svc *media.Service, log *slo
 		return func() {}, nil
 	}
 	return events.SubscribeNATS(ctx, c.S3Events, func(ctx context.Context, key string) error {
-		_, err := svc.Arrived(ctx, key)
+		_, err := svc.Arrived(ctx, media.FromNATS, key)
 		return err
 	}, log)
 }
@@ -188,12 +195,7 @@ func startWorker(ctx context.Context, db *sqldb.DB, store blob.Store, svc *media
 	w.Lease = c.JobLease
 	w.Concurrency = n
 	w.AuditRetention = c.AuditRetention
-	proc := imaging.New()
-	if exe, err := os.Executable(); err == nil {
-		proc.Helper = []string{exe, "imaging-helper"}
-	} else {
-		log.Warn("photos are derived in this process: its executable cannot be found", "err", err)
-	}
+	proc := newProcessor(log)
 	w.HandleMedia(svc.Processor(proc))
 	w.SweepArrivals = svc.SweepArrivals
 	// After a burst of processing, hand back what libvips and the Go heap held.
@@ -209,6 +211,18 @@ func startWorker(ctx context.Context, db *sqldb.DB, store blob.Store, svc *media
 		w.Run(workCtx)
 	}()
 	return func() { stop(); <-done; proc.StopHelpers() }
+}
+
+// newProcessor derives each photo in a helper process of this binary, so
+// that a deadline can stop libvips.
+func newProcessor(log *slog.Logger) *imaging.Processor {
+	proc := imaging.New()
+	if exe, err := os.Executable(); err == nil {
+		proc.Helper = []string{exe, "imaging-helper"}
+	} else {
+		log.Warn("photos are derived in this process: its executable cannot be found", "err", err)
+	}
+	return proc
 }
 
 // worker runs only the background jobs, for deployments that scale them apart

@@ -189,16 +189,10 @@ func TestScaleOut(t *testing.T) {
 						}
 						up := ann.do(first, "POST", "/api/v1/groups/"+gid+"/uploads",
 							map[string]any{"filename": fmt.Sprintf("%03d.jpg", i), "content_type": "image/jpeg", "size": len(photo)}, 201)
-						req, _ := http.NewRequest("PUT", up["url"].(string), bytes.NewReader(photo))
-						for k, v := range up["headers"].(map[string]any) {
-							req.Header.Set(k, v.(string))
-						}
-						resp, err := http.DefaultClient.Do(req)
-						if err != nil || resp.StatusCode != 200 {
-							t.Errorf("PUT %d: %v %v", i, err, resp)
+						if status, err := putSigned(up, photo); err != nil || status != 200 {
+							t.Errorf("PUT %d: %d %v", i, status, err)
 							continue
 						}
-						resp.Body.Close()
 						ann.do(second, "POST", "/api/v1/uploads/"+up["upload_id"].(string)+"/complete", nil, 201)
 					}
 				}()

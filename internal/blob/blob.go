@@ -46,8 +46,9 @@ type GetOptions struct {
 
 // Info is what a store knows of an object.
 type Info struct {
-	Size int64
-	ETag string
+	Size     int64
+	ETag     string
+	Modified time.Time // when the bytes were stored
 }
 
 // Object is one entry of a listing.
@@ -66,8 +67,9 @@ type Store interface {
 	// window are identical, so browsers can cache what they fetch.
 	PresignGet(ctx context.Context, key string, o GetOptions) (string, error)
 	Stat(ctx context.Context, key string) (Info, error)
-	// ReadHead returns up to n bytes from the start of the object.
-	ReadHead(ctx context.Context, key string, n int) ([]byte, error)
+	// ReadHead returns what Stat does and up to n bytes from the start of the
+	// object, in one round trip: verifying an upload needs both.
+	ReadHead(ctx context.Context, key string, n int) (Info, []byte, error)
 	Open(ctx context.Context, key string) (io.ReadCloser, error)
 	// Put stores (or replaces) an object the server made itself.
 	Put(ctx context.Context, key string, r io.Reader, size int64, contentType string) error

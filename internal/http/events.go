@@ -36,7 +36,7 @@ func (s *Server) storeEvents(w http.ResponseWriter, r *http.Request) error {
 		return wmory.Invalid("body", "is not an S3 event notification.")
 	}
 	for _, k := range keys {
-		if _, err := s.media.Arrived(r.Context(), k); err != nil {
+		if _, err := s.media.Arrived(r.Context(), media.FromWebhook, k); err != nil {
 			return err // the sender may retry; the sweep is the backstop
 		}
 	}

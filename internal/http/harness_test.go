@@ -114,7 +114,7 @@ func newEnvWithStore(t *testing.T, e sqldbtest.Engine, store blob.Store, tweak .
 	cfg.Metrics = metrics.New(db)
 	cfg.Media = media.New(db, store, cfg.Limits, cfg.Metrics, slog.New(slog.NewJSONHandler(en.logs, nil)))
 	if ls, ok := store.(*local.Store); ok {
-		ls.SetArrival(func(ctx context.Context, key string) { cfg.Media.Arrived(ctx, key) })
+		ls.SetArrival(func(ctx context.Context, key string) { cfg.Media.Arrived(ctx, media.FromLocalStore, key) })
 	}
 	en.media = cfg.Media
 	en.hasher = password.New(testParams)

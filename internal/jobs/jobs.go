@@ -234,24 +234,49 @@ func (w *Worker) RunOne(ctx context.Context) bool {
 	if job == nil {
 		return false
 	}
+	// A job in progress finishes when the worker is asked to stop.
+	w.run(context.WithoutCancel(ctx), job)
+	return true
+}
+
+// RunJobAbout runs the job of a kind about a subject now, in this process,
+// unless another holds it or there is none (then it returns nil at once): a
+// door that saw the cause of a job need not wait for a worker, and a worker
+// and that door never both run it. The error is the job's when it failed and
+// will be retried; a job done, or given up on, is nil.
+func (w *Worker) RunJobAbout(ctx context.Context, kind, subject string) error {
+	job, err := w.db.ClaimJobAbout(ctx, kind, subject, w.Lease)
+	if err != nil || job == nil {
+		return err
+	}
+	if err := w.run(ctx, job); err != nil && job.Attempts < w.MaxAttempts {
+		return err
+	}
+	return nil
+}
+
+// run runs a claimed job within its lease and records the outcome; it
+// returns the handler's error.
+func (w *Worker) run(ctx context.Context, job *sqldb.Job) error {
 	// The handler gets the lease minus a margin, so it stops before another
 	// worker may take the job over.
-	jctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), w.Lease*9/10)
-	err = w.safely(jctx, job)
+	jctx, cancel := context.WithTimeout(ctx, w.Lease*9/10)
+	jobErr := w.safely(jctx, job)
 	cancel()
 	done := context.WithoutCancel(ctx)
 	outcome := "done"
+	var err error
 	switch {
-	case err == nil:
+	case jobErr == nil:
 		err = w.db.FinishJob(done, job.ID)
 	case job.Attempts >= w.MaxAttempts:
 		outcome = "failed"
-		w.log.Error("job failed for good", "job", job.ID, "kind", job.Kind, "attempts", job.Attempts, "err", err)
+		w.log.Error("job failed for good", "job", job.ID, "kind", job.Kind, "attempts", job.Attempts, "err", jobErr)
 		err = w.db.FinishJob(done, job.ID)
 	default:
 		outcome = "retried"
-		w.log.Warn("job failed; will retry", "job", job.ID, "kind", job.Kind, "attempts", job.Attempts, "err", err)
-		err = w.db.RetryJob(done, job.ID, Backoff(job.Attempts), err)
+		w.log.Warn("job failed; will retry", "job", job.ID, "kind", job.Kind, "attempts", job.Attempts, "err", jobErr)
+		err = w.db.RetryJob(done, job.ID, Backoff(job.Attempts), jobErr)
 	}
 	if w.Metrics != nil {
 		w.Metrics.Jobs.WithLabelValues(job.Kind, outcome).Inc()
@@ -259,7 +284,7 @@ func (w *Worker) RunOne(ctx context.Context) bool {
 	if err != nil {
 		w.log.Error("record job outcome", "job", job.ID, "err", err)
 	}
-	return true
+	return jobErr
 }
 
 // safely runs a handler, turning a panic into an error: hostile input must not

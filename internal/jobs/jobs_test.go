@@ -67,7 +67,7 @@ func (f *fixture) add(t *testing.T, name, contentType string, data []byte) *wmor
 		t.Fatal(err)
 	}
 	info, _ := f.store.Stat(ctx, u.ObjectKey)
-	m, err := f.db.CompleteUpload(ctx, f.actor, id, info.ETag)
+	m, err := f.db.CompleteUpload(ctx, f.actor, id, sqldb.Stored{ETag: info.ETag, At: info.Modified})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -356,4 +356,41 @@ func TestUndecodableOriginalsAreWithdrawn(t *testing.T) {
 	if !found {
 		t.Fatal("no audit entry for the failure")
 	}
+}
+
+// The door that saw an original arrive runs its item's job itself, once:
+// only that job, only while no worker holds it, and a second call finds
+// nothing left.
+func TestRunJobAbout(t *testing.T) {
+	sqldbtest.ForEach(t, func(t *testing.T, e sqldbtest.Engine) {
+		f := newFixture(t, e)
+		a := f.add(t, "a.jpg", "image/jpeg", testfile(t, "camera.jpg"))
+		b := f.add(t, "b.jpg", "image/jpeg", testfile(t, "camera.jpg"))
+		if err := f.w.RunJobAbout(ctx, sqldb.JobProcessMedia, a.ObjectKey); err != nil {
+			t.Fatal(err)
+		}
+		if got := f.media(t, a.ID).Status; got != wmory.StatusReady {
+			t.Fatalf("a is %s after its job ran", got)
+		}
+		if got := f.media(t, b.ID).Status; got != wmory.StatusProcessing {
+			t.Fatalf("b is %s: another item's job ran", got)
+		}
+		if n, _ := f.db.PendingJobs(ctx, sqldb.JobProcessMedia); n != 1 {
+			t.Fatalf("%d processing jobs left; want b's", n)
+		}
+		if err := f.w.RunJobAbout(ctx, sqldb.JobProcessMedia, a.ObjectKey); err != nil {
+			t.Fatalf("a second run: %v", err)
+		}
+		// A job a worker holds is left to it.
+		held, err := f.db.ClaimJob(ctx, []string{sqldb.JobProcessMedia}, time.Minute)
+		if err != nil || held == nil {
+			t.Fatalf("claim = %v, %v", held, err)
+		}
+		if err := f.w.RunJobAbout(ctx, sqldb.JobProcessMedia, b.ObjectKey); err != nil {
+			t.Fatal(err)
+		}
+		if got := f.media(t, b.ID).Status; got != wmory.StatusProcessing {
+			t.Fatalf("b is %s: its job ran under another's lease", got)
+		}
+	})
 }

@@ -12,9 +12,7 @@ import (
 // last step: the job carries the item, the lifecycle does the work.
 func (w *Worker) HandleMedia(p *media.Processor) {
 	w.Handle(sqldb.JobProcessMedia, func(ctx context.Context, job *sqldb.Job) error {
-		var payload struct {
-			MediaID string `json:"media_id"`
-		}
+		var payload sqldb.ProcessMediaPayload
 		if err := json.Unmarshal(job.Payload, &payload); err != nil {
 			return err
 		}

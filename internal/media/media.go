@@ -32,9 +32,9 @@ type Records interface {
 	AuthorizeUpload(ctx context.Context, actor wmory.Actor, u *wmory.Upload, limits wmory.Limits) error
 	Upload(ctx context.Context, actor wmory.Actor, id string) (*wmory.Upload, error)
 	IsMember(ctx context.Context, userID, groupID string) (bool, error)
-	CompleteUpload(ctx context.Context, actor wmory.Actor, uploadID, etag string) (*wmory.Media, error)
+	CompleteUpload(ctx context.Context, actor wmory.Actor, uploadID string, stored sqldb.Stored) (*wmory.Media, error)
 	RejectUpload(ctx context.Context, actor wmory.Actor, uploadID, reason string, refusal *wmory.Error) error
-	MediaToProcess(ctx context.Context, id string) (*wmory.Media, string, error)
+	MediaToProcess(ctx context.Context, id string) (*wmory.Media, sqldb.Stored, error)
 	MediaProcessed(ctx context.Context, id string, p sqldb.Processed) error
 	MediaFailed(ctx context.Context, id string, reason wmory.FailureReason) error
 	QueueDeletes(ctx context.Context, keys []string) error
@@ -193,16 +193,16 @@ func (s *Service) Complete(ctx context.Context, actor wmory.Actor, uploadID stri
 	if err != nil {
 		return nil, err
 	}
-	var etag string
+	var stored sqldb.Stored
 	if u.Status == "pending" {
 		if !u.ExpiresAt.After(s.db.Clock()) {
 			return nil, wmory.Errorf(wmory.ECodeUploadExpired, "This upload expired; authorize it again.")
 		}
-		if etag, err = s.verify(ctx, actor, u); err != nil {
+		if stored, err = s.verify(ctx, actor, u); err != nil {
 			return nil, err
 		}
 	}
-	m, err := s.db.CompleteUpload(ctx, actor, u.ID, etag)
+	m, err := s.db.CompleteUpload(ctx, actor, u.ID, stored)
 	if errors.Is(err, sqldb.ErrNoLongerMember) {
 		return nil, s.reject(ctx, actor, u, "not_member", wmory.NotFound("Upload"))
 	}
@@ -218,37 +218,62 @@ func (s *Service) Complete(ctx context.Context, actor wmory.Actor, uploadID stri
 	return m, nil
 }
 
+// Where the arrival of an upload's bytes was seen, as metrics label it.
+const (
+	FromLocalStore = "local_store" // the local store, at the end of the PUT
+	FromWebhook    = "webhook"     // the store's notification, posted to /events/s3
+	FromNATS       = "nats"        // the store's notification, through NATS
+	FromLambda     = "lambda"      // the store's notification, to the function
+	FromSweep      = "sweep"       // the clean-up, before the upload would expire
+)
+
 // Arrived is the lifecycle's entry for "the bytes of object key are in the
-// store", whoever noticed: the upload they belong to is completed exactly as
-// the client's complete would (the same checks, the same refusals, kept for
-// the client's own complete), as its uploader's, and never for a suspended
-// account. A key of no pending upload is ignored, and nothing stored yet is
-// not an error. It returns the media, or nil.
-func (s *Service) Arrived(ctx context.Context, key string) (*wmory.Media, error) {
+// store", whoever noticed (source, one of the From constants): the upload
+// they belong to is completed exactly as the client's complete would (the
+// same checks, the same refusals, kept for the client's own complete), as its
+// uploader's, and never for a suspended account. A key of no pending upload
+// is ignored, and nothing stored yet is not an error. It returns the media,
+// or nil.
+func (s *Service) Arrived(ctx context.Context, source, key string) (*wmory.Media, error) {
+	m, outcome, err := s.arrived(ctx, key)
+	if err != nil {
+		outcome = "error"
+	}
+	if s.metrics != nil {
+		s.metrics.StoreEvents.WithLabelValues(source, outcome).Inc()
+	}
+	return m, err
+}
+
+func (s *Service) arrived(ctx context.Context, key string) (*wmory.Media, string, error) {
+	if !strings.HasPrefix(key, wmory.UploadPrefix) || wmory.OriginalKey(key) != key {
+		// Derived images are stored beside their originals: their own
+		// notifications come here too, and are nobody's upload.
+		return nil, "ignored", nil
+	}
 	u, err := s.db.PendingUpload(ctx, key)
 	if wmory.ErrorCode(err) == wmory.ECodeNotFound {
-		s.count("arrival_ignored", "")
-		return nil, nil // completed, refused or expired already, or not an upload's
+		return nil, "ignored", nil // completed, refused or expired already, or not an upload's
 	}
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	actor := wmory.Actor{UserID: u.UserID, RequestID: "arrival"}
 	owner, err := s.db.User(ctx, u.UserID)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	if owner.Suspended {
-		return nil, s.reject(ctx, actor, u, "suspended", wmory.NotFound("Upload"))
+		return nil, "rejected", s.reject(ctx, actor, u, "suspended", wmory.NotFound("Upload"))
 	}
 	m, err := s.Complete(ctx, actor, u.ID)
 	switch wmory.ErrorCode(err) {
 	case wmory.ECodeUploadMissing:
-		return nil, nil // the bytes are not there (yet)
+		return nil, "missing", nil // the bytes are not there (yet)
 	case wmory.ECodeUploadRejected, wmory.ECodeDuplicate, wmory.ECodeNotFound, wmory.ECodeUploadExpired:
-		return nil, nil // refused and cleaned up, as any completion would be
+		return nil, "rejected", nil // refused and cleaned up, as any completion would be
 	}
-	return m, err
+	return m, "completed", err
 }
 
 // SweepArrivals completes the pending uploads whose signed URL is dead and
@@ -261,7 +286,7 @@ func (s *Service) SweepArrivals(ctx context.Context, limit int) (int, error) {
 	}
 	n := 0
 	for _, k := range keys {
-		m, err := s.Arrived(ctx, k)
+		m, err := s.Arrived(ctx, FromSweep, k)
 		if err != nil {
 			return n, err
 		}
@@ -287,38 +312,35 @@ func (s *Service) reject(ctx context.Context, actor wmory.Actor, u *wmory.Upload
 func rejected(msg string) error { return wmory.Errorf(wmory.ECodeUploadRejected, "%s", msg) }
 
 // verify checks what was stored against what was declared: the exact size,
-// and the real type by magic bytes. It returns the object's ETag, which
-// processing checks again.
-func (s *Service) verify(ctx context.Context, actor wmory.Actor, u *wmory.Upload) (string, error) {
+// and the real type by magic bytes. It returns what the store said of the
+// object: processing checks its ETag again.
+func (s *Service) verify(ctx context.Context, actor wmory.Actor, u *wmory.Upload) (sqldb.Stored, error) {
+	var none sqldb.Stored
 	member, err := s.db.IsMember(ctx, u.UserID, u.GroupID)
 	if err != nil {
-		return "", err
+		return none, err
 	}
 	if !member {
-		return "", s.reject(ctx, actor, u, "not_member", wmory.NotFound("Upload"))
+		return none, s.reject(ctx, actor, u, "not_member", wmory.NotFound("Upload"))
 	}
-	info, err := s.store.Stat(ctx, u.ObjectKey)
+	info, head, err := s.store.ReadHead(ctx, u.ObjectKey, wmory.SniffLen)
 	if errors.Is(err, blob.ErrNotFound) {
-		return "", wmory.Errorf(wmory.ECodeUploadMissing, "Nothing was stored for this upload yet: send the file to the upload URL first.")
+		return none, wmory.Errorf(wmory.ECodeUploadMissing, "Nothing was stored for this upload yet: send the file to the upload URL first.")
 	}
 	if err != nil {
-		return "", StorageError(err)
+		return none, StorageError(err)
 	}
 	if info.Size != u.Size {
-		return "", s.reject(ctx, actor, u, "size_mismatch", rejected("The stored file's size differs from the declared size."))
-	}
-	head, err := s.store.ReadHead(ctx, u.ObjectKey, wmory.SniffLen)
-	if err != nil {
-		return "", StorageError(err)
+		return none, s.reject(ctx, actor, u, "size_mismatch", rejected("The stored file's size differs from the declared size."))
 	}
 	sniffed := wmory.Sniff(head)
 	if sniffed == "" {
-		return "", s.reject(ctx, actor, u, "not_media", rejected("The file is not an allowed photo or video type."))
+		return none, s.reject(ctx, actor, u, "not_media", rejected("The file is not an allowed photo or video type."))
 	}
 	if !wmory.SameType(u.ContentType, sniffed) {
-		return "", s.reject(ctx, actor, u, "type_mismatch", rejected("The file is "+sniffed+", not the declared "+u.ContentType+"."))
+		return none, s.reject(ctx, actor, u, "type_mismatch", rejected("The file is "+sniffed+", not the declared "+u.ContentType+"."))
 	}
-	return info.ETag, nil
+	return sqldb.Stored{ETag: info.ETag, At: info.Modified}, nil
 }
 
 // Processor makes an item's thumbnail and preview; it is the lifecycle's last
@@ -356,7 +378,7 @@ func (p *Processor) Process(ctx context.Context, id string, attemptsLeft bool) e
 
 func (p *Processor) process(ctx context.Context, id string) error {
 	s := p.svc
-	m, etag, err := s.db.MediaToProcess(ctx, id)
+	m, stored, err := s.db.MediaToProcess(ctx, id)
 	if wmory.ErrorCode(err) == wmory.ECodeNotFound {
 		return nil // deleted before its turn: nothing to do
 	}
@@ -375,7 +397,7 @@ func (p *Processor) process(ctx context.Context, id string) error {
 	if err != nil {
 		return err
 	}
-	if info.Size != m.Size || (etag != "" && info.ETag != etag) {
+	if info.Size != m.Size || (stored.ETag != "" && info.ETag != stored.ETag) {
 		return &imaging.Rejection{Reason: wmory.FailOriginalChanged, Detail: "size or ETag differ from the verified ones"}
 	}
 	rc, err := s.store.Open(ctx, m.ObjectKey)
@@ -407,6 +429,9 @@ func (p *Processor) process(ctx context.Context, id string) error {
 		}
 	}
 	err = s.db.MediaProcessed(ctx, id, sqldb.Processed{Width: res.Width, Height: res.Height, TakenAt: res.TakenAt, DurationMS: res.DurationMS})
+	if err == nil && s.metrics != nil && !stored.At.IsZero() {
+		s.metrics.ReadyTime.Observe(s.db.Clock().Sub(stored.At).Seconds())
+	}
 	if wmory.ErrorCode(err) == wmory.ECodeNotFound {
 		// Deleted while it was being processed: its derived images must not
 		// outlive it. What cannot be deleted now is queued.

@@ -21,6 +21,8 @@ type Metrics struct {
 	QuotaRefusals  prometheus.Counter
 	Jobs           *prometheus.CounterVec
 	ProcessingTime *prometheus.HistogramVec
+	StoreEvents    *prometheus.CounterVec
+	ReadyTime      prometheus.Histogram
 }
 
 // Source reads state that is measured at scrape time (queue and pool).
@@ -46,8 +48,13 @@ func New(src Source) *Metrics {
 			Help: "Jobs run by this process, by kind and outcome (done, retried, failed)."}, []string{"kind", "outcome"}),
 		ProcessingTime: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "wmory_processing_seconds",
 			Help: "Time to process one media item, by kind.", Buckets: []float64{.05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60}}, []string{"kind"}),
+		StoreEvents: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "wmory_store_arrivals_total",
+			Help: "Uploads' bytes seen arriving in the store, by who saw them (local_store, webhook, nats, lambda, sweep) and outcome (completed, rejected, ignored, missing, error)."},
+			[]string{"source", "outcome"}),
+		ReadyTime: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "wmory_media_ready_seconds",
+			Help: "Time from an original's bytes being stored to the item being ready.", Buckets: []float64{.25, .5, 1, 2, 5, 10, 30, 60, 300, 1800, 3600}}),
 	}
-	m.registry.MustRegister(m.HTTPRequests, m.HTTPDuration, m.Uploads, m.QuotaRefusals, m.Jobs, m.ProcessingTime,
+	m.registry.MustRegister(m.HTTPRequests, m.HTTPDuration, m.Uploads, m.QuotaRefusals, m.Jobs, m.ProcessingTime, m.StoreEvents, m.ReadyTime,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if src != nil {
 		m.registry.MustRegister(&sourceCollector{src: src})

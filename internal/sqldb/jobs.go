@@ -25,6 +25,12 @@ const (
 	JobProcessMedia  = "process_media"
 )
 
+// ProcessMediaPayload names the item to process; the job's subject is its
+// original's object key.
+type ProcessMediaPayload struct {
+	MediaID string `json:"media_id"`
+}
+
 // DeleteObjectsPayload lists object keys to delete.
 type DeleteObjectsPayload struct {
 	Keys []string `json:"keys"`
@@ -36,14 +42,23 @@ func (tx *Tx) enqueue(ctx context.Context, kind string, payload any) error {
 	return tx.enqueueAt(ctx, kind, payload, tx.now)
 }
 
+// enqueueAbout writes a job that ClaimJobAbout can find by its subject.
+func (tx *Tx) enqueueAbout(ctx context.Context, kind, subject string, payload any) error {
+	return tx.insertJob(ctx, kind, subject, payload, tx.now)
+}
+
 // enqueueAt writes a job that is not due before runAt.
 func (tx *Tx) enqueueAt(ctx context.Context, kind string, payload any, runAt time.Time) error {
+	return tx.insertJob(ctx, kind, "", payload, runAt)
+}
+
+func (tx *Tx) insertJob(ctx context.Context, kind, subject string, payload any, runAt time.Time) error {
 	js, err := json.Marshal(payload)
 	if err != nil {
 		return err
 	}
-	_, err = tx.exec(ctx, `INSERT INTO jobs (id, kind, payload, attempts, run_at, locked_until, last_error, created_at) VALUES (?, ?, ?, 0, ?, 0, '', ?)`,
-		wmory.NewID(tx.now), kind, string(js), ms(runAt), ms(tx.now))
+	_, err = tx.exec(ctx, `INSERT INTO jobs (id, kind, subject, payload, attempts, run_at, locked_until, last_error, created_at) VALUES (?, ?, ?, ?, 0, ?, 0, '', ?)`,
+		wmory.NewID(tx.now), kind, subject, string(js), ms(runAt), ms(tx.now))
 	tx.enqueued = tx.enqueued || (err == nil && !runAt.After(tx.now))
 	return err
 }
@@ -67,12 +82,15 @@ func (tx *Tx) enqueueDeletesAt(ctx context.Context, keys []string, at time.Time)
 // deleteUploadedObject queues the deletion of an original now and, while an
 // upload URL signed for it may still store bytes (S3 cannot be told that the
 // upload ended), once more after that URL is dead.
+// Both jobs are about the key, so that the door that saw the bytes arrive can
+// run the first itself.
 func (tx *Tx) deleteUploadedObject(ctx context.Context, key string, uploadCreated time.Time) error {
-	if err := tx.enqueueDeletes(ctx, []string{key}); err != nil {
+	payload := DeleteObjectsPayload{Keys: []string{key}}
+	if err := tx.insertJob(ctx, JobDeleteObjects, key, payload, tx.now); err != nil {
 		return err
 	}
 	if deadline := wmory.UploadURLDeadline(uploadCreated); deadline.After(tx.now) {
-		return tx.enqueueDeletesAt(ctx, []string{key}, deadline)
+		return tx.insertJob(ctx, JobDeleteObjects, key, payload, deadline)
 	}
 	return nil
 }
@@ -88,19 +106,38 @@ func (tx *Tx) skipLocked() string {
 // ClaimJob leases the oldest due job of the given kinds, or returns nil. A
 // worker that dies leaves the lease to expire, and the job runs again.
 func (db *DB) ClaimJob(ctx context.Context, kinds []string, lease time.Duration) (*Job, error) {
-	var job *Job
-	err := db.inTx(ctx, func(tx *Tx) error {
-		job = nil
-		args := []any{}
+	return db.claim(ctx, lease, func(now int64) (string, []any) {
+		var args []any
 		for _, k := range kinds {
 			args = append(args, k)
 		}
-		args = append(args, ms(tx.now), ms(tx.now))
+		return `kind IN (?` + strings.Repeat(", ?", len(kinds)-1) + `) AND run_at <= ?`, append(args, now)
+	})
+}
+
+// ClaimJobAbout leases the due job of a kind about a subject (an item's
+// job, by its original's key) if no one holds it: the door that saw its
+// cause runs it now. It returns nil when there is none, or another process
+// holds it.
+func (db *DB) ClaimJobAbout(ctx context.Context, kind, subject string, lease time.Duration) (*Job, error) {
+	return db.claim(ctx, lease, func(now int64) (string, []any) {
+		return `kind = ? AND subject = ? AND run_at <= ?`, []any{kind, subject, now}
+	})
+}
+
+// claim leases the first job, by due time, that the condition picks among
+// those no one holds; the condition is given the transaction's time.
+func (db *DB) claim(ctx context.Context, lease time.Duration, pick func(now int64) (string, []any)) (*Job, error) {
+	var job *Job
+	err := db.inTx(ctx, func(tx *Tx) error {
+		job = nil
+		where, params := pick(ms(tx.now))
+		params = append(params, ms(tx.now))
 		var j Job
 		var payload string
 		err := tx.queryRow(ctx, `SELECT id, kind, payload, attempts FROM jobs
-			WHERE kind IN (?`+strings.Repeat(", ?", len(kinds)-1)+`) AND run_at <= ? AND locked_until <= ?
-			ORDER BY run_at LIMIT 1`+tx.skipLocked(), args...).Scan(&j.ID, &j.Kind, &payload, &j.Attempts)
+			WHERE `+where+` AND locked_until <= ?
+			ORDER BY run_at LIMIT 1`+tx.skipLocked(), params...).Scan(&j.ID, &j.Kind, &payload, &j.Attempts)
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil
 		}

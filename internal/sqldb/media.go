@@ -164,10 +164,17 @@ func (db *DB) IsMember(ctx context.Context, userID, groupID string) (bool, error
 	return n > 0, db.domainError(err)
 }
 
+// Stored is what the store said of an original when it was verified: its
+// ETag, which processing checks again, and when its bytes were stored.
+type Stored struct {
+	ETag string
+	At   time.Time
+}
+
 // CompleteUpload records the media of a verified upload with its processing
 // job, in one transaction. Completing twice returns the same media. The
 // caller has checked the stored object; membership is checked here again.
-func (db *DB) CompleteUpload(ctx context.Context, actor wmory.Actor, uploadID, etag string) (*wmory.Media, error) {
+func (db *DB) CompleteUpload(ctx context.Context, actor wmory.Actor, uploadID string, stored Stored) (*wmory.Media, error) {
 	var mediaID string
 	err := db.inTx(ctx, func(tx *Tx) error {
 		u, err := scanUpload(tx.queryRow(ctx, `SELECT `+uploadColumns+` FROM uploads WHERE id = ? AND user_id = ?`+tx.forUpdate(), uploadID, actor.UserID))
@@ -200,15 +207,19 @@ func (db *DB) CompleteUpload(ctx context.Context, actor wmory.Actor, uploadID, e
 		}
 		mediaID = wmory.NewID(tx.now)
 		kind := wmory.AllowedTypes[u.ContentType]
-		if _, err := tx.exec(ctx, `INSERT INTO media (id, group_id, uploader_id, upload_id, kind, content_type, filename, size, etag, object_key, taken_at, uploaded_at, status, sha256)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, mediaID, u.GroupID, actor.UserID, u.ID, string(kind), u.ContentType, u.Filename, u.Size,
-			etag, u.ObjectKey, ms(tx.now), ms(tx.now), wmory.StatusProcessing, nullString(u.SHA256)); err != nil {
+		var storedAt sql.NullInt64
+		if !stored.At.IsZero() {
+			storedAt = sql.NullInt64{Int64: ms(stored.At), Valid: true}
+		}
+		if _, err := tx.exec(ctx, `INSERT INTO media (id, group_id, uploader_id, upload_id, kind, content_type, filename, size, etag, object_key, taken_at, uploaded_at, status, sha256, stored_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, mediaID, u.GroupID, actor.UserID, u.ID, string(kind), u.ContentType, u.Filename, u.Size,
+			stored.ETag, u.ObjectKey, ms(tx.now), ms(tx.now), wmory.StatusProcessing, nullString(u.SHA256), storedAt); err != nil {
 			return err
 		}
 		if _, err := tx.exec(ctx, `UPDATE uploads SET status = ?, media_id = ? WHERE id = ?`, uploadCompleted, mediaID, u.ID); err != nil {
 			return err
 		}
-		if err := tx.enqueue(ctx, JobProcessMedia, map[string]string{"media_id": mediaID}); err != nil {
+		if err := tx.enqueueAbout(ctx, JobProcessMedia, u.ObjectKey, ProcessMediaPayload{MediaID: mediaID}); err != nil {
 			return err
 		}
 		return tx.audit(ctx, actor, u.GroupID, wmory.AuditUploadComplete, wmory.AuditTargetMedia, mediaID, map[string]any{"upload_id": u.ID})
@@ -572,13 +583,18 @@ func maxTime(a, b time.Time) time.Time {
 
 // MediaToProcess returns an item and the ETag recorded at completion, for the
 // worker; a deleted item is not found.
-func (db *DB) MediaToProcess(ctx context.Context, id string) (*wmory.Media, string, error) {
-	var etag string
-	m, err := scanMediaExtra(db.sql.QueryRowContext(ctx, db.rebind(`SELECT `+mediaColumns+`, m.etag FROM media m JOIN users u ON u.id = m.uploader_id WHERE m.id = ?`), id), &etag)
+func (db *DB) MediaToProcess(ctx context.Context, id string) (*wmory.Media, Stored, error) {
+	var stored Stored
+	var storedAt sql.NullInt64
+	m, err := scanMediaExtra(db.sql.QueryRowContext(ctx, db.rebind(`SELECT `+mediaColumns+`, m.etag, m.stored_at FROM media m JOIN users u ON u.id = m.uploader_id WHERE m.id = ?`), id),
+		&stored.ETag, &storedAt)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, "", wmory.NotFound("Media")
+		return nil, stored, wmory.NotFound("Media")
 	}
-	return m, etag, db.domainError(err)
+	if storedAt.Valid {
+		stored.At = fromMS(storedAt.Int64)
+	}
+	return m, stored, db.domainError(err)
 }
 
 // Processed is what the worker learned about an item.

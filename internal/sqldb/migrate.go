@@ -205,3 +205,22 @@ func (db *DB) SchemaVersion(ctx context.Context) (int, error) {
 	err := db.sql.QueryRowContext(ctx, `SELECT MAX(version) FROM schema_migrations`).Scan(&v)
 	return int(v.Int64), err
 }
+
+// CheckSchema reports an error unless every embedded migration is applied:
+// for processes that must not change the schema themselves (the Lambda
+// function, whose database user may lack the right), a clear refusal instead
+// of failing queries.
+func (db *DB) CheckSchema(ctx context.Context) error {
+	all, err := db.migrations()
+	if err != nil {
+		return err
+	}
+	v, err := db.SchemaVersion(ctx)
+	if err != nil {
+		return fmt.Errorf("read the schema version (run wmory migrate first): %w", db.domainError(err))
+	}
+	if want := all[len(all)-1].version; v < want {
+		return fmt.Errorf("the database schema is at version %d and this wmory needs %d: run wmory migrate", v, want)
+	}
+	return nil
+}

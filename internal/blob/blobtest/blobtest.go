@@ -106,9 +106,16 @@ func Run(t *testing.T, newStore func(t *testing.T) Clocked) {
 		if err != nil || info.Size != int64(len(body)) {
 			t.Fatalf("Stat = %+v, %v", info, err)
 		}
-		head, err := s.ReadHead(ctx, k, 16)
-		if err != nil || !bytes.Equal(head, body[:16]) {
-			t.Fatalf("ReadHead = %x, %v", head, err)
+		if info.Modified.IsZero() || time.Since(info.Modified) > time.Minute {
+			t.Fatalf("Stat's modification time = %v", info.Modified)
+		}
+		// The size and ETag come with the first bytes, the whole object's.
+		headInfo, head, err := s.ReadHead(ctx, k, 16)
+		if err != nil || !bytes.Equal(head, body[:16]) || headInfo.Size != info.Size || headInfo.ETag != info.ETag {
+			t.Fatalf("ReadHead = %+v %x, %v; Stat = %+v", headInfo, head, err, info)
+		}
+		if whole, all, err := s.ReadHead(ctx, k, len(body)+100); err != nil || whole.Size != info.Size || !bytes.Equal(all, body) {
+			t.Fatalf("ReadHead past the end = %+v, %d bytes, %v", whole, len(all), err)
 		}
 		u, err := s.PresignGet(ctx, k, blob.GetOptions{ContentType: "image/jpeg", Disposition: `attachment; filename="a.jpg"`, TTL: ttl})
 		if err != nil {
@@ -246,7 +253,7 @@ func Run(t *testing.T, newStore func(t *testing.T) Clocked) {
 			t.Fatalf("first PUT = %d %s", code, msg)
 		}
 		code, _ := put(t, req, second, nil)
-		head, _ := s.ReadHead(ctx, k, 64)
+		_, head, _ := s.ReadHead(ctx, k, 64)
 		if code/100 == 2 || !bytes.Equal(head, first) {
 			t.Fatalf("second PUT with the same URL = %d and the object is now the second body: the store replaced it", code)
 		}

@@ -194,7 +194,11 @@ func (s *Store) Stat(ctx context.Context, key string) (blob.Info, error) {
 	if err != nil {
 		return blob.Info{}, err
 	}
-	return blob.Info{Size: fi.Size(), ETag: fmt.Sprintf("%x-%x", fi.ModTime().UnixNano(), fi.Size())}, nil
+	return fileInfo(fi), nil
+}
+
+func fileInfo(fi fs.FileInfo) blob.Info {
+	return blob.Info{Size: fi.Size(), ETag: fmt.Sprintf("%x-%x", fi.ModTime().UnixNano(), fi.Size()), Modified: fi.ModTime()}
 }
 
 func (s *Store) Open(ctx context.Context, key string) (io.ReadCloser, error) {
@@ -209,18 +213,22 @@ func (s *Store) Open(ctx context.Context, key string) (io.ReadCloser, error) {
 	return f, err
 }
 
-func (s *Store) ReadHead(ctx context.Context, key string, n int) ([]byte, error) {
+func (s *Store) ReadHead(ctx context.Context, key string, n int) (blob.Info, []byte, error) {
 	f, err := s.Open(ctx, key)
 	if err != nil {
-		return nil, err
+		return blob.Info{}, nil, err
 	}
 	defer f.Close()
+	fi, err := f.(*os.File).Stat()
+	if err != nil {
+		return blob.Info{}, nil, err
+	}
 	buf := make([]byte, n)
 	m, err := io.ReadFull(f, buf)
 	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
-		return nil, err
+		return blob.Info{}, nil, err
 	}
-	return buf[:m], nil
+	return fileInfo(fi), buf[:m], nil
 }
 
 // Put writes through a temporary file and renames it into place, so readers

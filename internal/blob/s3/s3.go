@@ -12,6 +12,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -139,17 +141,39 @@ func (s *Store) Stat(ctx context.Context, key string) (blob.Info, error) {
 	if err != nil {
 		return blob.Info{}, mapError(err)
 	}
-	return blob.Info{Size: aws.ToInt64(out.ContentLength), ETag: aws.ToString(out.ETag)}, nil
+	return blob.Info{Size: aws.ToInt64(out.ContentLength), ETag: aws.ToString(out.ETag), Modified: aws.ToTime(out.LastModified)}, nil
 }
 
-func (s *Store) ReadHead(ctx context.Context, key string, n int) ([]byte, error) {
+// ReadHead asks for the first n bytes only: the answer's Content-Range tells
+// the whole size, so no HEAD is needed.
+func (s *Store) ReadHead(ctx context.Context, key string, n int) (blob.Info, []byte, error) {
 	out, err := s.client.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(s.bucket), Key: aws.String(key),
 		Range: aws.String(fmt.Sprintf("bytes=0-%d", n-1))})
+	var re *smithyhttp.ResponseError
+	if errors.As(err, &re) && re.HTTPStatusCode() == http.StatusRequestedRangeNotSatisfiable {
+		// An empty object has no first byte to range over.
+		info, err := s.Stat(ctx, key)
+		return info, nil, err
+	}
 	if err != nil {
-		return nil, mapError(err)
+		return blob.Info{}, nil, mapError(err)
 	}
 	defer out.Body.Close()
-	return io.ReadAll(io.LimitReader(out.Body, int64(n)))
+	info := blob.Info{Size: aws.ToInt64(out.ContentLength), ETag: aws.ToString(out.ETag), Modified: aws.ToTime(out.LastModified)}
+	// "bytes 0-15/1234"; a store that ignored the range sent it all, and
+	// its Content-Length is the size.
+	if cr := aws.ToString(out.ContentRange); cr != "" {
+		total, err := strconv.ParseInt(cr[strings.LastIndexByte(cr, '/')+1:], 10, 64)
+		if err != nil {
+			return blob.Info{}, nil, fmt.Errorf("blob: unreadable Content-Range %q", cr)
+		}
+		info.Size = total
+	}
+	head, err := io.ReadAll(io.LimitReader(out.Body, int64(n)))
+	if err != nil {
+		return blob.Info{}, nil, mapError(err)
+	}
+	return info, head, nil
 }
 
 func (s *Store) Open(ctx context.Context, key string) (io.ReadCloser, error) {

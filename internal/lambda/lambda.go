@@ -1,0 +1,97 @@
+// Package lambda is wmory's thumbnail function on AWS Lambda: S3's
+// ObjectCreated notifications (straight from S3, or wrapped by SQS, SNS or
+// EventBridge) complete the uploads whose bytes arrived and process their
+// items within the invocation. It adds no rule of its own: the media
+// lifecycle completes, the job queue runs the item's job under its lease.
+package lambda
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	awslambda "github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/wmory/wmory"
+	"github.com/wmory/wmory/internal/media"
+	"github.com/wmory/wmory/internal/sqldb"
+)
+
+// Arrivals is the lifecycle's entry for bytes that arrived in the store.
+type Arrivals interface {
+	Arrived(ctx context.Context, source, key string) (*wmory.Media, error)
+}
+
+// Jobs runs the job about a subject now, unless another process holds it.
+type Jobs interface {
+	RunJobAbout(ctx context.Context, kind, subject string) error
+}
+
+// Function handles one invocation's notifications.
+type Function struct {
+	arrivals Arrivals
+	jobs     Jobs
+	log      *slog.Logger
+}
+
+// New returns the function over the lifecycle and the job queue.
+func New(arrivals Arrivals, jobs Jobs, log *slog.Logger) *Function {
+	return &Function{arrivals: arrivals, jobs: jobs, log: log}
+}
+
+// Handle completes and processes the item of every created object the event
+// names. It returns an error naming the objects it could not finish, so that
+// Lambda delivers the event again (each step is idempotent, and what was
+// finished is skipped then); a file that cannot be processed ends failed,
+// not retried. An event that is not an S3 notification is logged and dropped:
+// delivering it again cannot help.
+func (f *Function) Handle(ctx context.Context, event json.RawMessage) error {
+	keys, err := media.CreatedKeys(event)
+	if err != nil {
+		f.log.Warn("dropped an event that is not an S3 notification", "err", err, "size", len(event))
+		return nil
+	}
+	start := time.Now()
+	var failed []string
+	var errs []error
+	defer func() {
+		f.log.Info("invocation", "objects", len(keys), "failed", len(failed), "seconds", time.Since(start).Seconds())
+	}()
+	for _, key := range keys {
+		if err := f.finish(ctx, key); err != nil {
+			f.log.Error("object not finished; the event will be delivered again", "key", key, "err", err)
+			failed = append(failed, key)
+			errs = append(errs, err)
+		}
+	}
+	if len(failed) > 0 {
+		return fmt.Errorf("%d of %d objects not finished (%s): %w", len(failed), len(keys), strings.Join(failed, ", "), errors.Join(errs...))
+	}
+	return nil
+}
+
+// finish completes the upload of key if it is still pending, then runs the
+// jobs about its object that are due: the item's processing (whoever
+// completed it: a client's complete that came first leaves the job to
+// whichever of the function and a worker takes it), or the deletion of bytes
+// that were refused.
+func (f *Function) finish(ctx context.Context, key string) error {
+	if _, err := f.arrivals.Arrived(ctx, media.FromLambda, key); err != nil {
+		return err
+	}
+	if err := f.jobs.RunJobAbout(ctx, sqldb.JobProcessMedia, key); err != nil {
+		return err
+	}
+	return f.jobs.RunJobAbout(ctx, sqldb.JobDeleteObjects, key)
+}
+
+// Start hands the function to the Lambda runtime, which calls it for each
+// invocation; it never returns (the runtime ends the process). onStop runs
+// when Lambda shuts the function's environment down.
+func Start(ctx context.Context, f *Function, onStop func()) {
+	awslambda.StartWithOptions(f.Handle, awslambda.WithContext(ctx), awslambda.WithEnableSIGTERM(onStop))
+}
