@@ -234,6 +234,9 @@ func (w *Worker) RunOne(ctx context.Context) bool {
 	if job == nil {
 		return false
 	}
+	// One wake-up may stand for several jobs written at once: pass it on, so
+	// that an idle peer looks for the next instead of waiting for its poll.
+	w.Wake()
 	// A job in progress finishes when the worker is asked to stop.
 	w.run(context.WithoutCancel(ctx), job)
 	return true
