@@ -3,7 +3,7 @@
 GO ?= go
 BIN := bin/wmory
 
-.PHONY: run build app app-deps test test-go test-app deps test-deps vet fmt bench
+.PHONY: run build app app-deps test test-go test-app deps test-deps vet fmt bench lambda-zip
 
 run: deps build
 	./$(BIN) serve
@@ -79,3 +79,12 @@ fmt:
 bench: deps
 	$(GO) run ./bench -photos ../shared/bench-photos -postgres "$(WMORY_BENCH_POSTGRES)"
 	$(GO) test -run XXX -bench . -benchtime 40x ./internal/imaging/
+
+# The thumbnail function as the code of a provided.al2023 Lambda: the wmory binary
+# named bootstrap, zipped. It links libvips, so the function needs a layer with
+# libvips and ffmpeg; the container image (command "lambda") carries them itself.
+lambda-zip: deps
+	mkdir -p dist/lambda
+	CGO_ENABLED=1 $(GO) build -tags lambda.norpc -trimpath -ldflags "-s -w" -o dist/lambda/bootstrap ./cmd/wmory
+	cd dist/lambda && rm -f ../wmory-lambda.zip && zip -q -9 ../wmory-lambda.zip bootstrap
+	@ls -l dist/wmory-lambda.zip

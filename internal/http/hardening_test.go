@@ -515,7 +515,11 @@ func TestStoreEventsCompleteUploads(t *testing.T) {
 
 	ann := e.signup("ann@example.com", "Ann")
 	gid := ann.must(201, "POST", "/api/v1/groups", map[string]string{"name": "G"}).str("id")
-	id := ann.put(gid, "a.jpg", "image/jpeg", tinyJPEG) // no complete
+	photo, err := os.ReadFile(filepath.Join("..", "imaging", "testdata", "camera.jpg"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := ann.put(gid, "a.jpg", "image/jpeg", photo) // no complete
 	var event []byte
 	select {
 	case event = <-delivered:
@@ -536,5 +540,19 @@ func TestStoreEventsCompleteUploads(t *testing.T) {
 	}
 	if r := e.anon().call("POST", "/events/s3?secret=wrong", string(event)); r.status != 403 {
 		t.Fatalf("webhook with a wrong secret = %d", r.status)
+	}
+	// The operators see where arrivals came from, and what they waited.
+	e.processMedia()
+	rec := httptest.NewRecorder()
+	e.api.MetricsHandler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	for _, want := range []string{
+		`wmory_store_arrivals_total{outcome="completed",source="webhook"} 1`,
+		// The repeated event, and the derived images' own, in time.
+		`wmory_store_arrivals_total{outcome="ignored",source="webhook"} `,
+		`wmory_media_ready_seconds_count 1`,
+	} {
+		if !strings.Contains(rec.Body.String(), want) {
+			t.Errorf("metrics lack %s", want)
+		}
 	}
 }

@@ -351,7 +351,7 @@ func (e *env) orphans() []string {
 func (e *env) processMedia() {
 	e.t.Helper()
 	w := e.worker()
-	w.HandleMedia(media.New(e.db, e.store, wmory.DefaultLimits, nil, slog.New(slog.NewJSONHandler(e.logs, nil))).Processor(imaging.New()))
+	w.HandleMedia(e.media.Processor(imaging.New()))
 	for w.RunOne(e.t.Context()) {
 	}
 }
