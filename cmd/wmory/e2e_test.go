@@ -472,3 +472,22 @@ func TestMain(m *testing.M) {
 	}
 	os.Exit(m.Run())
 }
+
+// The container's health check asks the server on its own port, and fails
+// when nothing answers there.
+func TestHealthcheckCommand(t *testing.T) {
+	in := start(t, map[string]string{})
+	u, _ := url.Parse(in.base)
+	env := map[string]string{"WMORY_ADDR": ":" + u.Port()}
+	var out bytes.Buffer
+	if err := run(t.Context(), []string{"healthcheck"}, func(k string) string { return env[k] }, &out, io.Discard); err != nil || !strings.Contains(out.String(), `"ready"`) {
+		t.Fatalf("healthcheck = %v, %q", err, out.String())
+	}
+	env["WMORY_ADDR"] = freeAddr(t)
+	if err := run(t.Context(), []string{"healthcheck"}, func(k string) string { return env[k] }, io.Discard, io.Discard); err == nil {
+		t.Fatal("healthcheck passed with no server")
+	}
+	if err := run(t.Context(), []string{"healthcheck", "--url", in.base + "/healthz"}, func(string) string { return "" }, io.Discard, io.Discard); err != nil {
+		t.Fatalf("healthcheck --url = %v", err)
+	}
+}

@@ -38,6 +38,7 @@ commands:
   admin     create accounts and instance administrators ("wmory admin" for help)
   migrate   apply database migrations and exit
   lambda    run as the thumbnail function on AWS Lambda (S3 ObjectCreated events)
+  healthcheck  exit 0 if the server on this machine is ready (for container health checks)
   login     sign in to a server: wmory login --server URL
   groups    list your groups
   upload    send photos and videos: wmory upload --group NAME PATH...
@@ -73,6 +74,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return uploadCmd(ctx, args, getenv, stdout, stderr)
 	case "lambda":
 		return lambdaFunction(ctx, args, getenv, stderr)
+	case "healthcheck":
+		return healthcheck(ctx, args, getenv, stdout, stderr)
 	case "imaging-helper":
 		// Not for people: the worker derives each photo in a child process
 		// of its own binary, so that a deadline can stop libvips.
