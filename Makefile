@@ -3,7 +3,7 @@
 GO ?= go
 BIN := bin/wmory
 
-.PHONY: run build app app-deps test test-go test-app deps test-deps vet fmt bench lambda-zip
+.PHONY: run build app app-deps test test-go test-app test-deploy deps test-deps vet fmt bench lambda-zip
 
 run: deps build
 	./$(BIN) serve
@@ -26,8 +26,9 @@ VERSITYGW := github.com/versity/versitygw/cmd/versitygw@v1.8.0
 LAMBDA_RIE := github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie@v0.0.0-20261030222936-bef5c4ba774d
 # libvips (through govips, with cgo) makes thumbnails; ffmpeg/ffprobe handle video.
 APT_PACKAGES := libvips-dev ffmpeg gcc pkg-config
-# Debian's chromium runs the app's browser tests (only `make test` installs it).
-APT_TEST_PACKAGES := chromium
+# Debian's chromium runs the app's browser tests; docker.io and debootstrap build and
+# run the container image in its test (only `make test` installs them).
+APT_TEST_PACKAGES := chromium docker.io debootstrap
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 # apt_install installs the Debian packages in $(1) that are missing.
@@ -51,7 +52,7 @@ deps:
 test-deps:
 	$(call apt_install,$(APT_TEST_PACKAGES))
 
-test: test-go test-app
+test: test-go test-app test-deploy
 
 test-go: deps
 	$(GO) vet ./...
@@ -68,6 +69,12 @@ test-app: deps test-deps build
 	cd client && out=$$(mktemp -d) && npx expo export --platform ios --platform android --output-dir $$out >/dev/null && rm -rf $$out
 	cd client && WMORY_BIN=$(CURDIR)/$(BIN) npx jest --ci
 	cd client && WMORY_BIN=$(CURDIR)/$(BIN) node --test e2e/
+
+# How wmory ships (deploy/, a module of its own): the Dockerfile's lint, and the image
+# built and run against MariaDB, versitygw and the Lambda emulator by a Docker daemon
+# the test starts (its images and build cache are kept in the user's cache folder).
+test-deploy: deps test-deps
+	cd deploy && $(GO) vet ./... && $(GO) test -count=1 -timeout 40m ./...
 
 fmt:
 	gofmt -w .

@@ -1,0 +1,341 @@
+package deploy_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/wmory/wmory/internal/blob/blobtest"
+	"github.com/wmory/wmory/internal/sqldb"
+	"github.com/wmory/wmory/internal/sqldb/sqldbtest"
+)
+
+// Base image versions the Dockerfile's defaults name.
+const goVersion, nodeVersion = "1.26", "20"
+
+// docker is a Docker daemon of the test's own: its images and build cache
+// live in the user's cache folder, so that a second run builds from cache; its
+// sockets and state are the test's.
+type docker struct {
+	host string
+}
+
+func startDocker(t *testing.T) *docker {
+	dockerd, err := exec.LookPath("dockerd")
+	if err != nil {
+		t.Fatal("dockerd is not installed (make test-deps installs docker.io)")
+	}
+	cache, err := os.UserCacheDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A short folder: the daemon's sockets live under it.
+	run, err := os.MkdirTemp("/tmp", "wmory-dockerd-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(run) })
+	d := &docker{host: "unix://" + filepath.Join(run, "docker.sock")}
+	cmd := exec.Command(dockerd, "--data-root", filepath.Join(cache, "wmory-test-docker"), "--exec-root", filepath.Join(run, "exec"),
+		"--pidfile", filepath.Join(run, "docker.pid"), "-H", d.host, "--bridge=none", "--iptables=false", "--ip-masq=false")
+	logs, _ := os.Create(filepath.Join(run, "dockerd.log"))
+	cmd.Stdout, cmd.Stderr = logs, logs
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cmd.Process.Signal(syscall.SIGTERM)
+		done := make(chan struct{})
+		go func() { cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(30 * time.Second):
+			syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		}
+	})
+	// Images of earlier builds that no tag names any more: the cache would
+	// otherwise grow with every run.
+	t.Cleanup(func() { d.try("image", "prune", "-f") })
+	waitFor(t, time.Minute, "the Docker daemon", func() bool {
+		_, err := d.try("version")
+		return err == nil
+	})
+	return d
+}
+
+func (d *docker) command(args ...string) *exec.Cmd {
+	cmd := exec.Command("docker", args...)
+	cmd.Env = append(os.Environ(), "DOCKER_HOST="+d.host)
+	return cmd
+}
+
+func (d *docker) try(args ...string) (string, error) {
+	out, err := d.command(args...).CombinedOutput()
+	return strings.TrimSpace(string(out)), err
+}
+
+func (d *docker) must(t *testing.T, args ...string) string {
+	t.Helper()
+	out, err := d.try(args...)
+	if err != nil {
+		t.Fatalf("docker %s: %v\n%s", strings.Join(args, " "), err, tail(out))
+	}
+	return out
+}
+
+// baseImages makes the Dockerfile's base images when the daemon has none
+// (no registry is reachable here).
+func (d *docker) baseImages(t *testing.T) {
+	for _, ref := range []string{"debian:bookworm-slim", "golang:" + goVersion + "-bookworm", "node:" + nodeVersion + "-bookworm-slim"} {
+		if _, err := d.try("image", "inspect", ref); err != nil {
+			cmd := exec.Command("bash", filepath.Join("test", "base-images.sh"), goVersion, nodeVersion)
+			cmd.Env = append(os.Environ(), "DOCKER_HOST="+d.host)
+			if out, err := cmd.CombinedOutput(); err != nil {
+				t.Fatalf("base images: %v\n%s", err, tail(string(out)))
+			}
+			return
+		}
+	}
+}
+
+func tail(s string) string {
+	if len(s) > 3000 {
+		return "…" + s[len(s)-3000:]
+	}
+	return s
+}
+
+func waitFor(t *testing.T, d time.Duration, what string, ok func() bool) {
+	t.Helper()
+	end := time.Now().Add(d)
+	for !ok() {
+		if time.Now().After(end) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+func freePort(t *testing.T) int {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
+}
+
+func findTool(t *testing.T, name string) string {
+	if p, err := exec.LookPath(name); err == nil {
+		return p
+	}
+	out, _ := exec.Command("go", "env", "GOPATH").Output()
+	p := filepath.Join(strings.TrimSpace(string(out)), "bin", name)
+	if _, err := os.Stat(p); err != nil {
+		t.Fatalf("%s is not installed (make deps installs it)", name)
+	}
+	return p
+}
+
+type api struct {
+	t     *testing.T
+	base  string
+	token string
+}
+
+func (a api) do(method, path string, body any, want int) map[string]any {
+	a.t.Helper()
+	var rd io.Reader
+	if body != nil {
+		b, _ := json.Marshal(body)
+		rd = bytes.NewReader(b)
+	}
+	req, _ := http.NewRequest(method, a.base+path, rd)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if a.token != "" {
+		req.Header.Set("Authorization", "Bearer "+a.token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		a.t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != want {
+		a.t.Fatalf("%s %s = %d %s; want %d", method, path, resp.StatusCode, b, want)
+	}
+	var m map[string]any
+	json.Unmarshal(b, &m)
+	return m
+}
+
+// upload authorizes and sends a photo, and returns the upload's id and its
+// object key (the signed URL's path after the bucket).
+func (a api) upload(gid, name string, photo []byte) (string, string) {
+	a.t.Helper()
+	up := a.do("POST", "/api/v1/groups/"+gid+"/uploads", map[string]any{"filename": name, "content_type": "image/jpeg", "size": len(photo)}, 201)
+	req, _ := http.NewRequest(up["method"].(string), up["url"].(string), bytes.NewReader(photo))
+	for k, v := range up["headers"].(map[string]any) {
+		req.Header.Set(k, v.(string))
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode != 200 {
+		a.t.Fatalf("PUT %s: %v %v", name, err, resp)
+	}
+	resp.Body.Close()
+	u, _ := url.Parse(up["url"].(string))
+	_, key, _ := strings.Cut(strings.TrimPrefix(u.Path, "/"), "/")
+	return up["upload_id"].(string), key
+}
+
+func (a api) ready(gid string, n int) bool {
+	items := a.do("GET", "/api/v1/groups/"+gid+"/media", nil, 200)["items"].([]any)
+	ready := 0
+	for _, it := range items {
+		if it.(map[string]any)["status"] == "ready" {
+			ready++
+		}
+	}
+	return ready == n
+}
+
+// The image, built from the Dockerfile and run as production runs it: wmory
+// serve on MariaDB and an S3 store (versitygw) on this machine, a member's
+// sign-up through to a thumbnail; the same image as the Lambda function under
+// AWS's Runtime Interface Emulator; not root, healthy by its own check, under
+// 500 MB, and no secret in its history.
+func TestImage(t *testing.T) {
+	var eng *sqldbtest.Engine
+	for _, e := range sqldbtest.Engines(t) {
+		if e.Dialect == sqldb.MySQL {
+			eng = &e
+		}
+	}
+	if eng == nil {
+		return // Engines logged that no MySQL server was named
+	}
+	d := startDocker(t)
+	d.baseImages(t)
+	revision := fmt.Sprintf("test-%d", time.Now().UnixNano())
+	start := time.Now()
+	cmd := d.command("build", "--network", "host", "-t", "wmory:test", "--build-arg", "VERSION=0.0.0-test", "--build-arg", "REVISION="+revision, "..")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("docker build: %v\n%s", err, tail(string(out)))
+	}
+	t.Logf("built in %v", time.Since(start).Round(time.Second))
+
+	size, _ := strconv.ParseInt(d.must(t, "image", "inspect", "-f", "{{.Size}}", "wmory:test"), 10, 64)
+	t.Logf("image size: %d MB", size/1e6)
+	if size >= 500e6 {
+		t.Errorf("the image is %d MB; want under 500 MB", size/1e6)
+	}
+	if got := d.must(t, "image", "inspect", "-f", `{{index .Config.Labels "org.opencontainers.image.revision"}} {{.Config.User}}`, "wmory:test"); got != revision+" wmory" {
+		t.Errorf("revision label and user = %q", got)
+	}
+	if uid := d.must(t, "run", "--rm", "--network", "host", "--entrypoint", "id", "wmory:test", "-u"); uid == "0" {
+		t.Error("the image runs as root")
+	}
+	history := d.must(t, "history", "--no-trunc", "--format", "{{.CreatedBy}}", "wmory:test")
+	if m := regexp.MustCompile(`(?i)(password|secret|token|access_key)[^ ]*=`).FindString(history); m != "" {
+		t.Errorf("the image's history sets %q", m)
+	}
+
+	gw := blobtest.StartVersityGW(t)
+	gw.CreateBucket(t, "photos")
+	dbURL := eng.URL(t)
+	port := freePort(t)
+	env := []string{"DATABASE_URL=" + dbURL, "AWS_BUCKET_NAME=photos", "AWS_ENDPOINT_URL_S3=" + gw.Endpoint, "AWS_REGION=us-east-1",
+		"AWS_ACCESS_KEY_ID=" + gw.Access, "AWS_SECRET_ACCESS_KEY=" + gw.Secret, "WMORY_S3_PATH_STYLE=true",
+		"WMORY_ADDR=127.0.0.1:" + strconv.Itoa(port), "WMORY_BASE_URL=http://127.0.0.1:" + strconv.Itoa(port)}
+	runArgs := []string{"run", "-d", "--network", "host"}
+	for _, e := range env {
+		runArgs = append(runArgs, "-e", e)
+	}
+	name := "wmory-test-" + revision
+	server := d.must(t, append(append(runArgs, "--name", name), "wmory:test")...)
+	t.Cleanup(func() { d.try("rm", "-f", server) })
+	waitFor(t, time.Minute, "the container's health check", func() bool {
+		_, err := d.try("exec", server, "wmory", "healthcheck")
+		return err == nil
+	})
+
+	// A member signs up (the console mailer prints the link), and uploads.
+	anon := api{t: t, base: "http://127.0.0.1:" + strconv.Itoa(port)}
+	anon.do("POST", "/api/v1/auth/register", map[string]string{"email": "ann@example.com", "password": "a long enough passphrase", "name": "Ann"}, 202)
+	var token string
+	waitFor(t, 30*time.Second, "the verification mail", func() bool {
+		logs, _ := d.try("logs", server)
+		m := regexp.MustCompile(`token=([A-Za-z0-9_-]+)`).FindStringSubmatch(strings.ReplaceAll(logs, "=\n", ""))
+		if m != nil {
+			token = m[1]
+		}
+		return m != nil
+	})
+	anon.do("POST", "/api/v1/auth/verify-email", map[string]string{"token": token}, 200)
+	login := anon.do("POST", "/api/v1/auth/login", map[string]string{"email": "ann@example.com", "password": "a long enough passphrase"}, 200)
+	ann := api{t: t, base: anon.base, token: login["token"].(string)}
+	gid := ann.do("POST", "/api/v1/groups", map[string]string{"name": "Trip"}, 201)["id"].(string)
+	photo, err := os.ReadFile(filepath.Join("..", "internal", "imaging", "testdata", "camera.jpg"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, _ := ann.upload(gid, "a.jpg", photo)
+	ann.do("POST", "/api/v1/uploads/"+id+"/complete", nil, 201)
+	waitFor(t, time.Minute, "the photo's thumbnail", func() bool { return ann.ready(gid, 1) })
+	d.must(t, "rm", "-f", server)
+
+	// The same image as the thumbnail function: serve's workers are off, the
+	// upload is never completed by the client, the function does it all.
+	restart := append(append(append([]string{}, runArgs...), "-e", "WMORY_WORKERS=0", "--name", name+"-api"), "wmory:test")
+	server = d.must(t, restart...)
+	t.Cleanup(func() { d.try("rm", "-f", server) })
+	waitFor(t, time.Minute, "the server to restart", func() bool {
+		_, err := d.try("exec", server, "wmory", "healthcheck")
+		return err == nil
+	})
+	rie := findTool(t, "aws-lambda-rie")
+	invokePort, runtimePort := freePort(t), freePort(t)
+	fnArgs := append(append([]string{}, runArgs...), "--name", name+"-fn", "-v", rie+":/usr/local/bin/aws-lambda-rie:ro",
+		"--entrypoint", "/usr/local/bin/aws-lambda-rie", "wmory:test",
+		"--runtime-interface-emulator-address", "127.0.0.1:"+strconv.Itoa(invokePort), "--runtime-api-address", "127.0.0.1:"+strconv.Itoa(runtimePort),
+		"wmory", "lambda")
+	fn := d.must(t, fnArgs...)
+	t.Cleanup(func() { d.try("rm", "-f", fn) })
+	_, key := ann.upload(gid, "b.jpg", photo)
+	event := fmt.Sprintf(`{"Records":[{"eventVersion":"2.1","eventSource":"aws:s3","awsRegion":"us-east-1","eventName":"ObjectCreated:Put","s3":{"bucket":{"name":"photos"},"object":{"key":%q,"size":%d}}}]}`,
+		url.QueryEscape(key), len(photo))
+	var answer string
+	waitFor(t, time.Minute, "the function to answer", func() bool {
+		resp, err := http.Post(fmt.Sprintf("http://127.0.0.1:%d/2015-03-31/functions/function/invocations", invokePort), "application/json", strings.NewReader(event))
+		if err != nil {
+			return false
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		answer = string(b)
+		return resp.StatusCode == 200
+	})
+	if answer != "null" {
+		logs, _ := d.try("logs", fn)
+		t.Fatalf("the function answered %s\n%s", answer, tail(logs))
+	}
+	if !ann.ready(gid, 2) {
+		t.Fatal("the function's invocation ended before the photo was ready")
+	}
+}
