@@ -27,8 +27,12 @@ LAMBDA_RIE := github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambd
 # libvips (through govips, with cgo) makes thumbnails; ffmpeg/ffprobe handle video.
 APT_PACKAGES := libvips-dev ffmpeg gcc pkg-config
 # Debian's chromium runs the app's browser tests; docker.io and debootstrap build and
-# run the container image in its test (only `make test` installs them).
-APT_TEST_PACKAGES := chromium docker.io debootstrap
+# run the container image in its test, shellcheck checks the shell scripts (only
+# `make test` installs them), as do actionlint (the workflows) and a registry (the
+# deploy script's test).
+APT_TEST_PACKAGES := chromium docker.io debootstrap shellcheck
+ACTIONLINT := github.com/rhysd/actionlint/cmd/actionlint@v1.7.12
+REGISTRY := github.com/distribution/distribution/v3/cmd/registry@v3.1.2
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 # apt_install installs the Debian packages in $(1) that are missing.
@@ -51,6 +55,10 @@ deps:
 
 test-deps:
 	$(call apt_install,$(APT_TEST_PACKAGES))
+	@command -v actionlint >/dev/null || test -x "$$($(GO) env GOPATH)/bin/actionlint" || \
+		{ echo "installing actionlint"; $(GO) install $(ACTIONLINT); }
+	@command -v registry >/dev/null || test -x "$$($(GO) env GOPATH)/bin/registry" || \
+		{ echo "installing registry (distribution)"; $(GO) install $(REGISTRY); }
 
 test: test-go test-app test-deploy
 

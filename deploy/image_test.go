@@ -234,9 +234,17 @@ func TestImage(t *testing.T) {
 	d.baseImages(t)
 	revision := fmt.Sprintf("test-%d", time.Now().UnixNano())
 	start := time.Now()
-	cmd := d.command("build", "--network", "host", "-t", "wmory:test", "--build-arg", "VERSION=0.0.0-test", "--build-arg", "REVISION="+revision, "..")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("docker build: %v\n%s", err, tail(string(out)))
+	// The build stages are tagged too, so that the clean-up of untagged
+	// images keeps them (and the next run's cache) alive.
+	for _, target := range []string{"app", "build", ""} {
+		args := []string{"build", "--network", "host", "-t", "wmory-stage:" + target, "--target", target}
+		if target == "" {
+			args = []string{"build", "--network", "host", "-t", "wmory:test"}
+		}
+		cmd := d.command(append(args, "--build-arg", "VERSION=0.0.0-test", "--build-arg", "REVISION="+revision, "..")...)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("docker build %s: %v\n%s", target, err, tail(string(out)))
+		}
 	}
 	t.Logf("built in %v", time.Since(start).Round(time.Second))
 
@@ -337,5 +345,92 @@ func TestImage(t *testing.T) {
 	}
 	if !ann.ready(gid, 2) {
 		t.Fatal("the function's invocation ended before the photo was ready")
+	}
+	d.must(t, "rm", "-f", fn, server)
+
+	testDeployScript(t, d, revision)
+}
+
+// testDeployScript runs the instance's deploy script against a registry on
+// this machine: two good tags in turn, then a broken one, which is rolled back.
+func testDeployScript(t *testing.T, d *docker, revision string) {
+	registry := findTool(t, "registry")
+	dir := t.TempDir()
+	regPort := freePort(t)
+	config := filepath.Join(dir, "registry.yml")
+	os.WriteFile(config, []byte(fmt.Sprintf("version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: %s\nhttp:\n  addr: 127.0.0.1:%d\n",
+		filepath.Join(dir, "images"), regPort)), 0o600)
+	reg := exec.Command(registry, "serve", config)
+	var regLog bytes.Buffer
+	reg.Stdout, reg.Stderr = &regLog, &regLog
+	if err := reg.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { reg.Process.Kill(); reg.Wait() })
+	waitFor(t, 30*time.Second, "the registry", func() bool {
+		resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d/v2/", regPort))
+		if err == nil {
+			resp.Body.Close()
+		}
+		return err == nil
+	})
+	repo := fmt.Sprintf("127.0.0.1:%d/wmory", regPort)
+	// Two releases, and a third that cannot start.
+	for _, tag := range []string{"one", "two"} {
+		d.must(t, "tag", "wmory:test", repo+":"+tag)
+	}
+	broken := d.command("build", "--network", "host", "-t", repo+":three", "-")
+	broken.Stdin = strings.NewReader("FROM wmory:test\nENTRYPOINT [\"false\"]\n")
+	if out, err := broken.CombinedOutput(); err != nil {
+		t.Fatalf("broken image: %v\n%s", err, tail(string(out)))
+	}
+	for _, tag := range []string{"one", "two", "three"} {
+		d.must(t, "push", repo+":"+tag)
+		d.must(t, "rmi", repo+":"+tag) // so that the script pulls it
+	}
+
+	port := freePort(t)
+	envFile := filepath.Join(dir, "env")
+	os.WriteFile(envFile, []byte(fmt.Sprintf("WMORY_ADDR=127.0.0.1:%d\nWMORY_BASE_URL=http://127.0.0.1:%d\n", port, port)), 0o600)
+	name, volume := "wmory-deploy-"+revision, "wmory-deploy-"+revision
+	t.Cleanup(func() { d.try("rm", "-f", name); d.try("volume", "rm", volume) })
+	deploy := func(tag string) (string, error) {
+		cmd := exec.Command("bash", filepath.Join("ec2", "deploy.sh"), repo+":"+tag)
+		cmd.Env = append(os.Environ(), "DOCKER_HOST="+d.host, "WMORY_ENV_FILE="+envFile, "WMORY_CONTAINER="+name, "WMORY_VOLUME="+volume,
+			"WMORY_PORT="+strconv.Itoa(port), "WMORY_STATE_DIR="+filepath.Join(dir, "state"), "WMORY_READY_SECONDS=60")
+		out, err := cmd.CombinedOutput()
+		return string(out), err
+	}
+	running := func() string {
+		return d.must(t, "inspect", "-f", "{{.Config.Image}}", name)
+	}
+	isReady := func() bool {
+		resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d/readyz", port))
+		if err != nil {
+			return false
+		}
+		resp.Body.Close()
+		return resp.StatusCode == 200
+	}
+	for _, tag := range []string{"one", "two"} {
+		if out, err := deploy(tag); err != nil {
+			t.Fatalf("deploy %s: %v\n%s", tag, err, out)
+		}
+		if got := running(); got != repo+":"+tag || !isReady() {
+			t.Fatalf("after deploying %s: running %s, ready %v", tag, got, isReady())
+		}
+	}
+	out, err := deploy("three")
+	if err == nil {
+		t.Fatalf("deploying the broken tag succeeded:\n%s", out)
+	}
+	if !strings.Contains(out, "rolled back: "+repo+":two is ready") {
+		t.Errorf("deploy of the broken tag said:\n%s", out)
+	}
+	if got := running(); got != repo+":two" || !isReady() {
+		t.Fatalf("after the rollback: running %s, ready %v\n%s", got, isReady(), out)
+	}
+	if state, _ := os.ReadFile(filepath.Join(dir, "state", "current")); strings.TrimSpace(string(state)) != repo+":two" {
+		t.Errorf("the script records %q as running", state)
 	}
 }

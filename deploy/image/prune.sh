@@ -11,7 +11,10 @@
 set -eu
 base=$1
 shift
-modules=$(ls -d /usr/lib/*/vips-modules-* 2>/dev/null | head -n1)
+modules=
+for d in /usr/lib/*/vips-modules-*; do
+	[ -d "$d" ] && modules=$d
+done
 
 # libvips loads its format modules on demand: keep HEIF/AVIF, drop the ones
 # for formats wmory does not accept (ImageMagick, PDF, slides, JPEG XL).
@@ -19,7 +22,10 @@ if [ -n "$modules" ]; then
 	rm -f "$modules"/vips-magick.so "$modules"/vips-poppler.so "$modules"/vips-openslide.so "$modules"/vips-jxl.so
 fi
 
-roots="$* $(ls "$modules"/*.so 2>/dev/null || true)"
+roots="$*"
+for m in "$modules"/*.so; do
+	[ -f "$m" ] && roots="$roots $m"
+done
 needed=$(mktemp)
 for f in $roots; do
 	echo "$f"
@@ -38,6 +44,8 @@ drop=$(dpkg-query -W -f='${Package}\n' | sort -u | comm -23 - "$keep")
 if [ -n "$drop" ]; then
 	# --force-depends: the packages that stay declare dependencies on some of
 	# these (for features wmory does not use); what they link is kept above.
+	# Package names hold no spaces: the list splits into arguments.
+	# shellcheck disable=SC2086
 	dpkg --purge --force-depends $drop >/dev/null
 fi
 
