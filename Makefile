@@ -27,10 +27,10 @@ LAMBDA_RIE := github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambd
 # libvips (through govips, with cgo) makes thumbnails; ffmpeg/ffprobe handle video.
 APT_PACKAGES := libvips-dev ffmpeg gcc pkg-config
 # Debian's chromium runs the app's browser tests; docker.io and debootstrap build and
-# run the container image in its test, shellcheck checks the shell scripts (only
-# `make test` installs them), as do actionlint (the workflows) and a registry (the
-# deploy script's test).
-APT_TEST_PACKAGES := chromium docker.io debootstrap shellcheck
+# run the container image in its test, shellcheck checks the shell scripts, pgbouncer
+# stands in front of PostgreSQL in a second run of its tests (only `make test` installs
+# them), as do actionlint (the workflows) and a registry (the deploy script's test).
+APT_TEST_PACKAGES := chromium docker.io debootstrap shellcheck pgbouncer
 ACTIONLINT := github.com/rhysd/actionlint/cmd/actionlint@v1.7.12
 REGISTRY := github.com/distribution/distribution/v3/cmd/registry@v3.1.2
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -62,7 +62,7 @@ test-deps:
 
 test: test-go test-app test-deploy
 
-test-go: deps
+test-go: deps test-deps
 	$(GO) vet ./...
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo "gofmt would change:"; gofmt -l $$(git ls-files '*.go'); exit 1; }
 	$(GO) test -race -count=1 ./...

@@ -100,7 +100,7 @@ func TestDatabaseOutage(t *testing.T) {
 		if eng.Dialect == sqldb.SQLite {
 			continue // a file does not go away like a server
 		}
-		t.Run(string(eng.Dialect), func(t *testing.T) {
+		t.Run(eng.Name, func(t *testing.T) {
 			u, _ := url.Parse(eng.URL(t))
 			proxy := newProxy(t, u.Host)
 			u.Host = proxy.addr

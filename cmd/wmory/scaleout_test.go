@@ -148,7 +148,7 @@ func TestScaleOut(t *testing.T) {
 	bin := buildBinary(t)
 	photo := testfile(t, "camera.jpg")
 	for _, eng := range engines {
-		t.Run(string(eng.Dialect), func(t *testing.T) {
+		t.Run(eng.Name, func(t *testing.T) {
 			gw := blobtest.StartVersityGW(t)
 			gw.CreateBucket(t, "photos")
 			dbURL := eng.URL(t)

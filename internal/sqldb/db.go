@@ -127,6 +127,10 @@ func ParseURL(raw string) (Dialect, string, string, error) {
 		// engines, not only those whose values changed: guarded updates that
 		// write the same values would otherwise look like lost races.
 		cfg.ClientFoundRows = true
+		// Arguments are interpolated by the driver (safely, for utf8mb4): one
+		// round trip per query instead of prepare, execute and close, and no
+		// server-side statement to pin a connection behind RDS Proxy.
+		cfg.InterpolateParams = true
 		for k, v := range u.Query() {
 			if cfg.Params == nil {
 				cfg.Params = map[string]string{}
@@ -135,10 +139,20 @@ func ParseURL(raw string) (Dialect, string, string, error) {
 		}
 		return MySQL, "mysql", cfg.FormatDSN(), nil
 	case strings.HasPrefix(raw, "postgres://"), strings.HasPrefix(raw, "postgresql://"):
-		if _, err := url.Parse(raw); err != nil {
+		u, err := url.Parse(raw)
+		if err != nil {
 			return "", "", "", fmt.Errorf("postgres URL: %v", redactURLError(err))
 		}
-		return Postgres, "pgx", raw, nil
+		// No named prepared statements: behind a pooler in transaction mode
+		// (PgBouncer, RDS Proxy) the next query may run on another server
+		// connection, where a statement prepared on the first does not
+		// exist. "exec" still takes one round trip per query. A direct
+		// connection may ask for cache_statement in the URL.
+		if q := u.Query(); q.Get("default_query_exec_mode") == "" {
+			q.Set("default_query_exec_mode", "exec")
+			u.RawQuery = q.Encode()
+		}
+		return Postgres, "pgx", u.String(), nil
 	}
 	return "", "", "", errors.New("database URL must start with sqlite:, mysql:// or postgres://")
 }

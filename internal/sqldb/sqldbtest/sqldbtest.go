@@ -23,6 +23,9 @@ import (
 
 // Engine is one database a test can run on.
 type Engine struct {
+	// Name tells engines of one dialect apart: "postgres" and "pgbouncer"
+	// (PostgreSQL through PgBouncer in transaction mode).
+	Name    string
 	Dialect sqldb.Dialect
 	// URL makes a fresh, empty database and returns its wmory URL; it is dropped
 	// when the test ends.
@@ -33,16 +36,19 @@ type Engine struct {
 // only SQLite runs, and the test log says which were left out and why; CI sets
 // both (see .ci/run).
 func Engines(t testing.TB) []Engine {
-	out := []Engine{{Dialect: sqldb.SQLite, URL: sqliteURL}}
+	out := []Engine{{Name: "sqlite", Dialect: sqldb.SQLite, URL: sqliteURL}}
 	if base := os.Getenv("WMORY_TEST_MYSQL"); base != "" {
-		out = append(out, Engine{Dialect: sqldb.MySQL, URL: func(t testing.TB) string { return mysqlURL(t, base) }})
+		out = append(out, Engine{Name: "mysql", Dialect: sqldb.MySQL, URL: func(t testing.TB) string { return mysqlURL(t, base) }})
 	} else if os.Getenv("CI") != "" {
 		t.Fatal("CI is set but WMORY_TEST_MYSQL is not: the MariaDB tests must run in CI")
 	} else {
 		t.Log("MariaDB tests not run: set WMORY_TEST_MYSQL=mysql://root@127.0.0.1:3306/ to run them")
 	}
 	if base := os.Getenv("WMORY_TEST_POSTGRES"); base != "" {
-		out = append(out, Engine{Dialect: sqldb.Postgres, URL: func(t testing.TB) string { return postgresURL(t, base) }})
+		out = append(out, Engine{Name: "postgres", Dialect: sqldb.Postgres, URL: func(t testing.TB) string { return postgresURL(t, base) }},
+			// The seed runs behind a pooler (RDS Proxy): the same tests pass
+			// through PgBouncer in transaction mode, the closest one here.
+			Engine{Name: "pgbouncer", Dialect: sqldb.Postgres, URL: func(t testing.TB) string { return throughPgBouncer(t, postgresURL(t, base)) }})
 	} else if os.Getenv("CI") != "" {
 		t.Fatal("CI is set but WMORY_TEST_POSTGRES is not: the PostgreSQL tests must run in CI")
 	} else {
@@ -54,7 +60,7 @@ func Engines(t testing.TB) []Engine {
 // ForEach runs fn as a subtest on every engine.
 func ForEach(t *testing.T, fn func(t *testing.T, e Engine)) {
 	for _, e := range Engines(t) {
-		t.Run(string(e.Dialect), func(t *testing.T) { fn(t, e) })
+		t.Run(e.Name, func(t *testing.T) { fn(t, e) })
 	}
 }
 
@@ -71,11 +77,11 @@ func OpenURL(t testing.TB, e Engine) (*sqldb.DB, string) {
 	url := e.URL(t)
 	db, err := sqldb.Open(ctx, url, sqldb.PoolConfig{})
 	if err != nil {
-		t.Fatalf("open %s: %v", e.Dialect, err)
+		t.Fatalf("open %s: %v", e.Name, err)
 	}
 	t.Cleanup(func() { db.Close() })
 	if _, err := db.Migrate(ctx); err != nil {
-		t.Fatalf("migrate %s: %v", e.Dialect, err)
+		t.Fatalf("migrate %s: %v", e.Name, err)
 	}
 	return db, url
 }
