@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aws/aws-lambda-go/events"
 	awslambda "github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/wmory/wmory"
@@ -48,19 +49,58 @@ func New(arrivals Arrivals, jobs Jobs, log *slog.Logger) *Function {
 // Lambda delivers the event again (each step is idempotent, and what was
 // finished is skipped then); a file that cannot be processed ends failed,
 // not retried. An event that is not an S3 notification is logged and dropped:
-// delivering it again cannot help.
-func (f *Function) Handle(ctx context.Context, event json.RawMessage) error {
+// delivering it again cannot help. A batch of SQS messages is answered
+// message by message instead: the response names the messages to deliver
+// again (the event source mapping must report batch item failures).
+func (f *Function) Handle(ctx context.Context, event json.RawMessage) (*events.SQSEventResponse, error) {
+	start := time.Now()
+	objects, failed := 0, 0
+	defer func() {
+		f.log.Info("invocation", "objects", objects, "failed", failed, "seconds", time.Since(start).Seconds())
+	}()
+	var batch events.SQSEvent
+	if json.Unmarshal(event, &batch) == nil && isSQS(batch) {
+		var resp *events.SQSEventResponse
+		for _, m := range batch.Records {
+			n, err := f.handle(ctx, []byte(m.Body))
+			objects += n
+			if err != nil {
+				failed++
+				if resp == nil {
+					resp = &events.SQSEventResponse{}
+				}
+				resp.BatchItemFailures = append(resp.BatchItemFailures, events.SQSBatchItemFailure{ItemIdentifier: m.MessageId})
+			}
+		}
+		return resp, nil
+	}
+	n, err := f.handle(ctx, event)
+	objects = n
+	if err != nil {
+		failed = 1
+	}
+	return nil, err
+}
+
+func isSQS(batch events.SQSEvent) bool {
+	for _, m := range batch.Records {
+		if m.EventSource != "aws:sqs" || m.MessageId == "" {
+			return false
+		}
+	}
+	return len(batch.Records) > 0
+}
+
+// handle finishes the objects of one notification and returns how many it
+// named.
+func (f *Function) handle(ctx context.Context, event []byte) (int, error) {
 	keys, err := media.CreatedKeys(event)
 	if err != nil {
 		f.log.Warn("dropped an event that is not an S3 notification", "err", err, "size", len(event))
-		return nil
+		return 0, nil
 	}
-	start := time.Now()
 	var failed []string
 	var errs []error
-	defer func() {
-		f.log.Info("invocation", "objects", len(keys), "failed", len(failed), "seconds", time.Since(start).Seconds())
-	}()
 	for _, key := range keys {
 		if err := f.finish(ctx, key); err != nil {
 			f.log.Error("object not finished; the event will be delivered again", "key", key, "err", err)
@@ -69,9 +109,9 @@ func (f *Function) Handle(ctx context.Context, event json.RawMessage) error {
 		}
 	}
 	if len(failed) > 0 {
-		return fmt.Errorf("%d of %d objects not finished (%s): %w", len(failed), len(keys), strings.Join(failed, ", "), errors.Join(errs...))
+		return len(keys), fmt.Errorf("%d of %d objects not finished (%s): %w", len(failed), len(keys), strings.Join(failed, ", "), errors.Join(errs...))
 	}
-	return nil
+	return len(keys), nil
 }
 
 // finish completes the upload of key if it is still pending, then runs the

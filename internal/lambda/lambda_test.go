@@ -2,6 +2,7 @@ package lambda_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"log/slog"
@@ -42,8 +43,8 @@ const twoObjects = `{"Records":[
 func TestHandle(t *testing.T) {
 	s := &steps{fail: map[string]bool{"o/g/one": true}}
 	f := lambda.New(s, s, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	err := f.Handle(t.Context(), []byte(twoObjects))
-	if err == nil || !strings.Contains(err.Error(), "1 of 2 objects not finished (o/g/one)") {
+	resp, err := f.Handle(t.Context(), []byte(twoObjects))
+	if resp != nil || err == nil || !strings.Contains(err.Error(), "1 of 2 objects not finished (o/g/one)") {
 		t.Fatalf("Handle = %v", err)
 	}
 	want := "arrived lambda o/g/one|arrived lambda o/g/two|run process_media o/g/two|run delete_objects o/g/two"
@@ -54,7 +55,31 @@ func TestHandle(t *testing.T) {
 	// Not an S3 notification: dropped, since a retry cannot help.
 	s = &steps{}
 	f = lambda.New(s, s, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err := f.Handle(t.Context(), []byte(`"hello"`)); err != nil || len(s.did) != 0 {
-		t.Fatalf("a foreign event: %v, %v", err, s.did)
+	if resp, err := f.Handle(t.Context(), []byte(`"hello"`)); resp != nil || err != nil || len(s.did) != 0 {
+		t.Fatalf("a foreign event: %v, %v, %v", resp, err, s.did)
+	}
+}
+
+// Through SQS, each message is answered on its own: only the message whose
+// object could not be finished is delivered again.
+func TestHandleSQSBatch(t *testing.T) {
+	s := &steps{fail: map[string]bool{"o/g/one": true}}
+	f := lambda.New(s, s, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	message := func(id, key string) map[string]string {
+		body := `{"Records":[{"eventSource":"aws:s3","eventName":"ObjectCreated:Put","s3":{"object":{"key":"` + key + `"}}}]}`
+		return map[string]string{"messageId": id, "eventSource": "aws:sqs", "body": body}
+	}
+	event, _ := json.Marshal(map[string]any{"Records": []any{message("m1", "o/g/one"), message("m2", "o/g/two")}})
+	resp, err := f.Handle(t.Context(), event)
+	if err != nil || resp == nil || len(resp.BatchItemFailures) != 1 || resp.BatchItemFailures[0].ItemIdentifier != "m1" {
+		t.Fatalf("Handle = %+v, %v; want m1 to be delivered again", resp, err)
+	}
+	if !strings.Contains(strings.Join(s.did, "|"), "run process_media o/g/two") {
+		t.Fatalf("the other message was not finished: %v", s.did)
+	}
+	// All finished: nothing to deliver again.
+	s.fail = nil
+	if resp, err := f.Handle(t.Context(), event); resp != nil || err != nil {
+		t.Fatalf("Handle = %+v, %v", resp, err)
 	}
 }
