@@ -103,6 +103,23 @@ func (e *apiEnv) awaitProcessed(deadline time.Duration) {
 	}
 }
 
+// inLanes runs work(i) for i in [0, n), lanes at a time, and returns when all
+// are done.
+func inLanes(lanes, n int, work func(i int)) {
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range lanes {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := int(next.Add(1)) - 1; i < n; i = int(next.Add(1)) - 1 {
+				work(i)
+			}
+		}()
+	}
+	wg.Wait()
+}
+
 func benchPhotoFiles(dir string) [][]byte {
 	files, _ := filepath.Glob(filepath.Join(dir, "*.jpg"))
 	var out [][]byte
@@ -149,20 +166,11 @@ func benchTimeToVisible(dir string, rounds int) []row {
 				send(grants[i], p)
 			}
 			start := time.Now()
-			var next atomic.Int64
-			var wg sync.WaitGroup
-			for range lanes {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					for i := int(next.Add(1)) - 1; i < len(photos); i = int(next.Add(1)) - 1 {
-						if code, b, _ := e.call("POST", "/api/v1/uploads/"+grants[i].UploadID+"/complete", ""); code != 201 {
-							must(fmt.Errorf("complete: %d %s", code, b))
-						}
-					}
-				}()
-			}
-			wg.Wait()
+			inLanes(lanes, len(photos), func(i int) {
+				if code, b, _ := e.call("POST", "/api/v1/uploads/"+grants[i].UploadID+"/complete", ""); code != 201 {
+					must(fmt.Errorf("complete: %d %s", code, b))
+				}
+			})
 			e.awaitProcessed(5 * time.Minute)
 			ours = append(ours, time.Since(start))
 			if n := len(e.readyTimes(len(photos), time.Minute)); n != len(photos) {
@@ -170,20 +178,11 @@ func benchTimeToVisible(dir string, rounds int) []row {
 			}
 		}, func() {
 			start := time.Now()
-			var next atomic.Int64
-			var wg sync.WaitGroup
-			for range lanes {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					for i := int(next.Add(1)) - 1; i < len(files); i = int(next.Add(1)) - 1 {
-						for _, s := range []struct{ px, q string }{{"1440", "82"}, {"400", "78"}} {
-							timeCmd("vipsthumbnail", files[i], "--size", s.px+"x"+s.px, "-o", filepath.Join(out, fmt.Sprintf("%d-%s.webp[Q=%s,strip]", i, s.px, s.q)))
-						}
-					}
-				}()
-			}
-			wg.Wait()
+			inLanes(lanes, len(files), func(i int) {
+				for _, s := range []struct{ px, q string }{{"1440", "82"}, {"400", "78"}} {
+					timeCmd("vipsthumbnail", files[i], "--size", s.px+"x"+s.px, "-o", filepath.Join(out, fmt.Sprintf("%d-%s.webp[Q=%s,strip]", i, s.px, s.q)))
+				}
+			})
 			theirs = append(theirs, time.Since(start))
 		})
 	}
@@ -243,29 +242,27 @@ func benchArrivalEvents(dir string, rounds int) []row {
 		defer stop()
 		putEnd := map[string]time.Time{}
 		var mu sync.Mutex
-		var next atomic.Int64
-		var wg sync.WaitGroup
-		for range lanes {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for i := int(next.Add(1)) - 1; i < len(photos); i = int(next.Add(1)) - 1 {
-					name := fmt.Sprintf("p%02d.jpg", i)
-					g := e.authorize(name, len(photos[i]))
-					send(g, photos[i])
-					mu.Lock()
-					putEnd[name] = time.Now()
-					mu.Unlock()
-					if !events {
-						if code, b, _ := e.call("POST", "/api/v1/uploads/"+g.UploadID+"/complete", ""); code != 201 {
-							must(fmt.Errorf("complete: %d %s", code, b))
-						}
+		sent := make(chan struct{})
+		go func() {
+			defer close(sent)
+			inLanes(lanes, len(photos), func(i int) {
+				name := fmt.Sprintf("p%02d.jpg", i)
+				g := e.authorize(name, len(photos[i]))
+				send(g, photos[i])
+				mu.Lock()
+				putEnd[name] = time.Now()
+				mu.Unlock()
+				if !events {
+					if code, b, _ := e.call("POST", "/api/v1/uploads/"+g.UploadID+"/complete", ""); code != 201 {
+						must(fmt.Errorf("complete: %d %s", code, b))
 					}
 				}
-			}()
-		}
+			})
+		}()
+		// Polled while the photos are still being sent: the first are ready
+		// before the last are stored.
 		ready := e.readyTimes(len(photos), 5*time.Minute)
-		wg.Wait()
+		<-sent
 		var waits []time.Duration
 		for name, at := range ready {
 			waits = append(waits, at.Sub(putEnd[name]))

@@ -21,6 +21,7 @@ import (
 	"github.com/wmory/wmory/internal/blob/blobtest"
 	"github.com/wmory/wmory/internal/sqldb"
 	"github.com/wmory/wmory/internal/sqldb/sqldbtest"
+	"github.com/wmory/wmory/internal/testtools"
 )
 
 // Base image versions the Dockerfile's defaults name.
@@ -140,13 +141,9 @@ func freePort(t *testing.T) int {
 }
 
 func findTool(t *testing.T, name string) string {
-	if p, err := exec.LookPath(name); err == nil {
-		return p
-	}
-	out, _ := exec.Command("go", "env", "GOPATH").Output()
-	p := filepath.Join(strings.TrimSpace(string(out)), "bin", name)
-	if _, err := os.Stat(p); err != nil {
-		t.Fatalf("%s is not installed (make deps installs it)", name)
+	p, err := testtools.Path(name)
+	if err != nil {
+		t.Fatal(err)
 	}
 	return p
 }

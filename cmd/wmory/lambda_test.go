@@ -30,23 +30,8 @@ import (
 	"github.com/wmory/wmory/internal/imaging/imagingtest"
 	"github.com/wmory/wmory/internal/sqldb"
 	"github.com/wmory/wmory/internal/sqldb/sqldbtest"
+	"github.com/wmory/wmory/internal/testtools"
 )
-
-// findTool returns the path of a test tool that make deps installs, in PATH
-// or in Go's bin folder; a missing one fails the test, never skips it.
-func findTool(t *testing.T, name, install string) string {
-	if p, err := exec.LookPath(name); err == nil {
-		return p
-	}
-	out, _ := exec.Command("go", "env", "GOPATH").Output()
-	p := filepath.Join(strings.TrimSpace(string(out)), "bin", name)
-	if _, err := os.Stat(p); err != nil {
-		t.Fatalf("%s is not installed (make deps installs it: go install %s)", name, install)
-	}
-	return p
-}
-
-const rieModule = "github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie@v0.0.0-20261030222936-bef5c4ba774d"
 
 func freeAddr(t *testing.T) string {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -66,7 +51,10 @@ type function struct {
 }
 
 func startFunction(t *testing.T, bin string, env map[string]string) *function {
-	rie := findTool(t, "aws-lambda-rie", rieModule)
+	rie, err := testtools.Path("aws-lambda-rie")
+	if err != nil {
+		t.Fatal(err)
+	}
 	addr := freeAddr(t)
 	f := &function{invoke: "http://" + addr + "/2015-03-31/functions/function/invocations", out: &syncBuffer{}}
 	f.cmd = exec.Command(rie, "--runtime-interface-emulator-address", addr, "--runtime-api-address", freeAddr(t), bin, "lambda")

@@ -16,7 +16,6 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -25,6 +24,7 @@ import (
 	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/wmory/wmory/internal/blob"
+	"github.com/wmory/wmory/internal/testtools"
 )
 
 // Clocked stores let tests move their clock.
@@ -344,17 +344,9 @@ func LaunchVersityGW(dir string, flags ...string) (VersityGW, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return VersityGW{}, err
 	}
-	bin, err := exec.LookPath("versitygw")
+	bin, err := testtools.Path("versitygw")
 	if err != nil {
-		gopath := os.Getenv("GOPATH")
-		if gopath == "" {
-			home, _ := os.UserHomeDir()
-			gopath = filepath.Join(home, "go")
-		}
-		bin = filepath.Join(gopath, "bin", "versitygw")
-		if _, err := os.Stat(bin); err != nil {
-			return VersityGW{}, fmt.Errorf("versitygw is not installed (run `make deps`): %v", err)
-		}
+		return VersityGW{}, err
 	}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
