@@ -67,6 +67,7 @@ var settings = []setting{
 	{"s3-bucket", "AWS_BUCKET_NAME", "keep objects in this S3 bucket (credentials from the AWS SDK's default chain); empty: on local disk under the data folder", "", false},
 	{"s3-endpoint", "AWS_ENDPOINT_URL_S3", "S3-compatible endpoint, such as http://127.0.0.1:8333 (default: AWS)", "", false},
 	{"s3-path-style", "WMORY_S3_PATH_STYLE", "address buckets by path (most S3-compatible stores want true)", "", false},
+	{"s3-public-endpoint", "WMORY_S3_PUBLIC_ENDPOINT", "the store's URL as browsers and phones reach it, when it is not AWS_ENDPOINT_URL_S3 (behind a proxy, in compose); upload and download URLs are signed for it", "", false},
 	{"db-max-open", "WMORY_DB_MAX_OPEN", "most open database connections per process", "20", false},
 	{"db-max-idle", "WMORY_DB_MAX_IDLE", "most idle database connections per process", "10", false},
 	{"db-conn-lifetime", "WMORY_DB_CONN_LIFETIME", "longest life of a database connection", "30m", false},
@@ -216,7 +217,7 @@ func loadConfig(name string, args []string, getenv func(string) string, stderr i
 		MaxVideoBytes:   positive("WMORY_MAX_VIDEO_BYTES", v("max-video-bytes")),
 	}
 	if bucket := v("s3-bucket"); bucket != "" {
-		c.S3 = &s3.Config{Bucket: bucket, Region: getenv("AWS_REGION"), Endpoint: v("s3-endpoint")}
+		c.S3 = &s3.Config{Bucket: bucket, Region: getenv("AWS_REGION"), Endpoint: v("s3-endpoint"), PublicEndpoint: v("s3-public-endpoint")}
 		switch ps := v("s3-path-style"); ps {
 		case "":
 			c.S3.PathStyle = c.S3.Endpoint != ""
@@ -227,9 +228,9 @@ func loadConfig(name string, args []string, getenv func(string) string, stderr i
 			}
 			c.S3.PathStyle = b
 		}
-		if e := c.S3.Endpoint; e != "" {
-			if u, err := url.Parse(e); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-				errs = append(errs, fmt.Sprintf("AWS_ENDPOINT_URL_S3 %q: want an http:// or https:// URL", e))
+		for _, e := range [][2]string{{"AWS_ENDPOINT_URL_S3", c.S3.Endpoint}, {"WMORY_S3_PUBLIC_ENDPOINT", c.S3.PublicEndpoint}} {
+			if u, err := url.Parse(e[1]); e[1] != "" && (err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "") {
+				errs = append(errs, fmt.Sprintf("%s %q: want an http:// or https:// URL", e[0], e[1]))
 			}
 		}
 	}

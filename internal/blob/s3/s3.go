@@ -33,6 +33,10 @@ type Config struct {
 	Region    string
 	Endpoint  string
 	PathStyle bool
+	// PublicEndpoint is the store as browsers and phones reach it, when that
+	// differs from Endpoint (a reverse proxy, a container network): signed
+	// URLs name it, while wmory's own requests go to Endpoint.
+	PublicEndpoint string
 }
 
 // Store is a bucket.
@@ -56,18 +60,24 @@ func New(ctx context.Context, c Config) (*Store, error) {
 	if cfg.Region == "" {
 		cfg.Region = "us-east-1"
 	}
-	client := s3.NewFromConfig(cfg, func(o *s3.Options) {
-		o.UsePathStyle = c.PathStyle
-		if c.Endpoint != "" {
-			o.BaseEndpoint = aws.String(c.Endpoint)
-		}
-		// Checksums only when the API requires them: a default checksum would be
-		// signed into presigned PUTs that phones cannot compute.
-		o.RequestChecksumCalculation = aws.RequestChecksumCalculationWhenRequired
-		o.ResponseChecksumValidation = aws.ResponseChecksumValidationWhenRequired
-	})
+	clientAt := func(endpoint string) *s3.Client {
+		return s3.NewFromConfig(cfg, func(o *s3.Options) {
+			o.UsePathStyle = c.PathStyle
+			if endpoint != "" {
+				o.BaseEndpoint = aws.String(endpoint)
+			}
+			// Checksums only when the API requires them: a default checksum would be
+			// signed into presigned PUTs that phones cannot compute.
+			o.RequestChecksumCalculation = aws.RequestChecksumCalculationWhenRequired
+			o.ResponseChecksumValidation = aws.ResponseChecksumValidationWhenRequired
+		})
+	}
+	client := clientAt(c.Endpoint)
 	s := &Store{client: client, bucket: c.Bucket, now: time.Now}
 	s.presign = s3.NewPresignClient(client)
+	if c.PublicEndpoint != "" {
+		s.presign = s3.NewPresignClient(clientAt(c.PublicEndpoint))
+	}
 	return s, nil
 }
 
