@@ -85,6 +85,7 @@ var settings = []setting{
 var mysqlEnv = []setting{
 	{"", "DB_HOST", "", "", false}, {"", "DB_PORT", "", "3306", false}, {"", "DB_USER", "", "", false},
 	{"", "DB_PASSWORD", "", "", true}, {"", "DB_NAME", "", "", false},
+	{"", "DB_TLS", "", "", false}, // true (RDS Proxy), skip-verify, preferred or false
 }
 
 // lookup reads an environment variable, or for secrets the file that
@@ -150,7 +151,7 @@ func loadConfig(name string, args []string, getenv func(string) string, stderr i
 		errs = append(errs, "WMORY_DATA_DIR is empty")
 	}
 
-	var my [5]string
+	var my [6]string
 	for i, s := range mysqlEnv {
 		val, err := lookup(getenv, s)
 		if err != nil {
@@ -170,6 +171,9 @@ func loadConfig(name string, args []string, getenv func(string) string, stderr i
 			port = "3306"
 		}
 		u := url.URL{Scheme: "mysql", User: url.UserPassword(my[2], my[3]), Host: net.JoinHostPort(my[0], port), Path: "/" + my[4]}
+		if my[5] != "" {
+			u.RawQuery = url.Values{"tls": {my[5]}}.Encode()
+		}
 		c.DatabaseURL = u.String()
 	case c.DatabaseURL == "":
 		c.DatabaseURL = "sqlite:" + filepath.Join(c.DataDir, "wmory.db")

@@ -20,6 +20,7 @@ import (
 
 	"github.com/wmory/wmory/internal/http/openapitest"
 	"github.com/wmory/wmory/internal/mail/smtptest"
+	"github.com/wmory/wmory/internal/sqldb"
 	"github.com/wmory/wmory/internal/sqldb/sqldbtest"
 	"github.com/wmory/wmory/internal/webapp"
 )
@@ -410,6 +411,21 @@ func TestMySQLFromSeedVariables(t *testing.T) {
 	if c.DatabaseURL != "mysql://app:p%40ss%3Aword@db.internal:3306/wmory" {
 		t.Fatalf("DATABASE_URL from DB_* = %q", c.DatabaseURL)
 	}
+	// RDS Proxy requires TLS: DB_TLS asks for it, as a connection option (not
+	// a session variable).
+	env["DB_TLS"] = "true"
+	c, err = loadConfig("serve", nil, func(k string) string { return env[k] }, io.Discard)
+	if err != nil || c.DatabaseURL != "mysql://app:p%40ss%3Aword@db.internal:3306/wmory?tls=true" {
+		t.Fatalf("DATABASE_URL from DB_* with DB_TLS = %q, %v", c.DatabaseURL, err)
+	}
+	if _, _, dsn, err := sqldb.ParseURL(c.DatabaseURL); err != nil || !strings.Contains(dsn, "tls=true") {
+		t.Fatalf("driver DSN %q, %v", dsn, err)
+	}
+	env["DB_TLS"] = "yes please"
+	if _, err := loadConfig("serve", nil, func(k string) string { return env[k] }, io.Discard); err == nil || !strings.Contains(err.Error(), "tls") {
+		t.Fatalf("a bad DB_TLS was accepted: %v", err)
+	}
+	delete(env, "DB_TLS")
 	env["DATABASE_URL"] = "postgres://x/y"
 	if _, err := loadConfig("serve", nil, func(k string) string { return env[k] }, io.Discard); err == nil {
 		t.Fatal("DATABASE_URL and DB_HOST together were accepted")

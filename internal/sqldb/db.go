@@ -132,6 +132,17 @@ func ParseURL(raw string) (Dialect, string, string, error) {
 		// server-side statement to pin a connection behind RDS Proxy.
 		cfg.InterpolateParams = true
 		for k, v := range u.Query() {
+			if k == "tls" {
+				// RDS Proxy requires TLS: true verifies the server's
+				// certificate against the system's roots.
+				switch v[0] {
+				case "true", "false", "skip-verify", "preferred":
+					cfg.TLSConfig = v[0]
+				default:
+					return "", "", "", fmt.Errorf("mysql URL: tls=%q: want true, false, skip-verify or preferred", v[0])
+				}
+				continue
+			}
 			if cfg.Params == nil {
 				cfg.Params = map[string]string{}
 			}

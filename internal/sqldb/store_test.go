@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"net/url"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -331,5 +332,27 @@ func TestPruneCounters(t *testing.T) {
 	}
 	if s := sqldbtest.Snapshot(t, dbURL, "login_throttle", "mail_log"); len(s["login_throttle"]) != 0 || len(s["mail_log"]) != 0 {
 		t.Fatalf("stale counters were kept: %v", s)
+	}
+}
+
+// A MySQL URL's tls parameter is a connection option: with "preferred" the
+// test server (which offers no TLS) is still reached, and every other value
+// than the driver's four is refused before connecting.
+func TestMySQLTLSOption(t *testing.T) {
+	for _, e := range sqldbtest.Engines(t) {
+		if e.Dialect != sqldb.MySQL {
+			continue
+		}
+		db, err := sqldb.Open(ctx, e.URL(t)+"?tls=preferred", sqldb.PoolConfig{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		if err := db.Ping(ctx); err != nil {
+			t.Fatalf("tls=preferred: %v", err)
+		}
+	}
+	if _, _, _, err := sqldb.ParseURL("mysql://u@db:3306/wmory?tls=maybe"); err == nil || !strings.Contains(err.Error(), "tls") {
+		t.Fatalf("tls=maybe: %v", err)
 	}
 }
