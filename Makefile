@@ -33,6 +33,9 @@ APT_PACKAGES := libvips-dev ffmpeg gcc pkg-config
 APT_TEST_PACKAGES := chromium docker.io debootstrap shellcheck pgbouncer
 ACTIONLINT := github.com/rhysd/actionlint/cmd/actionlint@v1.7.12
 REGISTRY := github.com/distribution/distribution/v3/cmd/registry@v3.1.2
+# Compose v2 (the image's test runs compose.yaml): not packaged for bookworm, and its
+# module's replace directives refuse go install, so it is built from the module cache.
+COMPOSE := github.com/docker/compose/v2@v2.40.3
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 # apt_install installs the Debian packages in $(1) that are missing.
@@ -59,6 +62,9 @@ test-deps:
 		{ echo "installing actionlint"; $(GO) install $(ACTIONLINT); }
 	@command -v registry >/dev/null || test -x "$$($(GO) env GOPATH)/bin/registry" || \
 		{ echo "installing registry (distribution)"; $(GO) install $(REGISTRY); }
+	@docker compose version >/dev/null 2>&1 || { echo "building docker compose (v2)"; \
+		dir=$$(cd "$$(mktemp -d)" && $(GO) mod download -json $(COMPOSE) | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$$/\1/p') && \
+		mkdir -p "$$HOME/.docker/cli-plugins" && cd "$$dir" && $(GO) build -o "$$HOME/.docker/cli-plugins/docker-compose" ./cmd; }
 
 test: test-go test-app test-deploy
 

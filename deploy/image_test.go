@@ -101,7 +101,8 @@ func (d *docker) must(t *testing.T, args ...string) string {
 // baseImages makes the Dockerfile's base images when the daemon has none
 // (no registry is reachable here).
 func (d *docker) baseImages(t *testing.T) {
-	for _, ref := range []string{"debian:bookworm-slim", "golang:" + goVersion + "-bookworm", "node:" + nodeVersion + "-bookworm-slim"} {
+	for _, ref := range []string{"debian:bookworm-slim", "golang:" + goVersion + "-bookworm", "node:" + nodeVersion + "-bookworm-slim",
+		"postgres:15-bookworm", "versity/versitygw:v1.8.0"} {
 		if _, err := d.try("image", "inspect", ref); err != nil {
 			cmd := exec.Command("bash", filepath.Join("test", "base-images.sh"), goVersion, nodeVersion)
 			cmd.Env = append(os.Environ(), "DOCKER_HOST="+d.host)
@@ -346,6 +347,61 @@ func TestImage(t *testing.T) {
 	d.must(t, "rm", "-f", fn, server)
 
 	testDeployScript(t, d, revision)
+	testCompose(t, d, revision, photo)
+}
+
+// testCompose brings compose.yaml up with the image (PostgreSQL and versitygw
+// beside it, each on its first start), and takes a member from sign-up to a
+// thumbnail through the published ports, as a browser on the machine would.
+func testCompose(t *testing.T, d *docker, revision string, photo []byte) {
+	if _, err := d.try("compose", "version"); err != nil {
+		t.Fatal("docker compose is not installed (make test-deps builds it)")
+	}
+	dir := t.TempDir()
+	port, s3Port := freePort(t), freePort(t)
+	env := fmt.Sprintf("POSTGRES_PASSWORD=pg-%s\nS3_SECRET_KEY=s3-%s\nWMORY_IMAGE=wmory:test\nWMORY_PORT=%d\nS3_PORT=%d\n"+
+		"WMORY_BASE_URL=http://127.0.0.1:%d\nWMORY_S3_PUBLIC_URL=http://127.0.0.1:%d\n", revision, revision, port, s3Port, port, s3Port)
+	envFile := filepath.Join(dir, ".env")
+	os.WriteFile(envFile, []byte(env), 0o600)
+	project := "wmory-compose-" + revision[len(revision)-8:]
+	compose := func(args ...string) (string, error) {
+		return d.try(append([]string{"compose", "-p", project, "-f", filepath.Join("..", "compose.yaml"), "--env-file", envFile}, args...)...)
+	}
+	t.Cleanup(func() { compose("down", "--volumes", "--remove-orphans") })
+	if out, err := compose("up", "-d", "--no-build"); err != nil {
+		t.Fatalf("compose up: %v\n%s", err, tail(out))
+	}
+	base := fmt.Sprintf("http://127.0.0.1:%d", port)
+	waitFor(t, 2*time.Minute, "the composed wmory to be ready", func() bool {
+		resp, err := http.Get(base + "/readyz")
+		if err != nil {
+			return false
+		}
+		resp.Body.Close()
+		return resp.StatusCode == 200
+	})
+	anon := api{t: t, base: base}
+	anon.do("POST", "/api/v1/auth/register", map[string]string{"email": "bo@example.com", "password": "a long enough passphrase", "name": "Bo"}, 202)
+	var token string
+	waitFor(t, 30*time.Second, "the verification mail", func() bool {
+		logs, _ := compose("logs", "wmory")
+		m := regexp.MustCompile(`token=([A-Za-z0-9_-]+)`).FindStringSubmatch(logs)
+		if m != nil {
+			token = m[1]
+		}
+		return m != nil
+	})
+	anon.do("POST", "/api/v1/auth/verify-email", map[string]string{"token": token}, 200)
+	login := anon.do("POST", "/api/v1/auth/login", map[string]string{"email": "bo@example.com", "password": "a long enough passphrase"}, 200)
+	bo := api{t: t, base: base, token: login["token"].(string)}
+	gid := bo.do("POST", "/api/v1/groups", map[string]string{"name": "Home"}, 201)["id"].(string)
+	up := bo.do("POST", "/api/v1/groups/"+gid+"/uploads", map[string]any{"filename": "c.jpg", "content_type": "image/jpeg", "size": len(photo)}, 201)
+	if u, _ := url.Parse(up["url"].(string)); u.Host != fmt.Sprintf("127.0.0.1:%d", s3Port) {
+		t.Fatalf("the upload URL %s does not name the store's public address", up["url"])
+	}
+	id, _ := bo.upload(gid, "d.jpg", photo)
+	bo.do("POST", "/api/v1/uploads/"+id+"/complete", nil, 201)
+	waitFor(t, time.Minute, "the thumbnail in the composed instance", func() bool { return bo.ready(gid, 1) })
 }
 
 // testDeployScript runs the instance's deploy script against a registry on

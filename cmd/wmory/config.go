@@ -44,6 +44,7 @@ type config struct {
 	SessionMaxAge   time.Duration
 	EventSecret     string
 	S3Events        string // nats://host:port/SUBJECT
+	S3CreateBucket  bool
 }
 
 // setting is one option: a flag and the environment variable behind it.
@@ -67,6 +68,7 @@ var settings = []setting{
 	{"s3-bucket", "AWS_BUCKET_NAME", "keep objects in this S3 bucket (credentials from the AWS SDK's default chain); empty: on local disk under the data folder", "", false},
 	{"s3-endpoint", "AWS_ENDPOINT_URL_S3", "S3-compatible endpoint, such as http://127.0.0.1:8333 (default: AWS)", "", false},
 	{"s3-path-style", "WMORY_S3_PATH_STYLE", "address buckets by path (most S3-compatible stores want true)", "", false},
+	{"s3-create-bucket", "WMORY_S3_CREATE_BUCKET", "make the bucket at start if it does not exist (a self-hosted store's first start)", "false", false},
 	{"s3-public-endpoint", "WMORY_S3_PUBLIC_ENDPOINT", "the store's URL as browsers and phones reach it, when it is not AWS_ENDPOINT_URL_S3 (behind a proxy, in compose); upload and download URLs are signed for it", "", false},
 	{"db-max-open", "WMORY_DB_MAX_OPEN", "most open database connections per process", "20", false},
 	{"db-max-idle", "WMORY_DB_MAX_IDLE", "most idle database connections per process", "10", false},
@@ -222,6 +224,11 @@ func loadConfig(name string, args []string, getenv func(string) string, stderr i
 	}
 	if bucket := v("s3-bucket"); bucket != "" {
 		c.S3 = &s3.Config{Bucket: bucket, Region: getenv("AWS_REGION"), Endpoint: v("s3-endpoint"), PublicEndpoint: v("s3-public-endpoint")}
+		create, err := strconv.ParseBool(v("s3-create-bucket"))
+		if err != nil {
+			errs = append(errs, fmt.Sprintf("WMORY_S3_CREATE_BUCKET %q: want true or false", v("s3-create-bucket")))
+		}
+		c.S3CreateBucket = create
 		switch ps := v("s3-path-style"); ps {
 		case "":
 			c.S3.PathStyle = c.S3.Endpoint != ""

@@ -110,6 +110,11 @@ func openDB(ctx context.Context, c config) (*sqldb.DB, error) {
 func openStore(ctx context.Context, c config, db *sqldb.DB, m *metrics.Metrics, log *slog.Logger) (blob.Store, *media.Service, http.Handler, error) {
 	if c.S3 != nil {
 		s, err := s3.New(ctx, *c.S3)
+		if err == nil && c.S3CreateBucket {
+			if err = s.CreateBucket(ctx); err != nil {
+				err = fmt.Errorf("create the bucket %s: %w", c.S3.Bucket, err)
+			}
+		}
 		return s, media.New(db, s, c.Limits, m, log), nil, err
 	}
 	ls, err := local.Open(filepath.Join(c.DataDir, "blobs"), filepath.Join(c.DataDir, "blob.key"), c.BaseURL)

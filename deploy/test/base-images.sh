@@ -11,7 +11,10 @@ go_version=$1
 node_version=$2
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+# Each image is made only when the daemon lacks it.
+have() { docker image inspect "$1" >/dev/null 2>&1; }
 
+if ! have debian:bookworm-slim; then
 root=$work/root
 debootstrap --variant=minbase bookworm "$root" http://deb.debian.org/debian >"$work/debootstrap.log" 2>&1 ||
 	{ tail -20 "$work/debootstrap.log" >&2; exit 1; }
@@ -22,8 +25,10 @@ if [ -d /usr/local/share/ca-certificates ]; then
 fi
 rm -rf "$root"/var/cache/apt/archives/*.deb "$root"/var/lib/apt/lists/*
 tar -C "$root" -c . | docker import --change 'CMD ["bash"]' - debian:bookworm-slim >/dev/null
+fi
 
 # Go: the base, the C toolchain the real image has, and this machine's Go.
+if ! have "golang:$go_version-bookworm"; then
 goroot=$(go env GOROOT)
 mkdir -p "$work/go"
 printf '%s\n' \
@@ -34,8 +39,10 @@ printf '%s\n' \
 	'WORKDIR /go' >"$work/go/Dockerfile"
 cp -a "$goroot" "$work/go/go"
 docker build --network host -q -t "golang:$go_version-bookworm" "$work/go" >/dev/null
+fi
 
 # Node: the base and this machine's node and npm.
+if ! have "node:$node_version-bookworm-slim"; then
 node=$(command -v node)
 npm_dir=$(dirname "$(readlink -f "$(command -v npm)")")/..
 mkdir -p "$work/node"
@@ -49,4 +56,31 @@ printf '%s\n' \
 	'ENV NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt' \
 	'CMD ["node"]' >"$work/node/Dockerfile"
 docker build --network host -q -t "node:$node_version-bookworm-slim" "$work/node" >/dev/null
-echo "base images made: debian:bookworm-slim golang:$go_version-bookworm node:$node_version-bookworm-slim"
+fi
+
+# The services compose.yaml names: PostgreSQL from Debian's package behind an
+# entrypoint that honours the official image's settings, and this machine's
+# versitygw where the official image keeps it.
+here=$(dirname "$0")
+if ! have postgres:15-bookworm; then
+mkdir -p "$work/postgres"
+cp "$here/postgres-entrypoint.sh" "$work/postgres/entrypoint.sh"
+printf '%s\n' \
+	'FROM debian:bookworm-slim' \
+	'RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends postgresql-15 && pg_dropcluster 15 main && rm -rf /var/lib/apt/lists/*' \
+	'ENV PATH=/usr/lib/postgresql/15/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+	'COPY entrypoint.sh /usr/local/bin/docker-entrypoint.sh' \
+	'ENTRYPOINT ["sh", "/usr/local/bin/docker-entrypoint.sh"]' >"$work/postgres/Dockerfile"
+docker build --network host -q -t postgres:15-bookworm "$work/postgres" >/dev/null
+fi
+if ! have versity/versitygw:v1.8.0; then
+mkdir -p "$work/versitygw"
+versitygw=$(command -v versitygw || echo "$(go env GOPATH)/bin/versitygw")
+cp "$versitygw" "$work/versitygw/versitygw"
+printf '%s\n' \
+	'FROM debian:bookworm-slim' \
+	'COPY versitygw /app/versitygw' \
+	'ENTRYPOINT ["/app/versitygw"]' >"$work/versitygw/Dockerfile"
+docker build --network host -q -t versity/versitygw:v1.8.0 "$work/versitygw" >/dev/null
+fi
+echo "base images ready: debian:bookworm-slim golang:$go_version-bookworm node:$node_version-bookworm-slim postgres:15-bookworm versity/versitygw:v1.8.0"

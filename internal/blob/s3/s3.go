@@ -20,6 +20,7 @@ import (
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/smithy-go"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
@@ -234,6 +235,21 @@ func (s *Store) List(ctx context.Context, prefix string, fn func(blob.Object) er
 
 func (s *Store) Ping(ctx context.Context) error {
 	_, err := s.client.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String(s.bucket)})
+	return mapError(err)
+}
+
+// CreateBucket makes the bucket unless it exists, for self-hosted stores
+// that start empty (compose's first start). On AWS the infrastructure makes it.
+func (s *Store) CreateBucket(ctx context.Context) error {
+	err := s.Ping(ctx)
+	if !errors.Is(err, blob.ErrNotFound) {
+		return err
+	}
+	_, err = s.client.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(s.bucket)})
+	var owned *types.BucketAlreadyOwnedByYou
+	if errors.As(err, &owned) {
+		return nil // made meanwhile by another process
+	}
 	return mapError(err)
 }
 

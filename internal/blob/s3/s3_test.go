@@ -91,3 +91,24 @@ func TestConformanceWithAPublicEndpoint(t *testing.T) {
 		return s
 	})
 }
+
+// A store that starts empty gets its bucket at wmory's first start, once.
+func TestCreateBucket(t *testing.T) {
+	gw := blobtest.StartVersityGW(t)
+	gw.UseCredentials(t)
+	s, err := s3.New(context.Background(), s3.Config{Bucket: "fresh", Endpoint: gw.Endpoint, PathStyle: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Ping(context.Background()); err == nil {
+		t.Fatal("the bucket exists before it was made")
+	}
+	for range 2 {
+		if err := s.CreateBucket(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.Ping(context.Background()); err != nil {
+		t.Fatalf("after CreateBucket: %v", err)
+	}
+}
