@@ -402,6 +402,27 @@ func testCompose(t *testing.T, d *docker, revision string, photo []byte) {
 	id, _ := bo.upload(gid, "d.jpg", photo)
 	bo.do("POST", "/api/v1/uploads/"+id+"/complete", nil, 201)
 	waitFor(t, time.Minute, "the thumbnail in the composed instance", func() bool { return bo.ready(gid, 1) })
+
+	// The embedded defaults alone, from their own file.
+	embeddedPort := freePort(t)
+	embedded := func(args ...string) (string, error) {
+		cmd := d.command(append([]string{"compose", "-p", project + "-embedded", "-f", filepath.Join("..", "compose.embedded.yaml")}, args...)...)
+		cmd.Env = append(cmd.Env, "WMORY_IMAGE=wmory:test", fmt.Sprintf("WMORY_PORT=%d", embeddedPort))
+		out, err := cmd.CombinedOutput()
+		return string(out), err
+	}
+	t.Cleanup(func() { embedded("down", "--volumes", "--remove-orphans") })
+	if out, err := embedded("up", "-d", "--no-build"); err != nil {
+		t.Fatalf("compose up (embedded): %v\n%s", err, tail(out))
+	}
+	waitFor(t, time.Minute, "the embedded instance to be ready", func() bool {
+		resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d/readyz", embeddedPort))
+		if err != nil {
+			return false
+		}
+		resp.Body.Close()
+		return resp.StatusCode == 200
+	})
 }
 
 // testDeployScript runs the instance's deploy script against a registry on
