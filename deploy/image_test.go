@@ -219,13 +219,8 @@ func (a api) ready(gid string, n int) bool {
 // AWS's Runtime Interface Emulator; not root, healthy by its own check, under
 // 500 MB, and no secret in its history.
 func TestImage(t *testing.T) {
-	var eng *sqldbtest.Engine
-	for _, e := range sqldbtest.Engines(t) {
-		if e.Dialect == sqldb.MySQL {
-			eng = &e
-		}
-	}
-	if eng == nil {
+	eng, ok := sqldbtest.OfDialect(t, sqldb.MySQL)
+	if !ok {
 		return // Engines logged that no MySQL server was named
 	}
 	d := startDocker(t)

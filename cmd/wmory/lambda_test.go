@@ -162,13 +162,8 @@ func noisyPNG(t *testing.T, w, h int) []byte {
 // them into AWS's S3 events and invokes wmory lambda through AWS's Runtime
 // Interface Emulator. The client never calls complete.
 func TestThumbnailFunction(t *testing.T) {
-	var eng *sqldbtest.Engine
-	for _, e := range sqldbtest.Engines(t) {
-		if e.Dialect == sqldb.MySQL {
-			eng = &e
-		}
-	}
-	if eng == nil {
+	eng, ok := sqldbtest.OfDialect(t, sqldb.MySQL)
+	if !ok {
 		return // Engines logged that no MySQL server was named
 	}
 	bin := buildBinary(t)

@@ -339,10 +339,7 @@ func TestPruneCounters(t *testing.T) {
 // test server (which offers no TLS) is still reached, and every other value
 // than the driver's four is refused before connecting.
 func TestMySQLTLSOption(t *testing.T) {
-	for _, e := range sqldbtest.Engines(t) {
-		if e.Dialect != sqldb.MySQL {
-			continue
-		}
+	if e, ok := sqldbtest.OfDialect(t, sqldb.MySQL); ok {
 		db, err := sqldb.Open(ctx, e.URL(t)+"?tls=preferred", sqldb.PoolConfig{})
 		if err != nil {
 			t.Fatal(err)

@@ -57,6 +57,17 @@ func Engines(t testing.TB) []Engine {
 	return out
 }
 
+// OfDialect returns the first engine of a dialect this run tests; false when
+// its server was not named (Engines logged why).
+func OfDialect(t testing.TB, d sqldb.Dialect) (Engine, bool) {
+	for _, e := range Engines(t) {
+		if e.Dialect == d {
+			return e, true
+		}
+	}
+	return Engine{}, false
+}
+
 // ForEach runs fn as a subtest on every engine.
 func ForEach(t *testing.T, fn func(t *testing.T, e Engine)) {
 	for _, e := range Engines(t) {
