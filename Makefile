@@ -3,7 +3,7 @@
 GO ?= go
 BIN := bin/wmory
 
-.PHONY: run build app app-deps test test-go test-app test-deploy deps test-deps vet fmt bench lambda-zip
+.PHONY: run build app app-deps test test-go test-app test-deploy test-infra deps test-deps vet fmt bench lambda-zip
 
 run: deps build
 	./$(BIN) serve
@@ -66,7 +66,7 @@ test-deps:
 		dir=$$(cd "$$(mktemp -d)" && $(GO) mod download -json $(COMPOSE) | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$$/\1/p') && \
 		mkdir -p "$$HOME/.docker/cli-plugins" && cd "$$dir" && $(GO) build -o "$$HOME/.docker/cli-plugins/docker-compose" ./cmd; }
 
-test: test-go test-app test-deploy
+test: test-go test-app test-deploy test-infra
 
 test-go: deps test-deps
 	$(GO) vet ./...
@@ -89,6 +89,13 @@ test-app: deps test-deps build
 # the test starts (its images and build cache are kept in the user's cache folder).
 test-deploy: deps test-deps
 	cd deploy && $(GO) vet ./... && $(GO) test -count=1 -timeout 40m ./...
+
+# The AWS infrastructure (infra/, an AWS CDK app in a module of its own): both stacks
+# synthesized and checked, property by property, against cdk-nag's AWS Solutions rules
+# and CloudFormation's. The CDK library runs on Node.js (20 is enough; it warns it is old).
+test-infra: deps
+	@command -v node >/dev/null || { echo "Node.js 20 or newer is required for the CDK app: https://nodejs.org"; exit 1; }
+	cd infra && $(GO) vet ./... && JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20 $(GO) test -count=1 ./...
 
 fmt:
 	gofmt -w .

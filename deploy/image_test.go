@@ -312,7 +312,10 @@ func TestImage(t *testing.T) {
 	})
 	rie := findTool(t, "aws-lambda-rie")
 	invokePort, runtimePort := freePort(t), freePort(t)
+	// As Lambda runs a container image: a read-only file system but /tmp,
+	// and a user of its own choosing, not the image's.
 	fnArgs := append(append([]string{}, runArgs...), "--name", name+"-fn", "-v", rie+":/usr/local/bin/aws-lambda-rie:ro",
+		"--read-only", "--tmpfs", "/tmp", "--user", "993:990",
 		"--entrypoint", "/usr/local/bin/aws-lambda-rie", "wmory:test",
 		"--runtime-interface-emulator-address", "127.0.0.1:"+strconv.Itoa(invokePort), "--runtime-api-address", "127.0.0.1:"+strconv.Itoa(runtimePort),
 		"wmory", "lambda")
