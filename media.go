@@ -3,6 +3,7 @@ package wmory
 import (
 	"bytes"
 	"encoding/binary"
+	"fmt"
 	"strings"
 	"time"
 	"unicode"
@@ -171,11 +172,36 @@ type Media struct {
 	Width        *int
 	Height       *int
 	DurationMS   *int64
-	TakenAt      time.Time
-	UploadedAt   time.Time
-	Status       string
+	// TakenAt is when it was taken, the instant lists are sorted by: from the
+	// file's metadata (when the file gave no UTC offset, the camera's clock
+	// read as UTC), else the upload time.
+	TakenAt time.Time
+	// TakenOffset is the camera's UTC offset in minutes east, when the file
+	// recorded one.
+	TakenOffset *int
+	UploadedAt  time.Time
+	Status      string
 	// FailureReason is set when Status is failed.
 	FailureReason FailureReason
+}
+
+// TakenAtLocal is the wall-clock time where the item was taken, which is
+// what people expect to see: TakenAt at the camera's offset, or as UTC when
+// the file recorded none (then TakenAt holds the camera's clock as UTC).
+func (m *Media) TakenAtLocal() time.Time {
+	if m.TakenOffset == nil {
+		return m.TakenAt.UTC()
+	}
+	return m.TakenAt.In(time.FixedZone("", *m.TakenOffset*60))
+}
+
+// FormatOffset writes a UTC offset in minutes east as ±hh:mm.
+func FormatOffset(minutes int) string {
+	sign := '+'
+	if minutes < 0 {
+		sign, minutes = '-', -minutes
+	}
+	return fmt.Sprintf("%c%02d:%02d", sign, minutes/60, minutes%60)
 }
 
 // ThumbnailKey and PreviewKey are where a media item's derived images live;
@@ -277,6 +303,7 @@ const (
 	AuditUploadAuthorize = "upload_authorize"
 	AuditUploadComplete  = "upload_complete"
 	AuditUploadRejected  = "upload_validation_failed"
+	AuditUploadAbandon   = "upload_abandon"
 	AuditMediaDelete     = "media_delete"
 	AuditMediaFailed     = "media_processing_failed"
 	AuditTargetUpload    = "upload"

@@ -24,19 +24,29 @@ export function UploadPanel({ queue, quota, onRetry, onRetryAll, onClear }: {
   if (queue.items.length === 0) return null;
   const pct = queue.total ? Math.round((queue.sent / queue.total) * 100) : 0;
   const retryable = queue.items.some((i) => i.status === 'failed' && i.retryable !== false);
+  const finished = [
+    `${queue.uploaded} uploaded`,
+    queue.duplicates ? `${queue.duplicates} already here` : '',
+    queue.failed ? `${queue.failed} failed` : '',
+  ].filter(Boolean);
   return (
     <Card style={{ marginBottom: 12 }}>
       <Row style={{ justifyContent: 'space-between' }} wrap>
         <Text style={styles.title} accessibilityRole="header" aria-live="polite">
           {queue.active
             ? `Uploading ${queue.done} of ${queue.items.length} · ${pct}%`
-            : `${queue.done} of ${queue.items.length} uploaded${queue.failed ? ` · ${queue.failed} failed` : ''}`}
+            : finished.join(' · ')}
         </Text>
         <Row>
           {retryable && !queue.active ? <Button small variant="secondary" title="Retry failed" onPress={onRetryAll} /> : null}
           {!queue.active ? <Button small variant="secondary" title="Clear" onPress={onClear} /> : null}
         </Row>
       </Row>
+      {queue.retryAt ? (
+        <Text style={styles.waiting} accessibilityRole="alert">
+          {queue.offline ? 'Connection lost. The uploads go on by themselves when it is back.' : 'The server is busy. The uploads go on by themselves in a moment.'}
+        </Text>
+      ) : null}
       <Meter value={queue.sent} max={queue.total} label="Upload progress" />
       <Text style={styles.meta}>
         {formatBytes(queue.sent)} of {formatBytes(queue.total)}
@@ -57,7 +67,7 @@ export function UploadPanel({ queue, quota, onRetry, onRetryAll, onClear }: {
             {i.status === 'uploading' ? <Meter value={i.sent} max={i.size} label={`${i.name} progress`} /> : null}
             {i.error ? (
               <Row style={{ justifyContent: 'space-between' }}>
-                <Text style={styles.error}>{i.error}</Text>
+                <Text style={i.status === 'failed' ? styles.error : styles.note}>{i.error}</Text>
                 {i.status === 'failed' && i.retryable !== false ? <Button small variant="secondary" title="Retry" accessibilityLabel={`Retry ${i.name}`} onPress={() => onRetry(i.id)} /> : null}
               </Row>
             ) : null}
@@ -75,4 +85,6 @@ const styles = StyleSheet.create({
   name: { flexShrink: 1, fontSize: 14, color: colors.text },
   status: { fontSize: 13, color: colors.muted },
   error: { flexShrink: 1, fontSize: 13, color: colors.danger },
+  waiting: { fontSize: 13, color: colors.text },
+  note: { flexShrink: 1, fontSize: 13, color: colors.muted },
 });

@@ -69,7 +69,12 @@ export type Media = {
   width?: number | null;
   height?: number | null;
   duration_ms?: number | null;
+  /** The instant lists are sorted by. */
   taken_at: string;
+  /** The wall-clock time where it was taken (no zone): shown as it is. */
+  taken_at_local: string;
+  /** That place's UTC offset ("+02:00"), or null when the file did not say. */
+  taken_at_offset: string | null;
   uploaded_at: string;
   status: MediaStatus;
   failure_reason?: FailureReason | null;
@@ -332,6 +337,9 @@ export class Api {
   }
   completeUpload(uploadId: string) {
     return this.request<Media>('POST', `/api/v1/uploads/${seg(uploadId)}/complete`);
+  }
+  abandonUpload(uploadId: string) {
+    return this.request<void>('DELETE', `/api/v1/uploads/${seg(uploadId)}`);
   }
   gallery(gid: string, cursor?: string, limit = 60) {
     return this.request<Page<Media>>('GET', `/api/v1/groups/${seg(gid)}/media${q({ cursor, limit })}`);

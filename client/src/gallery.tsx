@@ -92,8 +92,9 @@ export class GalleryStore {
     this.set(gid, { items: mergeMedia(this.get(gid).items, page.items) });
   }
 
+  /** Items the server just answered with: it is reachable again, so an earlier error is over. */
   upsert(gid: string, media: Media[]) {
-    this.set(gid, { items: mergeMedia(this.get(gid).items, media) });
+    this.set(gid, { items: mergeMedia(this.get(gid).items, media), error: undefined });
   }
 
   remove(gid: string, mid: string) {

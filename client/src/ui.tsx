@@ -155,6 +155,17 @@ export function formatDate(iso?: string | null, withTime = true): string {
   return d.toLocaleString(undefined, withTime ? { dateStyle: 'medium', timeStyle: 'short' } : { dateStyle: 'medium' });
 }
 
+/**
+ * A wall-clock time without a zone (a photo's taken_at_local), shown as it
+ * is: the time where the photo was taken, whatever the viewer's own zone.
+ */
+export function formatWallClock(local?: string | null): string {
+  const m = local?.match(/^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})$/);
+  if (!m) return '';
+  const d = new Date(Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6]));
+  return d.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' });
+}
+
 export function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : 'Something went wrong.';
 }

@@ -16,6 +16,8 @@ export type UploadItem = {
   error?: string;
   /** Whether trying again could help (a quota or size refusal will not go away by itself). */
   retryable?: boolean;
+  /** Tries so far; transient failures are tried again by themselves. */
+  attempts?: number;
   media?: Media;
 };
 
@@ -26,6 +28,8 @@ export type UploadDeps = {
   authorize(file: { filename: string; content_type: string; size: number; sha256?: string }): Promise<UploadGrant>;
   complete(uploadId: string): Promise<Media>;
   send(grant: UploadGrant, file: PickedFile, onProgress: (sent: number) => void): Promise<void>;
+  /** Gives up an authorized upload, so its reservation of the day's allowance is released at once. */
+  abandon?(uploadId: string): Promise<void>;
   /** Hex SHA-256 of the file, or undefined when it is too costly here; lets the server spot duplicates. */
   hash?(file: PickedFile): Promise<string | undefined>;
 };
@@ -34,9 +38,16 @@ export type QueueSnapshot = {
   items: UploadItem[];
   sent: number;
   total: number;
+  /** Uploaded or already in the group. */
   done: number;
+  uploaded: number;
+  duplicates: number;
   failed: number;
   active: boolean;
+  /** When the queue tries again, while it waits after failures. */
+  retryAt?: number;
+  /** It waits because nothing answered: the connection is gone. */
+  offline?: boolean;
 };
 
 const extensionTypes: Record<string, string> = {
@@ -61,33 +72,67 @@ export function contentTypeOf(name: string, reported?: string): string {
   return extensionTypes[ext] ?? (reported || 'application/octet-stream');
 }
 
+/** A failed transfer to storage: status 0 when no answer came (connection lost, timeout). */
+export class TransferError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'TransferError';
+  }
+}
+
+/**
+ * How a failure is handled: `offline` (no answer at all: wait for the
+ * connection, however long), `transient` (the server or the store had a
+ * moment: try again a few times), or `final` (retrying cannot help).
+ */
+export type FailureKind = 'offline' | 'transient' | 'final';
+
 /** A sentence for the person uploading, from the server's refusal. */
-export function describeUploadError(err: unknown): { message: string; retryable: boolean } {
+export function describeUploadError(err: unknown): { message: string; retryable: boolean; kind: FailureKind } {
   if (err instanceof ApiError) {
     switch (err.code) {
       case 'unsupported_media_type':
-        return { message: 'This kind of file cannot be shared here (photos and videos only).', retryable: false };
+        return { message: 'This kind of file cannot be shared here (photos and videos only).', retryable: false, kind: 'final' };
       case 'quota_exceeded':
         if (err.retryAfterSeconds) {
           const resets = new Date(Date.now() + err.retryAfterSeconds * 1000);
           return {
             message: `Your upload allowance for today is used up. It resets ${resets.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' })}.`,
             retryable: false,
+            kind: 'final',
           };
         }
-        return { message: err.message, retryable: false };
+        return { message: err.message, retryable: false, kind: 'final' };
       case 'file_too_large':
       case 'upload_rejected':
       case 'forbidden':
       case 'not_found':
-        return { message: err.message, retryable: false };
+        return { message: err.message, retryable: false, kind: 'final' };
       case 'rate_limited':
-        return { message: 'Too many uploads at once. Try again in a moment.', retryable: true };
-      default:
-        return { message: err.message, retryable: err.status === 0 || err.status >= 500 || err.code === 'upload_expired' || err.code === 'upload_missing' };
+        return { message: 'Too many uploads at once. Trying again in a moment.', retryable: true, kind: 'transient' };
+      case 'network_error':
+        return { message: 'Could not reach the server.', retryable: true, kind: 'offline' };
+      default: {
+        const retryable = err.status === 0 || err.status >= 500 || err.code === 'upload_expired' || err.code === 'upload_missing';
+        return { message: err.message, retryable, kind: err.status === 0 ? 'offline' : retryable ? 'transient' : 'final' };
+      }
     }
   }
-  return { message: err instanceof Error ? err.message : 'The upload failed.', retryable: true };
+  if (err instanceof TransferError) {
+    // A refusal from the store (an expired URL, say) goes away with a new authorization.
+    return { message: err.message, retryable: true, kind: err.status === 0 ? 'offline' : 'transient' };
+  }
+  return { message: err instanceof Error ? err.message : 'The upload failed.', retryable: true, kind: 'final' };
+}
+
+/** Attempts of a file whose failures are transient, before it is marked failed. */
+export const maxAttempts = 5;
+/** The wait before the next try: 1 s, 2 s, 4 s… at most 30 s. */
+export function backoffMs(failuresInRow: number): number {
+  return Math.min(30_000, 1000 * 2 ** Math.max(0, failuresInRow - 1));
 }
 
 export class UploadQueue {
@@ -96,6 +141,12 @@ export class UploadQueue {
   private running = 0;
   private listeners = new Set<(s: QueueSnapshot) => void>();
   private seq = 0;
+  // While the server or the store fails, nothing starts before resumeAt;
+  // the first success clears it.
+  private failuresInRow = 0;
+  private resumeAt = 0;
+  private offline = false;
+  private timer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     private readonly deps: UploadDeps,
@@ -113,16 +164,30 @@ export class UploadQueue {
     const items = this.items.map((i) => ({ ...i }));
     let sent = 0;
     let total = 0;
-    let done = 0;
+    let uploaded = 0;
+    let duplicates = 0;
     let failed = 0;
     for (const i of items) {
       // A refused file will send nothing: overall progress counts what can arrive.
       if (i.status !== 'failed') total += i.size;
       sent += i.status === 'done' || i.status === 'duplicate' ? i.size : i.sent;
-      if (i.status === 'done' || i.status === 'duplicate') done++;
+      if (i.status === 'done') uploaded++;
+      if (i.status === 'duplicate') duplicates++;
       if (i.status === 'failed') failed++;
     }
-    return { items, sent, total, done, failed, active: items.some((i) => !['done', 'duplicate', 'failed'].includes(i.status)) };
+    const waiting = this.resumeAt > Date.now() && items.some((i) => i.status === 'queued');
+    return {
+      items,
+      sent,
+      total,
+      done: uploaded + duplicates,
+      uploaded,
+      duplicates,
+      failed,
+      active: items.some((i) => !['done', 'duplicate', 'failed'].includes(i.status)),
+      retryAt: waiting ? this.resumeAt : undefined,
+      offline: waiting && this.offline,
+    };
   }
 
   add(files: PickedFile[]): void {
@@ -130,7 +195,7 @@ export class UploadQueue {
       const id = `u${++this.seq}`;
       const file = { ...f, type: contentTypeOf(f.name, f.type) };
       this.files.set(id, file);
-      this.items.push({ id, name: f.name, size: f.size, type: file.type, status: 'queued', sent: 0 });
+      this.items.push({ id, name: f.name, size: f.size, type: file.type, status: 'queued', sent: 0, attempts: 0 });
     }
     this.emit();
     this.pump();
@@ -139,13 +204,15 @@ export class UploadQueue {
   retry(id: string): void {
     const item = this.items.find((i) => i.id === id);
     if (!item || item.status !== 'failed') return;
-    Object.assign(item, { status: 'queued', sent: 0, error: undefined, retryable: undefined });
+    Object.assign(item, { status: 'queued', sent: 0, error: undefined, retryable: undefined, attempts: 0 });
+    this.resumeAt = 0;
     this.emit();
     this.pump();
   }
 
   retryAll(): void {
-    for (const i of this.items) if (i.status === 'failed' && i.retryable !== false) Object.assign(i, { status: 'queued', sent: 0, error: undefined });
+    for (const i of this.items) if (i.status === 'failed' && i.retryable !== false) Object.assign(i, { status: 'queued', sent: 0, error: undefined, attempts: 0 });
+    this.resumeAt = 0;
     this.emit();
     this.pump();
   }
@@ -157,12 +224,23 @@ export class UploadQueue {
     this.emit();
   }
 
+  /** Stops the retry timer (the screen went away). */
+  dispose(): void {
+    clearTimeout(this.timer);
+  }
+
   private emit() {
     const s = this.snapshot();
     for (const l of this.listeners) l(s);
   }
 
   private pump() {
+    const wait = this.resumeAt - Date.now();
+    if (wait > 0) {
+      clearTimeout(this.timer);
+      this.timer = setTimeout(() => this.pump(), wait);
+      return;
+    }
     while (this.running < this.concurrency) {
       const next = this.items.find((i) => i.status === 'queued');
       if (!next) return;
@@ -174,20 +252,23 @@ export class UploadQueue {
         this.emit();
         this.pump();
       });
+      // After failures, one file at a time tells whether the way is open again.
+      if (this.failuresInRow > 0) return;
     }
   }
 
   private async run(item: UploadItem) {
     const file = this.files.get(item.id)!;
+    let grant: UploadGrant | undefined;
     try {
       const sha256 = this.deps.hash ? await this.deps.hash(file).catch(() => undefined) : undefined;
-      let grant: UploadGrant;
       try {
         grant = await this.deps.authorize({ filename: file.name, content_type: file.type, size: file.size, sha256 });
       } catch (err) {
         if (err instanceof ApiError && err.code === 'duplicate') {
           item.status = 'duplicate';
           item.error = 'Already in this group.';
+          this.succeeded();
           return;
         }
         throw err;
@@ -195,7 +276,8 @@ export class UploadQueue {
       item.status = 'uploading';
       this.emit();
       await this.deps.send(grant, file, (sent) => {
-        item.sent = Math.min(sent, item.size);
+        // Progress never goes backwards within a try.
+        item.sent = Math.max(item.sent, Math.min(sent, item.size));
         this.emit();
       });
       item.sent = item.size;
@@ -204,14 +286,36 @@ export class UploadQueue {
       const media = await this.deps.complete(grant.upload_id);
       item.status = 'done';
       item.media = media;
+      item.error = undefined;
+      this.succeeded();
       this.onUploaded?.(media);
     } catch (err) {
-      const { message, retryable } = describeUploadError(err);
+      const { message, retryable, kind } = describeUploadError(err);
+      // The reservation of an upload that will not complete is given back at
+      // once (a retry authorizes anew), not held until it expires.
+      if (grant && this.deps.abandon && !(err instanceof ApiError && err.code === 'upload_rejected')) {
+        this.deps.abandon(grant.upload_id).catch(() => undefined);
+      }
+      item.sent = 0;
+      item.attempts = (item.attempts ?? 0) + 1;
+      if (kind === 'offline' || (kind === 'transient' && item.attempts < maxAttempts)) {
+        this.failuresInRow++;
+        this.offline = kind === 'offline';
+        this.resumeAt = Date.now() + backoffMs(this.failuresInRow);
+        item.status = 'queued';
+        item.error = kind === 'offline' ? 'Waiting for the connection…' : `${message} Trying again…`;
+        return;
+      }
       item.status = 'failed';
       item.error = message;
       item.retryable = retryable;
-      item.sent = 0;
     }
+  }
+
+  private succeeded() {
+    this.failuresInRow = 0;
+    this.offline = false;
+    this.resumeAt = 0;
   }
 }
 

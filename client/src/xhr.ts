@@ -1,6 +1,7 @@
 // Sends bytes to object storage with the signed request the server handed out.
 // XMLHttpRequest because fetch reports no upload progress.
 import type { UploadGrant } from './api';
+import { TransferError } from './uploads';
 
 // Browsers set these themselves and refuse them from scripts.
 const forbidden = new Set(['content-length', 'host', 'connection', 'expect']);
@@ -16,9 +17,9 @@ export function xhrSend(grant: UploadGrant, body: Blob, onProgress: (sent: numbe
     xhr.onload = () =>
       xhr.status >= 200 && xhr.status < 300
         ? resolve()
-        : reject(new Error(`Storage refused the file (${xhr.status}).`));
-    xhr.onerror = () => reject(new Error('The connection to storage failed.'));
-    xhr.ontimeout = () => reject(new Error('Sending the file took too long.'));
+        : reject(new TransferError(xhr.status, `Storage refused the file (${xhr.status}).`));
+    xhr.onerror = () => reject(new TransferError(0, 'The connection to storage failed.'));
+    xhr.ontimeout = () => reject(new TransferError(0, 'Sending the file took too long.'));
     xhr.send(body);
   });
 }

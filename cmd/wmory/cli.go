@@ -17,6 +17,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"golang.org/x/term"
+
 	"github.com/wmory/wmory/internal/client"
 )
 
@@ -76,10 +78,21 @@ func login(ctx context.Context, args []string, getenv func(string) string, stdou
 	if *email == "" {
 		*email = ask("E-mail: ")
 	}
-	// Scripts give the password in the environment; people type it.
+	// Scripts give the password in the environment or on standard input;
+	// people type it, unseen, as at every password prompt.
 	password := getenv("WMORY_PASSWORD")
 	if password == "" {
-		password = ask("Password: ")
+		if fd := int(os.Stdin.Fd()); term.IsTerminal(fd) {
+			fmt.Fprint(stderr, "Password: ")
+			b, err := term.ReadPassword(fd)
+			fmt.Fprintln(stderr)
+			if err != nil {
+				return fmt.Errorf("login: read the password: %w", err)
+			}
+			password = string(b)
+		} else {
+			password = ask("Password: ")
+		}
 	}
 	c := &client.Client{Server: strings.TrimSuffix(*server, "/")}
 	if err := c.Login(ctx, *email, password); err != nil {

@@ -436,7 +436,7 @@ func TestMigrateCommand(t *testing.T) {
 	sqldbtest.ForEach(t, func(t *testing.T, eng sqldbtest.Engine) {
 		env := map[string]string{"DATABASE_URL": eng.URL(t)}
 		var out bytes.Buffer
-		for i, want := range []string{"applied 7 migration(s)", "applied 0 migration(s)"} {
+		for i, want := range []string{"applied 8 migration(s)", "applied 0 migration(s)"} {
 			out.Reset()
 			if err := run(context.Background(), []string{"migrate"}, func(k string) string { return env[k] }, &out, io.Discard); err != nil {
 				t.Fatal(err)
@@ -452,6 +452,21 @@ func TestUnknownCommand(t *testing.T) {
 	var stderr bytes.Buffer
 	if err := run(context.Background(), []string{"frobnicate"}, func(string) string { return "" }, io.Discard, &stderr); err == nil || !strings.Contains(stderr.String(), "usage") {
 		t.Fatalf("unknown command: %v, %q", err, stderr.String())
+	}
+}
+
+// wmory --help names every command, one line each.
+func TestHelp(t *testing.T) {
+	for _, arg := range []string{"--help", "-h", "help"} {
+		var stdout bytes.Buffer
+		if err := run(context.Background(), []string{arg}, func(string) string { return "" }, &stdout, io.Discard); err != nil {
+			t.Fatalf("%s: %v", arg, err)
+		}
+		for _, cmd := range []string{"serve", "worker", "migrate", "admin", "lambda", "login", "groups", "upload"} {
+			if !regexp.MustCompile(`(?m)^  ` + cmd + ` +\S`).MatchString(stdout.String()) {
+				t.Errorf("%s does not list %s:\n%s", arg, cmd, stdout.String())
+			}
+		}
 	}
 }
 
@@ -479,7 +494,9 @@ func TestMetricsOnTheOperatorsAddress(t *testing.T) {
 // The test binary stands in for wmory's own when a worker starts its photo
 // helper: os.Executable is the test binary here.
 func TestMain(m *testing.M) {
-	if len(os.Args) > 1 && os.Args[1] == "imaging-helper" {
+	// As wmory itself, for the tests that need a process of its own (a
+	// terminal as standard input).
+	if os.Getenv("WMORY_TEST_BE_WMORY") == "1" || len(os.Args) > 1 && os.Args[1] == "imaging-helper" {
 		if err := run(context.Background(), os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(1)

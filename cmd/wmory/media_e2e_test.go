@@ -18,6 +18,7 @@ import (
 
 	"github.com/wmory/wmory/internal/blob/blobtest"
 	"github.com/wmory/wmory/internal/imaging"
+	"github.com/wmory/wmory/internal/imaging/imagingtest"
 )
 
 // upload runs authorize → PUT with plain net/http, as a phone would → complete.
@@ -118,6 +119,14 @@ func TestMediaEndToEnd(t *testing.T) {
 				{ann, "portrait.mp4", "video/mp4", testfile(t, "apple-mpeg4.mp4"), true},
 				{bob, "VID_20191220_170832.mp4", "video/mp4", testfile(t, "android-gps.mp4"), false},
 				{ann, "IMG_0042.MOV", "video/quicktime", testfile(t, "iphone5.mov"), false},
+				{bob, "DSC_0007.JPG", "image/jpeg", withCaptureTime(t, testfile(t, "camera.jpg"), "2020:02:19 11:28:00", "+02:00"), false},
+			}
+			// The time as it was where each was taken, and the zone when the
+			// file says; taken_at is the instant.
+			taken := map[string][3]any{
+				"IMG_0001.HEIC": {"2017-10-19T15:19:37Z", "2017-10-19T15:19:37", nil},
+				"DSC_0007.JPG":  {"2020-02-19T09:28:00Z", "2020-02-19T11:28:00", "+02:00"},
+				"IMG_0042.MOV":  {"2012-11-26T23:33:10Z", "2012-11-26T15:33:10", "-08:00"}, // an iPhone 5 in California
 			}
 			ids := map[string]int{}
 			for i, it := range items {
@@ -160,6 +169,9 @@ func TestMediaEndToEnd(t *testing.T) {
 				full := bob.do("GET", "/api/v1/media/"+m["id"].(string), nil, 200)
 				if !bytes.Equal(fetch(t, full["original_url"].(string)), it.body) {
 					t.Errorf("%s: original differs", it.name)
+				}
+				if want, ok := taken[it.name]; ok && (full["taken_at"] != want[0] || full["taken_at_local"] != want[1] || full["taken_at_offset"] != want[2]) {
+					t.Errorf("%s taken at %v, local %v, offset %v; want %v", it.name, full["taken_at"], full["taken_at_local"], full["taken_at_offset"], want)
 				}
 				if it.name == "clip.mp4" && (full["duration_ms"] == nil || full["width"] != float64(640)) {
 					t.Errorf("video metadata: %v", full)
@@ -229,4 +241,19 @@ func TestStoreEventsThroughNATS(t *testing.T) {
 		items := ann.do("GET", "/api/v1/groups/"+gid+"/media", nil, 200)["items"].([]any)
 		return fmt.Sprint(items), len(items) == 1 && items[0].(map[string]any)["status"] == "ready"
 	})
+}
+
+// withCaptureTime is a JPEG with its EXIF capture time (and offset, when not
+// empty) replaced, as a camera would have written them.
+func withCaptureTime(t *testing.T, jpeg []byte, wall, offset string) []byte {
+	t.Helper()
+	fields := map[string]string{"exif-ifd2-DateTimeOriginal": wall}
+	if offset != "" {
+		fields["exif-ifd2-OffsetTimeOriginal"] = offset
+	}
+	out, err := imagingtest.WithEXIF(jpeg, fields)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
 }

@@ -89,11 +89,12 @@ func TestAuthorizationMatrix(t *testing.T) {
 		"GET /api/v1/groups/{gid}/invites":          {nil, want{401, 404, 404, 403, 200, 200}},
 		"DELETE /api/v1/groups/{gid}/invites/{iid}": {nil, want{401, 404, 404, 403, 204, 204}},
 		"GET /api/v1/groups/{gid}/audit":            {nil, want{401, 404, 404, 403, 200, 200}},
-		"GET /api/v1/invites/{code}":                {nil, want{401, 200, 200, 200, 200, 200}},
+		"GET /api/v1/invites/{code}":                {nil, want{200, 200, 200, 200, 200, 200}},
 		"POST /api/v1/groups/{gid}/uploads": {func(scene, *client) any {
 			return map[string]any{"filename": "c.jpg", "content_type": "image/jpeg", "size": 1000}
 		}, want{401, 404, 404, 201, 201, 201}},
 		"POST /api/v1/uploads/{upload_id}/complete": {nil, want{401, 404, 404, 201, 404, 404}},
+		"DELETE /api/v1/uploads/{upload_id}":        {nil, want{401, 404, 404, 409, 404, 404}}, // the scene's upload became media
 		"GET /api/v1/groups/{gid}/media":            {nil, want{401, 404, 404, 200, 200, 200}},
 		"GET /api/v1/media/{mid}":                   {nil, want{401, 404, 404, 200, 200, 200}},
 		"DELETE /api/v1/media/{mid}":                {nil, want{401, 404, 404, 403, 204, 204}},

@@ -208,8 +208,20 @@ type invitePreviewView struct {
 	ExpiresAt time.Time `json:"expires_at"`
 }
 
+// previewInvite answers anyone who has the link, signed in or not. Codes are
+// unguessable; still, an address that keeps asking for codes that do not
+// exist is locked out for a while.
 func (s *Server) previewInvite(w http.ResponseWriter, r *http.Request) error {
+	rule := []sqldb.ThrottleRule{{Key: "invite:" + s.clientIP(r), Max: s.cfg.InviteLookupsPerIP, Window: 15 * time.Minute, Lock: 15 * time.Minute}}
+	if err := s.checkThrottle(r, rule); err != nil {
+		return err
+	}
 	p, err := s.db.PreviewInvite(r.Context(), r.PathValue("code"))
+	if wmory.ErrorCode(err) == wmory.ECodeInviteInvalid {
+		if cerr := s.db.CountAttempt(r.Context(), rule...); cerr != nil {
+			return cerr
+		}
+	}
 	if err != nil {
 		return err
 	}

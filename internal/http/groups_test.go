@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	wmoryhttp "github.com/wmory/wmory/internal/http"
 	"github.com/wmory/wmory/internal/sqldb/sqldbtest"
 )
 
@@ -124,4 +125,38 @@ func TestGroupLifecycleThreeUsers(t *testing.T) {
 		bob.must(204, "DELETE", "/api/v1/groups/"+gid, nil)
 		bob.must(404, "GET", "/api/v1/groups/"+gid, nil)
 	})
+}
+
+// An invite link opened signed out says at once whether it still works, and
+// an address that guesses codes is stopped (shared/API.md v1.1).
+func TestInvitePreviewSignedOut(t *testing.T) {
+	e := newEnv(t, sqldbtest.Engines(t)[0], func(c *wmoryhttp.Config) { c.InviteLookupsPerIP = 3 })
+	ann := e.signup("ann@example.com", "Ann")
+	gid := ann.must(201, "POST", "/api/v1/groups", map[string]string{"name": "Lisbon 2026"}).json()["id"].(string)
+	code := ann.must(201, "POST", "/api/v1/groups/"+gid+"/invites", nil).json()["code"].(string)
+	revoked := ann.must(201, "POST", "/api/v1/groups/"+gid+"/invites", nil).json()
+	ann.must(204, "DELETE", "/api/v1/groups/"+gid+"/invites/"+revoked["id"].(string), nil)
+
+	visitor := e.anon()
+	p := visitor.must(200, "GET", "/api/v1/invites/"+code, nil).json()
+	if p["group_name"] != "Lisbon 2026" || p["invited_by"] != "Ann" || p["expires_at"] == nil {
+		t.Fatalf("preview signed out = %v", p)
+	}
+	for _, dead := range []string{revoked["code"].(string), "made-up-code"} {
+		if r := visitor.call("GET", "/api/v1/invites/"+dead, nil); r.status != 404 || r.code() != "invite_invalid" {
+			t.Errorf("dead invite %s = %d %s", dead, r.status, r.body)
+		}
+	}
+	// The third failed lookup locks the address, valid codes included; the
+	// lock ends with its window.
+	visitor.call("GET", "/api/v1/invites/another-guess", nil)
+	if r := visitor.call("GET", "/api/v1/invites/"+code, nil); r.status != 429 || r.code() != "rate_limited" {
+		t.Fatalf("after guessing = %d %s", r.status, r.body)
+	}
+	e.advance(16 * time.Minute)
+	visitor.must(200, "GET", "/api/v1/invites/"+code, nil)
+	// Valid lookups are not counted.
+	for range 5 {
+		visitor.must(200, "GET", "/api/v1/invites/"+code, nil)
+	}
 }

@@ -57,6 +57,14 @@ func (s *Server) completeUpload(w http.ResponseWriter, r *http.Request) error {
 	return writeJSON(w, http.StatusCreated, v)
 }
 
+func (s *Server) abandonUpload(w http.ResponseWriter, r *http.Request) error {
+	if err := s.media.Abandon(r.Context(), s.actor(r), r.PathValue("upload_id")); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
 type uploaderView struct {
 	ID   string `json:"id"`
 	Name string `json:"name"`
@@ -74,8 +82,12 @@ type mediaView struct {
 	Height      *int         `json:"height"`
 	DurationMS  *int64       `json:"duration_ms"`
 	TakenAt     time.Time    `json:"taken_at"`
-	UploadedAt  time.Time    `json:"uploaded_at"`
-	Status      string       `json:"status"`
+	// TakenAtLocal is the wall-clock time where it was taken, for display as
+	// it is; TakenAtOffset that place's UTC offset, when the file said.
+	TakenAtLocal  string    `json:"taken_at_local"`
+	TakenAtOffset *string   `json:"taken_at_offset"`
+	UploadedAt    time.Time `json:"uploaded_at"`
+	Status        string    `json:"status"`
 	// FailureReason says why a failed item failed, as a code.
 	FailureReason *string `json:"failure_reason"`
 	ThumbnailURL  string  `json:"thumbnail_url,omitempty"`
@@ -86,7 +98,11 @@ type mediaView struct {
 func (s *Server) viewMedia(ctx context.Context, m *wmory.Media, original bool) (mediaView, error) {
 	v := mediaView{ID: m.ID, GroupID: m.GroupID, Uploader: uploaderView{ID: m.UploaderID, Name: m.UploaderName}, Kind: string(m.Kind),
 		ContentType: m.ContentType, Filename: m.Filename, Size: m.Size, Width: m.Width, Height: m.Height, DurationMS: m.DurationMS,
-		TakenAt: m.TakenAt, UploadedAt: m.UploadedAt, Status: m.Status}
+		TakenAt: m.TakenAt, TakenAtLocal: m.TakenAtLocal().Format("2006-01-02T15:04:05"), UploadedAt: m.UploadedAt, Status: m.Status}
+	if m.TakenOffset != nil {
+		offset := wmory.FormatOffset(*m.TakenOffset)
+		v.TakenAtOffset = &offset
+	}
 	if m.FailureReason != "" {
 		reason := string(m.FailureReason)
 		v.FailureReason = &reason

@@ -489,3 +489,50 @@ func TestDuplicateUploads(t *testing.T) {
 		})
 	}
 }
+
+// A client that gives up on an upload abandons it: the day's allowance is
+// free again at once, its URL stores nothing more, and nothing stays.
+func TestAbandonUpload(t *testing.T) {
+	e := newEnv(t, sqldbtest.Engines(t)[0])
+	ann, bob := e.signup("ann@example.com", "Ann"), e.signup("bob@example.com", "Bob")
+	gid := ann.must(201, "POST", "/api/v1/groups", map[string]string{"name": "G"}).str("id")
+	up := ann.must(201, "POST", "/api/v1/groups/"+gid+"/uploads", map[string]any{"filename": "a.jpg", "content_type": "image/jpeg", "size": len(tinyJPEG)})
+	id := up.str("upload_id")
+	if b, f, _ := e.db.QuotaUsed(context.Background(), ann.userID); b != int64(len(tinyJPEG)) || f != 1 {
+		t.Fatalf("reserved: %d bytes %d files", b, f)
+	}
+	bob.must(404, "DELETE", "/api/v1/uploads/"+id, nil) // someone else's
+	ann.must(204, "DELETE", "/api/v1/uploads/"+id, nil)
+	if b, f, _ := e.db.QuotaUsed(context.Background(), ann.userID); b != 0 || f != 0 {
+		t.Fatalf("quota after abandoning: %d bytes %d files", b, f)
+	}
+	ann.must(204, "DELETE", "/api/v1/uploads/"+id, nil) // again: nothing left to do
+	if code := ann.sendSigned(up, tinyJPEG); code/100 == 2 {
+		t.Errorf("the abandoned upload's URL still stores bytes: %d", code)
+	}
+	if r := ann.call("POST", "/api/v1/uploads/"+id+"/complete", nil); r.status != 410 || r.code() != "upload_expired" {
+		t.Errorf("complete after abandoning = %d %s", r.status, r.body)
+	}
+	for w := e.worker(); w.RunOne(context.Background()); {
+	}
+	if orphans := e.orphans(); len(orphans) > 0 {
+		t.Errorf("objects left behind: %v", orphans)
+	}
+	if n := len(ann.must(200, "GET", "/api/v1/groups/"+gid+"/media", nil).items()); n != 0 {
+		t.Errorf("%d media from an abandoned upload", n)
+	}
+	// An upload that became media is not abandoned: the item is deleted instead.
+	done := ann.put(gid, "b.jpg", "image/jpeg", tinyJPEG)
+	ann.must(201, "POST", "/api/v1/uploads/"+done+"/complete", nil)
+	if r := ann.call("DELETE", "/api/v1/uploads/"+done, nil); r.status != 409 {
+		t.Errorf("abandoning a completed upload = %d %s", r.status, r.body)
+	}
+	audit := ann.must(200, "GET", "/api/v1/groups/"+gid+"/audit", nil).items()
+	found := false
+	for _, a := range audit {
+		found = found || a["action"] == "upload_abandon"
+	}
+	if !found {
+		t.Errorf("no upload_abandon in the audit log: %v", audit)
+	}
+}

@@ -87,11 +87,12 @@ func schemas() schema {
 			"size": schema{"type": "integer", "minimum": 1}, "sha256": schema{"type": "string", "pattern": "^[0-9a-fA-F]{64}$"}}),
 		"Upload": obj([]string{"upload_id", "method", "url", "headers", "expires_at"}, schema{"upload_id": id, "method": schema{"type": "string", "enum": []string{"PUT"}},
 			"url": schema{"type": "string", "format": "uri"}, "headers": schema{"type": "object", "additionalProperties": str}, "expires_at": dateTime}),
-		"Media": obj([]string{"id", "group_id", "uploader", "kind", "content_type", "filename", "size", "width", "height", "duration_ms", "taken_at", "uploaded_at", "status", "failure_reason"}, schema{
+		"Media": obj([]string{"id", "group_id", "uploader", "kind", "content_type", "filename", "size", "width", "height", "duration_ms", "taken_at", "taken_at_local", "taken_at_offset", "uploaded_at", "status", "failure_reason"}, schema{
 			"id": id, "group_id": id, "uploader": obj([]string{"id", "name"}, schema{"id": str, "name": str}),
 			"kind": schema{"type": "string", "enum": []string{"photo", "video"}}, "content_type": str, "filename": str, "size": integer,
 			"width": schema{"type": []string{"integer", "null"}}, "height": schema{"type": []string{"integer", "null"}}, "duration_ms": schema{"type": []string{"integer", "null"}},
-			"taken_at": dateTime, "uploaded_at": dateTime, "status": schema{"type": "string", "enum": []string{"processing", "ready", "failed"}},
+			"taken_at": dateTime, "taken_at_local": schema{"type": "string", "pattern": `^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$`},
+			"taken_at_offset": schema{"type": []string{"string", "null"}, "pattern": `^[+-]\d{2}:\d{2}$`}, "uploaded_at": dateTime, "status": schema{"type": "string", "enum": []string{"processing", "ready", "failed"}},
 			"failure_reason": schema{"type": []string{"string", "null"}, "enum": []any{"undecodable", "too_large", "too_long", "timeout",
 				"original_missing", "original_changed", "processing_failed", nil}},
 			"thumbnail_url": schema{"type": "string", "format": "uri"}, "preview_url": schema{"type": "string", "format": "uri"}, "original_url": schema{"type": "string", "format": "uri"}}),

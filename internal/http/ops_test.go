@@ -83,7 +83,7 @@ func TestRequestLog(t *testing.T) {
 		t.Fatalf("%d request lines; want 2", len(lines))
 	}
 	l := lines[0]
-	if l["request_id"] != "client-chosen-id" || l["route"] != "GET /api/v1/invites/{code}" || l["status"] != float64(401) || l["ip"] != "127.0.0.1" {
+	if l["request_id"] != "client-chosen-id" || l["route"] != "GET /api/v1/invites/{code}" || l["status"] != float64(404) || l["ip"] != "127.0.0.1" {
 		t.Fatalf("log line %v", l)
 	}
 	if strings.Contains(e.logs.String(), "secret-in-query") || strings.Contains(e.logs.String(), "SOMECODE") {

@@ -63,6 +63,7 @@ func routes() []route {
 		{"GET", "/api/v1/groups/{gid}/audit", signedIn, "A group's audit log, newest first", "", 200, "AuditList", true, (*Server).groupAudit},
 		{"POST", "/api/v1/groups/{gid}/uploads", signedIn, "Authorize an upload; returns a signed URL to send the file to", "UploadRequest", 201, "Upload", false, (*Server).authorizeUpload},
 		{"POST", "/api/v1/uploads/{upload_id}/complete", signedIn, "Verify the stored file and record the media", "", 201, "Media", false, (*Server).completeUpload},
+		{"DELETE", "/api/v1/uploads/{upload_id}", signedIn, "Abandon a pending upload: its quota is released at once and nothing it stored stays", "", 204, "", false, (*Server).abandonUpload},
 		{"GET", "/api/v1/groups/{gid}/media", signedIn, "A group's gallery, newest first", "", 200, "MediaList", true, (*Server).gallery},
 		{"GET", "/api/v1/media/{mid}", signedIn, "One media item with a signed URL of the original", "", 200, "Media", false, (*Server).getMedia},
 		{"DELETE", "/api/v1/media/{mid}", signedIn, "Delete a media item", "", 204, "", false, (*Server).deleteMedia},
@@ -76,7 +77,7 @@ func routes() []route {
 		{"PATCH", "/api/v1/admin/users/{uid}/limits", admin, "Override a user's quota and size limits (null: instance default)", "Limits", 200, "Limits", false, (*Server).adminLimits},
 		{"GET", "/api/v1/admin/reports", admin, "Escalated reports, and reports in groups whose owner is suspended", "", 200, "ReportList", true, (*Server).adminReports},
 		{"GET", "/api/v1/admin/audit", admin, "Search the audit log (?actor=&group=&action=&since=&until=)", "", 200, "AuditList", true, (*Server).adminAudit},
-		{"GET", "/api/v1/invites/{code}", signedIn, "Preview an invite", "", 200, "InvitePreview", false, (*Server).previewInvite},
+		{"GET", "/api/v1/invites/{code}", public, "Preview an invite (also signed out, so a dead link says so before sign-up); failed lookups are rate-limited per client address", "", 200, "InvitePreview", false, (*Server).previewInvite},
 		{"POST", "/api/v1/invites/{code}/accept", signedIn, "Join a group through an invite", "", 200, "Group", false, (*Server).acceptInvite},
 	}
 }

@@ -42,6 +42,9 @@ type Config struct {
 	IPFailures      int
 	// RegistrationsPerIP bounds sign-ups per client address and hour.
 	RegistrationsPerIP int
+	// InviteLookupsPerIP bounds lookups of invite codes that do not exist,
+	// per client address and 15 minutes.
+	InviteLookupsPerIP int
 	// SessionMaxAge is a session's absolute lifetime (default one year).
 	SessionMaxAge time.Duration
 	// EventSecret, when set, lets the store's event notifications in at
@@ -83,6 +86,9 @@ func New(db *sqldb.DB, store blob.Store, hasher *password.Hasher, cfg Config, lo
 	}
 	if cfg.RegistrationsPerIP == 0 {
 		cfg.RegistrationsPerIP = 20
+	}
+	if cfg.InviteLookupsPerIP == 0 {
+		cfg.InviteLookupsPerIP = 30
 	}
 	if cfg.BodyTimeout == 0 {
 		cfg.BodyTimeout = 30 * time.Second

@@ -31,13 +31,14 @@ import (
 
 // helperAnswer heads the helper's output; the preview and thumbnail follow.
 type helperAnswer struct {
-	Reason     wmory.FailureReason `json:"reason,omitempty"`
-	Detail     string              `json:"detail,omitempty"`
-	Width      int                 `json:"width"`
-	Height     int                 `json:"height"`
-	TakenAt    *time.Time          `json:"taken_at,omitempty"`
-	PreviewLen int                 `json:"preview_len"`
-	ThumbLen   int                 `json:"thumb_len"`
+	Reason      wmory.FailureReason `json:"reason,omitempty"`
+	Detail      string              `json:"detail,omitempty"`
+	Width       int                 `json:"width"`
+	Height      int                 `json:"height"`
+	TakenAt     *time.Time          `json:"taken_at,omitempty"`
+	TakenOffset *int                `json:"taken_offset,omitempty"`
+	PreviewLen  int                 `json:"preview_len"`
+	ThumbLen    int                 `json:"thumb_len"`
 }
 
 // helperProc is one running helper.
@@ -167,7 +168,7 @@ func exchange(h *helperProc, data []byte) (*Result, error) {
 	if a.Reason != "" {
 		return nil, &Rejection{Reason: a.Reason, Detail: a.Detail}
 	}
-	return &Result{Width: a.Width, Height: a.Height, TakenAt: a.TakenAt, Preview: rest[:a.PreviewLen], Thumbnail: rest[a.PreviewLen:]}, nil
+	return &Result{Width: a.Width, Height: a.Height, TakenAt: a.TakenAt, TakenOffset: a.TakenOffset, Preview: rest[:a.PreviewLen], Thumbnail: rest[a.PreviewLen:]}, nil
 }
 
 // errHelperRequest is a request a helper cannot take: its length is absurd.
@@ -211,7 +212,7 @@ func ServeHelper(args []string, in io.Reader, out io.Writer) error {
 		case err != nil:
 			return err
 		default:
-			a.Width, a.Height, a.TakenAt, a.PreviewLen, a.ThumbLen = res.Width, res.Height, res.TakenAt, len(res.Preview), len(res.Thumbnail)
+			a.Width, a.Height, a.TakenAt, a.TakenOffset, a.PreviewLen, a.ThumbLen = res.Width, res.Height, res.TakenAt, res.TakenOffset, len(res.Preview), len(res.Thumbnail)
 		}
 		head, _ := json.Marshal(a)
 		var hl [4]byte

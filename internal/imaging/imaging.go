@@ -9,6 +9,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -56,6 +58,7 @@ func ReasonOf(err error) wmory.FailureReason {
 type Result struct {
 	Width, Height int // as displayed, orientation applied
 	TakenAt       *time.Time
+	TakenOffset   *int // the camera's UTC offset in minutes east, when recorded
 	DurationMS    *int64
 	Thumbnail     []byte // WebP, no metadata
 	Preview       []byte // WebP, no metadata
@@ -122,7 +125,7 @@ func (p *Processor) photo(data []byte) (*Result, error) {
 	}
 	w, h := header.Width(), header.Height()
 	orientation := header.Orientation()
-	taken := exifTime(header)
+	taken, offset := exifTime(header)
 	decode := int64(w) * int64(h) * int64(header.Bands()) * bytesPerBand(header.BandFormat())
 	whole := decodesWhole(header)
 	header.Close()
@@ -139,7 +142,7 @@ func (p *Processor) photo(data []byte) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	res.Width, res.Height, res.TakenAt = w, h, taken
+	res.Width, res.Height, res.TakenAt, res.TakenOffset = w, h, taken, offset
 	return res, nil
 }
 
@@ -220,8 +223,11 @@ func export(img *vips.ImageRef, quality int) ([]byte, error) {
 	return stripWebP(out)
 }
 
-// exifTime reads DateTimeOriginal (with its offset when recorded) from the header.
-func exifTime(img *vips.ImageRef) *time.Time {
+// exifTime reads DateTimeOriginal from the header, with the UTC offset when
+// the camera recorded it (OffsetTimeOriginal, else OffsetTime): the instant,
+// and the offset in minutes east. Without an offset the camera's clock is
+// read as UTC.
+func exifTime(img *vips.ImageRef) (*time.Time, *int) {
 	fields := map[string]bool{}
 	for _, f := range img.ImageFields() {
 		fields[f] = true
@@ -236,16 +242,40 @@ func exifTime(img *vips.ImageRef) *time.Time {
 	}
 	raw := get("exif-ifd2-DateTimeOriginal")
 	if len(raw) < 19 {
-		return nil
+		return nil, nil
 	}
-	layout, value := "2006:01:02 15:04:05", raw[:19]
-	if off := get("exif-ifd2-OffsetTimeOriginal"); len(off) >= 6 && (off[0] == '+' || off[0] == '-') {
-		layout, value = layout+"-07:00", value+off[:6]
-	}
-	t, err := time.Parse(layout, value)
+	t, err := time.Parse("2006:01:02 15:04:05", raw[:19])
 	if err != nil || t.Year() < 1900 {
-		return nil
+		return nil, nil
 	}
-	t = t.UTC()
-	return &t
+	for _, field := range []string{"exif-ifd2-OffsetTimeOriginal", "exif-ifd2-OffsetTime"} {
+		if minutes, ok := parseOffset(get(field)); ok {
+			t = t.Add(-time.Duration(minutes) * time.Minute)
+			return &t, &minutes
+		}
+	}
+	return &t, nil
+}
+
+// parseOffset reads an EXIF or ISO 8601 UTC offset ("+02:00", "-0530";
+// libvips may add a description after it) as minutes east.
+func parseOffset(s string) (int, bool) {
+	s = strings.TrimSpace(s)
+	if len(s) < 5 || (s[0] != '+' && s[0] != '-') {
+		return 0, false
+	}
+	digits := strings.ReplaceAll(s[1:min(len(s), 6)], ":", "")
+	if len(digits) < 4 {
+		return 0, false
+	}
+	h, err1 := strconv.Atoi(digits[:2])
+	m, err2 := strconv.Atoi(digits[2:4])
+	if err1 != nil || err2 != nil || h > 14 || m > 59 {
+		return 0, false
+	}
+	minutes := h*60 + m
+	if s[0] == '-' {
+		minutes = -minutes
+	}
+	return minutes, true
 }

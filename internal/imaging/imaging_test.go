@@ -294,7 +294,9 @@ func TestRealVideos(t *testing.T) {
 		taken      string
 	}{
 		{"android-gps.mp4", "video/mp4", 1920, 1080, 1600, "2019-12-20T20:08:34Z"},
-		{"iphone5.mov", "video/quicktime", 568, 320, 8043, "2012-11-26T23:33:37Z"},
+		// Apple's creation date (capture start, with the camera's -08:00), not
+		// creation_time (UTC, when the file was written).
+		{"iphone5.mov", "video/quicktime", 568, 320, 8043, "2012-11-26T23:33:10Z"},
 		{"apple-mpeg4.mp4", "video/mp4", 190, 240, 4967, "2005-10-28T17:46:46Z"},
 		{"quicktime-1998.mov", "video/quicktime", 160, 120, 60827, "1998-11-04T16:40:13Z"},
 	} {

@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -108,6 +109,11 @@ func (p *Processor) Video(ctx context.Context, path string) (*Result, error) {
 	if t := parseCreation(pr.Format.Tags["creation_time"]); t != nil {
 		res.TakenAt = t
 	}
+	// Apple's creation date keeps the camera's offset, which creation_time
+	// (UTC) loses.
+	if t, offset := parseAppleCreation(pr.Format.Tags["com.apple.quicktime.creationdate"]); t != nil {
+		res.TakenAt, res.TakenOffset = t, offset
+	}
 	seek := "1"
 	if d, err := strconv.ParseFloat(pr.Format.Duration, 64); err == nil && d > 0 {
 		if time.Duration(d*float64(time.Second)) > p.MaxDuration {
@@ -140,6 +146,32 @@ func (p *Processor) Video(ctx context.Context, path string) (*Result, error) {
 	}
 	res.Thumbnail, res.Preview = d.Thumbnail, d.Preview
 	return res, nil
+}
+
+// parseAppleCreation reads QuickTime's com.apple.quicktime.creationdate,
+// ISO 8601 with the camera's offset ("2020-02-19T16:35:00+0200").
+func parseAppleCreation(s string) (*time.Time, *int) {
+	if len(s) < 19 {
+		return nil, nil
+	}
+	wall, err := time.Parse("2006-01-02T15:04:05", s[:19])
+	if err != nil || wall.Year() < 1971 {
+		return nil, nil
+	}
+	rest := s[19:]
+	if i := strings.IndexAny(rest, "+-Z"); i >= 0 {
+		rest = rest[i:]
+	}
+	if rest == "Z" {
+		zero := 0
+		return &wall, &zero
+	}
+	minutes, ok := parseOffset(rest)
+	if !ok {
+		return nil, nil
+	}
+	t := wall.Add(-time.Duration(minutes) * time.Minute)
+	return &t, &minutes
 }
 
 func parseCreation(s string) *time.Time {

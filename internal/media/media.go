@@ -34,6 +34,7 @@ type Records interface {
 	IsMember(ctx context.Context, userID, groupID string) (bool, error)
 	CompleteUpload(ctx context.Context, actor wmory.Actor, uploadID string, stored sqldb.Stored) (*wmory.Media, error)
 	RejectUpload(ctx context.Context, actor wmory.Actor, uploadID, reason string, refusal *wmory.Error) error
+	AbandonUpload(ctx context.Context, actor wmory.Actor, uploadID string) error
 	MediaToProcess(ctx context.Context, id string) (*wmory.Media, sqldb.Stored, error)
 	MediaProcessed(ctx context.Context, id string, p sqldb.Processed) error
 	MediaFailed(ctx context.Context, id string, reason wmory.FailureReason) error
@@ -216,6 +217,17 @@ func (s *Service) Complete(ctx context.Context, actor wmory.Actor, uploadID stri
 		s.count("completed", "")
 	}
 	return m, nil
+}
+
+// Abandon ends the actor's pending upload at once, at the client's request
+// (it gave up, or the person cancelled): the day's allowance it reserved is
+// free again and nothing it stored stays.
+func (s *Service) Abandon(ctx context.Context, actor wmory.Actor, uploadID string) error {
+	if err := s.db.AbandonUpload(ctx, actor, uploadID); err != nil {
+		return err
+	}
+	s.count("abandoned", "")
+	return nil
 }
 
 // Where the arrival of an upload's bytes was seen, as metrics label it.
@@ -428,7 +440,7 @@ func (p *Processor) process(ctx context.Context, id string) error {
 			return fmt.Errorf("store derived image: %w", err)
 		}
 	}
-	err = s.db.MediaProcessed(ctx, id, sqldb.Processed{Width: res.Width, Height: res.Height, TakenAt: res.TakenAt, DurationMS: res.DurationMS})
+	err = s.db.MediaProcessed(ctx, id, sqldb.Processed{Width: res.Width, Height: res.Height, TakenAt: res.TakenAt, TakenOffset: res.TakenOffset, DurationMS: res.DurationMS})
 	if err == nil && s.metrics != nil && !stored.At.IsZero() {
 		s.metrics.ReadyTime.Observe(s.db.Clock().Sub(stored.At).Seconds())
 	}

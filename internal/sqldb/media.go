@@ -18,6 +18,7 @@ const (
 	uploadCompleted = "completed"
 	uploadRejected  = "rejected"
 	uploadExpired   = "expired"
+	uploadAbandoned = "abandoned"
 )
 
 // ErrNoLongerMember: the uploader left the group between authorizing and
@@ -177,10 +178,7 @@ type Stored struct {
 func (db *DB) CompleteUpload(ctx context.Context, actor wmory.Actor, uploadID string, stored Stored) (*wmory.Media, error) {
 	var mediaID string
 	err := db.inTx(ctx, func(tx *Tx) error {
-		u, err := scanUpload(tx.queryRow(ctx, `SELECT `+uploadColumns+` FROM uploads WHERE id = ? AND user_id = ?`+tx.forUpdate(), uploadID, actor.UserID))
-		if errors.Is(err, sql.ErrNoRows) {
-			return wmory.NotFound("Upload")
-		}
+		u, err := tx.lockOwnUpload(ctx, actor, uploadID)
 		if err != nil {
 			return err
 		}
@@ -192,6 +190,8 @@ func (db *DB) CompleteUpload(ctx context.Context, actor wmory.Actor, uploadID st
 			return tx.refusal(ctx, u.ID)
 		case uploadExpired:
 			return wmory.Errorf(wmory.ECodeUploadExpired, "This upload expired; authorize it again.")
+		case uploadAbandoned:
+			return wmory.Errorf(wmory.ECodeUploadExpired, "This upload was abandoned; authorize it again.")
 		}
 		if !u.ExpiresAt.After(tx.now) {
 			return wmory.Errorf(wmory.ECodeUploadExpired, "This upload expired; authorize it again.")
@@ -277,6 +277,40 @@ func (db *DB) RejectUpload(ctx context.Context, actor wmory.Actor, uploadID, rea
 		}
 		return tx.audit(ctx, actor, u.GroupID, wmory.AuditUploadRejected, wmory.AuditTargetUpload, u.ID, map[string]any{"reason": reason})
 	})
+}
+
+// AbandonUpload ends the actor's pending upload at the client's request: its
+// quota is given back at once and whatever it stored is queued for deletion
+// (and deleted again once its URL has expired, should a PUT still land).
+// Abandoning an upload that has already ended does nothing; one that became
+// media is a conflict.
+func (db *DB) AbandonUpload(ctx context.Context, actor wmory.Actor, uploadID string) error {
+	return db.inTx(ctx, func(tx *Tx) error {
+		u, err := tx.lockOwnUpload(ctx, actor, uploadID)
+		if err != nil {
+			return err
+		}
+		switch u.Status {
+		case uploadPending:
+		case uploadCompleted:
+			return wmory.Errorf(wmory.ECodeConflict, "This upload is complete: its item is in the group (delete the item instead).")
+		default:
+			return nil
+		}
+		if err := tx.endUpload(ctx, u, uploadAbandoned); err != nil {
+			return err
+		}
+		return tx.audit(ctx, actor, u.GroupID, wmory.AuditUploadAbandon, wmory.AuditTargetUpload, u.ID, nil)
+	})
+}
+
+// lockOwnUpload reads the actor's upload for update; anyone else's is not found.
+func (tx *Tx) lockOwnUpload(ctx context.Context, actor wmory.Actor, uploadID string) (*wmory.Upload, error) {
+	u, err := scanUpload(tx.queryRow(ctx, `SELECT `+uploadColumns+` FROM uploads WHERE id = ? AND user_id = ?`+tx.forUpdate(), uploadID, actor.UserID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, wmory.NotFound("Upload")
+	}
+	return u, err
 }
 
 func (tx *Tx) endUpload(ctx context.Context, u *wmory.Upload, status string) error {
@@ -400,22 +434,26 @@ func (db *DB) QuotaUsed(ctx context.Context, userID string) (bytes, files int64,
 }
 
 const mediaColumns = `m.id, m.group_id, m.uploader_id, u.name, m.kind, m.content_type, m.filename, m.size, m.object_key,
-	m.width, m.height, m.duration_ms, m.taken_at, m.uploaded_at, m.status, m.failure_reason`
+	m.width, m.height, m.duration_ms, m.taken_at, m.taken_offset, m.uploaded_at, m.status, m.failure_reason`
 
 func scanMedia(row scanner) (*wmory.Media, error) { return scanMediaExtra(row) }
 
 func scanMediaExtra(row scanner, extra ...any) (*wmory.Media, error) {
 	var m wmory.Media
 	var kind string
-	var w, h, d sql.NullInt64
+	var w, h, d, offset sql.NullInt64
 	var taken, uploaded int64
 	var reason sql.NullString
 	if err := row.Scan(append([]any{&m.ID, &m.GroupID, &m.UploaderID, &m.UploaderName, &kind, &m.ContentType, &m.Filename, &m.Size, &m.ObjectKey,
-		&w, &h, &d, &taken, &uploaded, &m.Status, &reason}, extra...)...); err != nil {
+		&w, &h, &d, &taken, &offset, &uploaded, &m.Status, &reason}, extra...)...); err != nil {
 		return nil, err
 	}
 	m.Kind, m.TakenAt, m.UploadedAt = wmory.MediaKind(kind), fromMS(taken), fromMS(uploaded)
 	m.FailureReason = wmory.FailureReason(reason.String)
+	if offset.Valid {
+		x := int(offset.Int64)
+		m.TakenOffset = &x
+	}
 	if w.Valid {
 		x := int(w.Int64)
 		m.Width = &x
@@ -601,6 +639,7 @@ func (db *DB) MediaToProcess(ctx context.Context, id string) (*wmory.Media, Stor
 type Processed struct {
 	Width, Height int
 	TakenAt       *time.Time
+	TakenOffset   *int // minutes east of UTC, when the file recorded it
 	DurationMS    *int64
 }
 
@@ -615,8 +654,12 @@ func (db *DB) MediaProcessed(ctx context.Context, id string, p Processed) error 
 		q := `UPDATE media SET status = ?, width = ?, height = ?, duration_ms = ?`
 		args := []any{wmory.StatusReady, p.Width, p.Height, duration}
 		if p.TakenAt != nil {
-			q += `, taken_at = ?`
-			args = append(args, ms(*p.TakenAt))
+			var offset sql.NullInt64
+			if p.TakenOffset != nil {
+				offset = sql.NullInt64{Int64: int64(*p.TakenOffset), Valid: true}
+			}
+			q += `, taken_at = ?, taken_offset = ?`
+			args = append(args, ms(*p.TakenAt), offset)
 		}
 		return tx.execOne(ctx, wmory.NotFound("Media"), q+` WHERE id = ? AND status = ?`, append(args, id, wmory.StatusProcessing)...)
 	})

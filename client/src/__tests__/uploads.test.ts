@@ -1,5 +1,5 @@
 import { ApiError, type Media, type UploadGrant } from '../api';
-import { UploadQueue, contentTypeOf, describeUploadError, formatBytes, type PickedFile, type QueueSnapshot } from '../uploads';
+import { TransferError, UploadQueue, backoffMs, contentTypeOf, describeUploadError, formatBytes, maxAttempts, type PickedFile, type QueueSnapshot } from '../uploads';
 
 const file = (name: string, size = 100): PickedFile => ({ name, size, type: '', body: null });
 const grant = (id: string): UploadGrant => ({ upload_id: id, method: 'PUT', url: `https://store/${id}`, headers: {}, expires_at: '' });
@@ -112,6 +112,109 @@ describe('UploadQueue', () => {
   });
 });
 
+describe('UploadQueue through an outage', () => {
+  beforeEach(() => jest.useFakeTimers());
+  afterEach(() => jest.useRealTimers());
+  const settle = async () => {
+    for (let i = 0; i < 10; i++) await Promise.resolve();
+  };
+
+  it('waits while the server is unreachable, keeps unstarted files queued, and resumes by itself', async () => {
+    let up = false;
+    let tries = 0;
+    const abandoned: string[] = [];
+    let n = 0;
+    const q = new UploadQueue({
+      authorize: async () => grant(`g${++n}`),
+      send: async () => {
+        tries++;
+        if (!up) throw new TransferError(0, 'The connection to storage failed.');
+      },
+      complete: async (id) => {
+        if (!up) throw new ApiError(0, 'network_error', 'Could not reach the server.');
+        return media(`m-${id}`);
+      },
+      abandon: async (id) => {
+        abandoned.push(id);
+      },
+    });
+    let last!: QueueSnapshot;
+    q.subscribe((s) => (last = s));
+    q.add(['a.jpg', 'b.jpg', 'c.jpg', 'd.jpg', 'e.jpg', 'f.jpg', 'g.jpg', 'h.jpg', 'i.jpg', 'j.jpg'].map((f) => file(f)));
+    await settle();
+    // The three in flight fail; nothing is marked failed, the rest never started.
+    expect(last.failed).toBe(0);
+    expect(last.offline).toBe(true);
+    expect(last.retryAt).toBeGreaterThan(Date.now());
+    expect(last.items.filter((i) => i.status === 'queued')).toHaveLength(10);
+    expect(tries).toBe(3);
+    expect(abandoned).toEqual(['g1', 'g2', 'g3']); // their reservations given back at once
+
+    // Minutes of outage: one file at a time probes, further and further apart.
+    for (let i = 0; i < 8; i++) {
+      await jest.advanceTimersByTimeAsync(30_000);
+      await settle();
+    }
+    expect(last.failed).toBe(0);
+    // It kept asking, one file at a time and at most every 30 s (4 min: about 10 probes).
+    expect(tries).toBeGreaterThan(3 + 5);
+    expect(tries).toBeLessThanOrEqual(3 + 12);
+
+    up = true;
+    await jest.advanceTimersByTimeAsync(30_000);
+    await settle();
+    for (let i = 0; i < 5; i++) {
+      await jest.advanceTimersByTimeAsync(1000);
+      await settle();
+    }
+    expect(last.uploaded).toBe(10);
+    expect(last.active).toBe(false);
+    expect(last.retryAt).toBeUndefined();
+    expect(last.items.every((i) => i.error === undefined)).toBe(true);
+  });
+
+  it('gives up on a file the server keeps failing, after a few tries', async () => {
+    let tries = 0;
+    const q = new UploadQueue({
+      authorize: async () => grant('g'),
+      send: async () => undefined,
+      complete: async () => {
+        tries++;
+        throw new ApiError(503, 'storage_unavailable', 'The store is unavailable.');
+      },
+    });
+    let last!: QueueSnapshot;
+    q.subscribe((s) => (last = s));
+    q.add([file('a.jpg')]);
+    for (let i = 0; i < 10; i++) {
+      await jest.advanceTimersByTimeAsync(30_000);
+      await settle();
+    }
+    expect(tries).toBe(maxAttempts);
+    expect(last.items[0]).toMatchObject({ status: 'failed', retryable: true, error: 'The store is unavailable.' });
+  });
+
+  it('counts duplicates apart from uploads', async () => {
+    const q = new UploadQueue({
+      authorize: async (f) => {
+        if (f.filename !== 'new.jpg') throw new ApiError(409, 'duplicate', 'Already there.', { mediaId: 'm1' });
+        return grant('g');
+      },
+      send: async () => undefined,
+      complete: async () => media('m'),
+    });
+    let last!: QueueSnapshot;
+    q.subscribe((s) => (last = s));
+    q.add([file('new.jpg'), file('old1.jpg'), file('old2.jpg')]);
+    await settle();
+    expect(last).toMatchObject({ uploaded: 1, duplicates: 2, done: 3, failed: 0 });
+  });
+
+  it('backs off from one second to thirty', () => {
+    expect([1, 2, 3, 4, 5, 6, 10].map(backoffMs)).toEqual([1000, 2000, 4000, 8000, 16000, 30000, 30000]);
+  });
+});
+
 describe('helpers', () => {
   it('declares types the server accepts', () => {
     expect(contentTypeOf('IMG_0001.HEIC', '')).toBe('image/heic');
@@ -124,6 +227,7 @@ describe('helpers', () => {
     expect(describeUploadError(new ApiError(415, 'unsupported_media_type', 'x'))).toEqual({
       message: 'This kind of file cannot be shared here (photos and videos only).',
       retryable: false,
+      kind: 'final',
     });
     expect(describeUploadError(new ApiError(429, 'quota_exceeded', 'Daily limit reached; resets at 00:00 UTC.')).retryable).toBe(false);
     const quota = describeUploadError(new ApiError(429, 'quota_exceeded', 'x', { retryAfterSeconds: 3600 }));

@@ -30,7 +30,7 @@ function Gallery() {
   const { width } = useWindowDimensions();
   const [dragging, setDragging] = useState(false);
   const [pickError, setPickError] = useState('');
-  const [queueState, setQueueState] = useState<QueueSnapshot>({ items: [], sent: 0, total: 0, done: 0, failed: 0, active: false });
+  const [queueState, setQueueState] = useState<QueueSnapshot>({ items: [], sent: 0, total: 0, done: 0, uploaded: 0, duplicates: 0, failed: 0, active: false });
 
   const queue = useRef<UploadQueue | null>(null);
   if (!queue.current) {
@@ -38,6 +38,7 @@ function Gallery() {
       {
         authorize: (f) => api.authorizeUpload(gid, f),
         complete: (id) => api.completeUpload(id),
+        abandon: (id) => api.abandonUpload(id),
         send: sendFile,
         hash: hashFile,
       },
@@ -45,7 +46,14 @@ function Gallery() {
       (m) => gallery.upsert([m]),
     );
   }
-  useEffect(() => queue.current!.subscribe(setQueueState), []);
+  useEffect(() => {
+    const q = queue.current!;
+    const unsubscribe = q.subscribe(setQueueState);
+    return () => {
+      unsubscribe();
+      q.dispose();
+    };
+  }, []);
   // When a batch finishes, the quota meter and the counts are out of date.
   const wasActive = useRef(false);
   useEffect(() => {

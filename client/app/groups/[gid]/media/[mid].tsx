@@ -11,7 +11,7 @@ import { useSession } from '../../../../src/session';
 import { Thumb } from '../../../../src/Thumb';
 import { failureLabels, reasonLabels } from '../../../../src/labels';
 import { useGroup } from '../../../../src/useGroup';
-import { Button, Field, Notice, Row, colors, errorMessage, formatDate } from '../../../../src/ui';
+import { Button, Field, Notice, Row, colors, errorMessage, formatWallClock } from '../../../../src/ui';
 import { formatBytes } from '../../../../src/uploads';
 
 export default function ViewerScreen() {
@@ -176,7 +176,7 @@ function Viewer() {
         <View style={[styles.bottom, { paddingBottom: insets.bottom + 12 }]} accessibilityRole="summary">
           <Text style={styles.textStrong}>{item.uploader.name}</Text>
           <Text style={styles.text}>
-            {formatDate(item.taken_at)}
+            {formatWallClock(item.taken_at_local)}
             {item.width && item.height ? ` · ${item.width}×${item.height}` : ''} · {formatBytes(item.size)}
             {item.status !== 'ready' ? ` · ${item.status === 'processing' ? 'processing…' : failureLabels[item.failure_reason ?? 'processing_failed'].toLowerCase()}` : ''}
           </Text>
