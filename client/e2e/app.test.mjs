@@ -229,6 +229,18 @@ async function shareAndModerate(alice, bob) {
   await alice.page.waitForFunction(() => !document.querySelector('[aria-label="Zoom out"]')?.hasAttribute('aria-disabled') || document.querySelector('[aria-label="Zoom out"]')?.getAttribute('aria-disabled') === 'false');
   await button(alice.page, 'Zoom out').click();
   const step = at < 5 ? 1 : -1;
+  const opened = alice.page.url();
+  await alice.page.keyboard.press(step > 0 ? 'ArrowRight' : 'ArrowLeft');
+  await text(alice.page, `${at + step} / 5`, { exact: true }).waitFor();
+  // The address follows the item shown: a reload opens that one again.
+  await alice.page.waitForURL((u) => u.href !== opened && /\/media\/[^/]+$/.test(u.pathname));
+  const shown = (await seen(alice.page.getByTestId('viewer-summary')).textContent()).trim();
+  await alice.page.reload();
+  await alice.page.waitForFunction((s) => document.querySelector('[data-testid="viewer-summary"]')?.textContent.trim() === s, shown);
+  await alice.page.goto(`${base}/groups/${gid}`);
+  await readyTiles(alice, 5);
+  await alice.page.getByRole('link', { name: 'Photo by Bob' }).click();
+  await text(alice.page, `${at} / 5`, { exact: true }).waitFor();
   await alice.page.keyboard.press(step > 0 ? 'ArrowRight' : 'ArrowLeft');
   await text(alice.page, `${at + step} / 5`, { exact: true }).waitFor();
   await alice.page.keyboard.press(step > 0 ? 'ArrowLeft' : 'ArrowRight');
@@ -281,6 +293,18 @@ async function shareAndModerate(alice, bob) {
   await text(alice.page, '2 uploaded', { exact: true }).waitFor({ timeout: 60000 });
   assert.equal(await text(alice.page, /^Connection lost\./).count(), 0, 'the notice goes once the uploads went on');
   await readyTiles(alice, 6);
+
+  // Deleting in the viewer moves on to the next item, with its counter and arrows.
+  await alice.page.getByRole('link', { name: 'Photo by Alice' }).first().click();
+  await text(alice.page, '1 / 6', { exact: true }).waitFor();
+  const deleted = alice.page.url();
+  await button(alice.page, 'Delete').click();
+  await text(alice.page, '1 / 5', { exact: true }).waitFor();
+  assert.equal(await text(alice.page, /not found/i).count(), 0, 'the viewer shows the next item, not an error');
+  await alice.page.waitForURL((u) => u.href !== deleted);
+  await button(alice.page, 'Next').waitFor();
+  await alice.page.keyboard.press('Escape');
+  await readyTiles(alice, 5);
 
   // Account screen with the day's quota.
   await alice.page.goto(`${base}/account`);

@@ -40,11 +40,17 @@ function Viewer() {
   const reportingRef = useRef(false);
   reportingRef.current = reporting;
 
-  // Opened from a link rather than the grid: show the one item.
-  const inGallery = gallery.items.some((m) => m.id === mid);
+  // The address follows the item shown, so that a reload or a shared link
+  // opens that one (replacing the entry: back still returns to the grid).
   useEffect(() => {
-    if (!inGallery) api.media(mid).then(setSingle, (err) => setError(errorMessage(err)));
-  }, [api, mid, inGallery]);
+    if (current && current !== mid) router.setParams({ mid: current });
+  }, [current, mid]);
+
+  // Opened from a link rather than the grid: show the one item.
+  const inGallery = gallery.items.some((m) => m.id === current);
+  useEffect(() => {
+    if (!inGallery && current) api.media(current).then(setSingle, (err) => setError(errorMessage(err)));
+  }, [api, current, inGallery]);
   const items = inGallery ? gallery.items : single ? [single] : [];
   const index = Math.max(0, items.findIndex((m) => m.id === current));
   const item = items[index];
@@ -105,10 +111,12 @@ function Viewer() {
     if (!item || !(await confirm('Delete this item?', 'It disappears for everyone in the group.', 'Delete'))) return;
     try {
       await api.deleteMedia(item.id);
-      gallery.remove(item.id);
+      // On to the next item (the previous one at the end) before this one
+      // leaves the list; back to the gallery when none is left.
       const next = items[index + 1] ?? items[index - 1];
       if (next) setCurrent(next.id);
-      else close();
+      gallery.remove(item.id);
+      if (!next) close();
     } catch (err) {
       setError(errorMessage(err));
     }
@@ -173,7 +181,7 @@ function Viewer() {
       {index < items.length - 1 ? <Arrow side="right" onPress={() => go(1)} /> : null}
 
       {item ? (
-        <View style={[styles.bottom, { paddingBottom: insets.bottom + 12 }]} accessibilityRole="summary">
+        <View style={[styles.bottom, { paddingBottom: insets.bottom + 12 }]} accessibilityRole="summary" testID="viewer-summary">
           <Text style={styles.textStrong}>{item.uploader.name}</Text>
           <Text style={styles.text}>
             {formatWallClock(item.taken_at_local)}
