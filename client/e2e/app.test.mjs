@@ -163,6 +163,13 @@ async function shareAndModerate(alice, bob) {
   const inviteUrl = (await alice.page.getByTestId('invite-url').first().textContent()).trim();
   assert.match(inviteUrl, /\/invite\/[A-Za-z0-9_-]{20,}$/);
   await shot(alice, '03-members-and-invites.png');
+  // After a reload there is nothing to go back to: the page still has a way home.
+  await alice.page.reload();
+  await alice.page.getByRole('link', { name: 'Gallery' }).click();
+  await alice.page.waitForURL(`**/groups/${gid}`);
+  await alice.page.reload();
+  await alice.page.getByRole('link', { name: 'Your groups' }).click();
+  await alice.page.getByRole('link', { name: 'Lisbon 2026' }).waitFor();
 
   // A link that does not work says so before anyone signs up for it.
   await bob.page.goto(inviteUrl.replace(/[^/]+$/, 'no-such-invitation-code-at-all'));
