@@ -9,16 +9,20 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"golang.org/x/term"
 
+	"github.com/wmory/wmory"
 	"github.com/wmory/wmory/internal/client"
 )
 
@@ -96,7 +100,7 @@ func login(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	c := &client.Client{Server: strings.TrimSuffix(*server, "/")}
 	if err := c.Login(ctx, *email, password); err != nil {
-		return fmt.Errorf("login: %w", err)
+		return fmt.Errorf("login: %s", describe(c, err))
 	}
 	p, err := credentialsPath(getenv)
 	if err != nil {
@@ -120,7 +124,7 @@ func groupsCmd(ctx context.Context, args []string, getenv func(string) string, s
 	}
 	groups, err := c.Groups(ctx)
 	if err != nil {
-		return err
+		return explain(c, err)
 	}
 	for _, g := range groups {
 		fmt.Fprintf(stdout, "%s  %-8s %6d items  %s\n", g.ID, g.Role, g.MediaCount, g.Name)
@@ -141,7 +145,9 @@ type uploadFile struct {
 	size                    int64
 }
 
-func collectFiles(paths []string) ([]uploadFile, error) {
+// collectFiles finds the photos and videos under paths (hidden folders
+// left out); skipped are the other files, which wmory would not accept.
+func collectFiles(paths []string) (files []uploadFile, skipped []string, err error) {
 	var out []uploadFile
 	for _, root := range paths {
 		err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
@@ -155,7 +161,11 @@ func collectFiles(paths []string) ([]uploadFile, error) {
 				return nil
 			}
 			ct, ok := uploadTypes[strings.ToLower(filepath.Ext(p))]
-			if !ok || !d.Type().IsRegular() {
+			if !d.Type().IsRegular() {
+				return nil
+			}
+			if !ok {
+				skipped = append(skipped, p)
 				return nil
 			}
 			info, err := d.Info()
@@ -166,11 +176,12 @@ func collectFiles(paths []string) ([]uploadFile, error) {
 			return nil
 		})
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].path < out[j].path })
-	return out, nil
+	sort.Strings(skipped)
+	return out, skipped, nil
 }
 
 func uploadCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -178,11 +189,12 @@ func uploadCmd(ctx context.Context, args []string, getenv func(string) string, s
 	fs.SetOutput(stderr)
 	group := fs.String("group", "", "the group's name or id")
 	parallel := fs.Int("parallel", 4, "files sent at once")
+	quiet := fs.Bool("quiet", false, "do not list the files skipped as not photos or videos (their count is still given)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if *group == "" || fs.NArg() == 0 || *parallel < 1 {
-		return errors.New("usage: wmory upload --group NAME-or-ID [--parallel N] PATH...")
+		return errors.New("usage: wmory upload --group NAME-or-ID [--parallel N] [--quiet] PATH...")
 	}
 	c, err := loadCredentials(getenv)
 	if err != nil {
@@ -190,7 +202,7 @@ func uploadCmd(ctx context.Context, args []string, getenv func(string) string, s
 	}
 	groups, err := c.Groups(ctx)
 	if err != nil {
-		return err
+		return explain(c, err)
 	}
 	var gid string
 	for _, g := range groups {
@@ -204,9 +216,17 @@ func uploadCmd(ctx context.Context, args []string, getenv func(string) string, s
 	if gid == "" {
 		return fmt.Errorf("no group %q among yours (see `wmory groups`)", *group)
 	}
-	files, err := collectFiles(fs.Args())
+	files, skipped, err := collectFiles(fs.Args())
 	if err != nil {
 		return err
+	}
+	if len(skipped) > 0 {
+		if !*quiet {
+			for _, s := range skipped {
+				fmt.Fprintf(stdout, "skipped %s (not a photo or video wmory takes)\n", s)
+			}
+		}
+		fmt.Fprintf(stdout, "%d file(s) skipped\n", len(skipped))
 	}
 	var total int64
 	for _, f := range files {
@@ -233,7 +253,7 @@ func uploadCmd(ctx context.Context, args []string, getenv func(string) string, s
 					duplicates++
 					p.line("already there", f.path)
 				default:
-					refused = append(refused, fmt.Sprintf("%s: %v", f.path, err))
+					refused = append(refused, fmt.Sprintf("%s: %s", f.path, describe(c, err)))
 					p.line("failed", f.path)
 				}
 				mu.Unlock()
@@ -257,19 +277,33 @@ func uploadCmd(ctx context.Context, args []string, getenv func(string) string, s
 	return nil
 }
 
+// uploadAttempts and the doubling wait from one second ride out a short
+// outage (a server restarting, a dropped connection): about a minute.
+const uploadAttempts = 7
+
 // uploadWithRetry retries what may pass later (network errors, 5xx, rate
-// limits) with backoff; refusals are final.
+// limits) with backoff; refusals are final. A retry counts no byte twice, so
+// the progress never goes backwards.
 func uploadWithRetry(ctx context.Context, c *client.Client, gid string, f uploadFile, p *progress) error {
 	backoff := time.Second
+	var credited int64 // of this file, in the progress
 	for attempt := 1; ; attempt++ {
 		var sent int64
-		_, err := c.Upload(ctx, gid, f.path, f.name, f.contentType, func(n int64) { sent += n; p.add(n) })
+		_, err := c.Upload(ctx, gid, f.path, f.name, f.contentType, func(n int64) {
+			sent += n
+			if sent > credited {
+				p.add(sent - credited)
+				credited = sent
+			}
+		})
 		if err == nil || errors.Is(err, client.ErrDuplicate) {
+			if credited < f.size {
+				p.add(f.size - credited)
+			}
 			return err
 		}
-		p.add(-sent)
 		var apiErr *client.APIError
-		if attempt == 4 || (errors.As(err, &apiErr) && !apiErr.Temporary()) {
+		if attempt == uploadAttempts || (errors.As(err, &apiErr) && !apiErr.Temporary()) || ctx.Err() != nil {
 			return err
 		}
 		wait := backoff
@@ -324,11 +358,12 @@ func (p *progress) status() string {
 	sent := p.sent.Load()
 	elapsed := time.Since(p.start).Seconds()
 	rate := float64(sent) / max(elapsed, 0.001)
-	eta := "?"
-	if rate > 0 && sent < p.total {
-		eta = (time.Duration(float64(p.total-sent)/rate) * time.Second).Round(time.Second).String()
+	s := fmt.Sprintf("%d/%d files, %.1f/%.1f MB, %.1f MB/s", p.done, p.files, float64(sent)/1e6, float64(p.total)/1e6, rate/1e6)
+	// An estimate only where it redraws, and once there is a rate to go by.
+	if p.tty && elapsed > 2 && rate > 0 && sent < p.total {
+		s += ", ETA " + (time.Duration(float64(p.total-sent)/rate) * time.Second).Round(time.Second).String()
 	}
-	return fmt.Sprintf("%d/%d files, %.1f/%.1f MB, %.1f MB/s, ETA %s", p.done, p.files, float64(sent)/1e6, float64(p.total)/1e6, rate/1e6, eta)
+	return s
 }
 
 func (p *progress) draw() {
@@ -357,4 +392,35 @@ func (p *progress) finish() {
 	if p.tty {
 		fmt.Fprintf(p.out, "\r\033[K%s\n", p.status())
 	}
+}
+
+// describe says what went wrong in words: the server's message for a
+// refusal, and what a failed connection means rather than Go's error text.
+func describe(c *client.Client, err error) string {
+	var apiErr *client.APIError
+	var dnsErr *net.DNSError
+	var netErr net.Error
+	switch {
+	case errors.As(err, &apiErr):
+		if apiErr.Status == http.StatusUnauthorized && apiErr.Code == wmory.ECodeUnauthenticated {
+			return "your session has ended (signed out, or the password was changed): run wmory login"
+		}
+		return fmt.Sprintf("%s (%s)", strings.TrimSuffix(apiErr.Message, "."), apiErr.Code)
+	case errors.Is(err, context.Canceled):
+		return "stopped"
+	case errors.As(err, &dnsErr):
+		return fmt.Sprintf("cannot find the server %s (is the address right?)", dnsErr.Name)
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return fmt.Sprintf("cannot reach the server at %s (is it running?)", c.Server)
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE):
+		return "the connection to the server broke off"
+	case errors.As(err, &netErr) && netErr.Timeout():
+		return "the server did not answer in time"
+	}
+	return err.Error()
+}
+
+// explain is describe for a command's own failure.
+func explain(c *client.Client, err error) error {
+	return errors.New(describe(c, err))
 }

@@ -3,10 +3,14 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
+	"net"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestCommandLineUploader(t *testing.T) {
@@ -50,20 +54,105 @@ func TestCommandLineUploader(t *testing.T) {
 		!strings.Contains(errOut.String(), "upload_rejected") {
 		t.Fatalf("first run:\n%s\n%s", out.String(), errOut.String())
 	}
-	if strings.Contains(out.String(), "skip.jpg") || strings.Contains(out.String(), "notes.txt") {
+	if strings.Contains(out.String(), "skip.jpg") || regexp.MustCompile(`(?m)^uploaded .*notes\.txt`).MatchString(out.String()) {
 		t.Fatalf("hidden folders or other files were sent:\n%s", out.String())
 	}
-	// Non-terminal output: plain lines with the overall progress.
-	if !strings.Contains(out.String(), "files,") || !strings.Contains(out.String(), "MB/s") {
-		t.Fatalf("no progress in:\n%s", out.String())
+	// Files it will not send are named, and counted.
+	if !strings.Contains(out.String(), "skipped "+filepath.Join(trip, "notes.txt")+" (not a photo or video") || !strings.Contains(out.String(), "1 file(s) skipped") {
+		t.Fatalf("the skipped file is not listed:\n%s", out.String())
+	}
+	// Non-terminal output: plain lines with the overall progress, no guess of
+	// the time left.
+	if !strings.Contains(out.String(), "files,") || !strings.Contains(out.String(), "MB/s") || strings.Contains(out.String(), "ETA") {
+		t.Fatalf("progress lines:\n%s", out.String())
+	}
+	// A refusal says what happened in words, with its code.
+	if !regexp.MustCompile(`fake\.jpg: [A-Z][^(]+ \(upload_rejected\)`).MatchString(errOut.String()) {
+		t.Fatalf("refusal:\n%s", errOut.String())
 	}
 
 	out.Reset()
-	run(context.Background(), []string{"upload", "--group", "trip 2026", trip}, getenv, &out, &errOut)
+	run(context.Background(), []string{"upload", "--quiet", "--group", "trip 2026", trip}, getenv, &out, &errOut)
 	if !strings.Contains(out.String(), "0 uploaded, 3 already in the group, 1 failed") {
 		t.Fatalf("second run uploaded again:\n%s", out.String())
+	}
+	if strings.Contains(out.String(), "skipped /") || !strings.Contains(out.String(), "1 file(s) skipped") {
+		t.Fatalf("--quiet still lists the skipped files:\n%s", out.String())
 	}
 	if err := run(context.Background(), []string{"upload", "--group", "nope", trip}, getenv, &out, &errOut); err == nil {
 		t.Fatal("an unknown group was accepted")
 	}
+
+	// A changed password ends the CLI's session: it says to sign in again.
+	ann.do("PATCH", "/api/v1/me", map[string]string{"password": "a long enough passphrase", "new_password": "another long passphrase"}, 200)
+	err = run(context.Background(), []string{"groups"}, getenv, &out, &errOut)
+	if err == nil || !strings.Contains(err.Error(), "run wmory login") {
+		t.Fatalf("after a password change: %v", err)
+	}
+	// A server that is not there is said so, not as Go's dial error.
+	ln, _ := net.Listen("tcp", "127.0.0.1:0")
+	gone := "http://" + ln.Addr().String()
+	ln.Close()
+	os.WriteFile(filepath.Join(dir, "config", "wmory", "credentials.json"), []byte(`{"server":"`+gone+`","token":"x"}`), 0o600)
+	err = run(context.Background(), []string{"groups"}, getenv, &out, &errOut)
+	if err == nil || err.Error() != "cannot reach the server at "+gone+" (is it running?)" {
+		t.Fatalf("server gone: %v", err)
+	}
+}
+
+// The uploader rides out a short outage in the middle of a batch: every file
+// arrives, and its progress never goes backwards.
+func TestCommandLineUploaderThroughAnOutage(t *testing.T) {
+	proxy := newProxy(t, "")
+	in := start(t, map[string]string{"WMORY_BASE_URL": "http://" + proxy.addr})
+	proxy.setTarget(strings.TrimPrefix(in.base, "http://"))
+	ann := in.signup("ann@example.com", "Ann", in.consoleMail)
+	ann.do("POST", "/api/v1/groups", map[string]string{"name": "Trip"}, 201)
+
+	dir := t.TempDir()
+	for _, name := range []string{"camera.jpg", "iphone7-gps.heic", "phone-orientation-6.webp", "photo.avif", "alpha.png", "animated.gif"} {
+		os.WriteFile(filepath.Join(dir, name), testfile(t, name), 0o644)
+	}
+	env := map[string]string{"XDG_CONFIG_HOME": filepath.Join(t.TempDir(), "config"), "WMORY_PASSWORD": "a long enough passphrase"}
+	getenv := func(k string) string { return env[k] }
+	var out, errOut bytes.Buffer
+	if err := run(context.Background(), []string{"login", "--server", "http://" + proxy.addr, "--email", "ann@example.com"}, getenv, &out, &errOut); err != nil {
+		t.Fatalf("login: %v %s", err, errOut.String())
+	}
+	// Longer than a few quick retries would wait (a server restarting).
+	proxy.outageAfter(400<<10, 8*time.Second)
+	out.Reset()
+	if err := run(context.Background(), []string{"upload", "--parallel", "2", "--group", "Trip", dir}, getenv, &out, &errOut); err != nil {
+		t.Fatalf("upload through an outage: %v\n%s\n%s", err, out.String(), errOut.String())
+	}
+	select {
+	case <-proxy.outages:
+	default:
+		t.Fatal("the connection was never cut")
+	}
+	// A file whose bytes had all arrived when the connection broke was
+	// completed by the server: the retry finds it already there.
+	m := regexp.MustCompile(`(\d+) uploaded, (\d+) already in the group, 0 failed`).FindStringSubmatch(out.String())
+	if m == nil || atoi(m[1])+atoi(m[2]) != 6 {
+		t.Fatalf("after the outage:\n%s", out.String())
+	}
+	gid := ann.do("GET", "/api/v1/groups", nil, 200)["items"].([]any)[0].(map[string]any)["id"].(string)
+	if items := ann.do("GET", "/api/v1/groups/"+gid+"/media", nil, 200)["items"].([]any); len(items) != 6 {
+		t.Fatalf("%d items in the group after the outage; want 6", len(items))
+	}
+	last := -1.0
+	for _, m := range regexp.MustCompile(`(\d+\.\d)/\d+\.\d MB`).FindAllStringSubmatch(out.String(), -1) {
+		var mb float64
+		fmt.Sscan(m[1], &mb)
+		if mb < last {
+			t.Fatalf("progress went back from %.1f to %.1f MB:\n%s", last, mb, out.String())
+		}
+		last = mb
+	}
+}
+
+func atoi(s string) int {
+	var n int
+	fmt.Sscan(s, &n)
+	return n
 }

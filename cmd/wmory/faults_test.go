@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/wmory/wmory"
 	"github.com/wmory/wmory/internal/blob"
@@ -28,6 +29,10 @@ type tcpProxy struct {
 	mu     sync.Mutex
 	conns  []net.Conn
 	up     bool
+	// An outage that starts once trigger bytes from clients have passed.
+	sent, trigger int64
+	outage        time.Duration
+	outages       chan struct{} // one value each time one has ended
 }
 
 func newProxy(t *testing.T, target string) *tcpProxy {
@@ -35,7 +40,7 @@ func newProxy(t *testing.T, target string) *tcpProxy {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &tcpProxy{target: target, ln: ln, addr: ln.Addr().String(), up: true}
+	p := &tcpProxy{target: target, ln: ln, addr: ln.Addr().String(), up: true, outages: make(chan struct{}, 1)}
 	go p.serve()
 	t.Cleanup(func() { ln.Close(); p.cut() })
 	return p
@@ -48,13 +53,13 @@ func (p *tcpProxy) serve() {
 			return
 		}
 		p.mu.Lock()
-		up := p.up
+		up, target := p.up, p.target
 		p.mu.Unlock()
 		if !up {
 			c.Close() // refused, as by a server that is down
 			continue
 		}
-		s, err := net.Dial("tcp", p.target)
+		s, err := net.Dial("tcp", target)
 		if err != nil {
 			c.Close()
 			continue
@@ -62,7 +67,7 @@ func (p *tcpProxy) serve() {
 		p.mu.Lock()
 		p.conns = append(p.conns, c, s)
 		p.mu.Unlock()
-		go func() { io.Copy(s, c); s.Close() }()
+		go func() { io.Copy(s, proxyReader{c, p}); s.Close() }()
 		go func() { io.Copy(c, s); c.Close() }()
 	}
 }
@@ -82,6 +87,48 @@ func (p *tcpProxy) restore() {
 	p.mu.Lock()
 	p.up = true
 	p.mu.Unlock()
+}
+
+// setTarget points the proxy at a server started after it (one that must
+// know the proxy's address first).
+func (p *tcpProxy) setTarget(target string) {
+	p.mu.Lock()
+	p.target = target
+	p.mu.Unlock()
+}
+
+// outageAfter cuts everything once n more bytes from clients have passed,
+// and restores the proxy d later.
+func (p *tcpProxy) outageAfter(n int64, d time.Duration) {
+	p.mu.Lock()
+	p.trigger, p.outage = p.sent+n, d
+	p.mu.Unlock()
+}
+
+// proxyReader counts what clients send, for outageAfter.
+type proxyReader struct {
+	c net.Conn
+	p *tcpProxy
+}
+
+func (r proxyReader) Read(b []byte) (int, error) {
+	n, err := r.c.Read(b)
+	r.p.mu.Lock()
+	r.p.sent += int64(n)
+	start := r.p.trigger > 0 && r.p.sent >= r.p.trigger
+	if start {
+		r.p.trigger = 0
+	}
+	d := r.p.outage
+	r.p.mu.Unlock()
+	if start {
+		r.p.cut()
+		time.AfterFunc(d, func() {
+			r.p.restore()
+			r.p.outages <- struct{}{}
+		})
+	}
+	return n, err
 }
 
 func status(t *testing.T, base, path string) int {

@@ -38,7 +38,7 @@ func (e *APIError) Error() string { return fmt.Sprintf("%s (%d): %s", e.Code, e.
 
 // Temporary reports whether trying again later may succeed.
 func (e *APIError) Temporary() bool {
-	return e.Status >= 500 || e.Code == "rate_limited"
+	return e.Status >= 500 || e.Code == "rate_limited" || e.Code == "upload_expired" || e.Code == "storage_refused"
 }
 
 func (c *Client) httpClient() *http.Client {
@@ -167,15 +167,29 @@ func (c *Client) Upload(ctx context.Context, groupID, path, name, contentType st
 	if err != nil {
 		return "", err
 	}
+	id, err := c.send(ctx, up.UploadID, up.Method, up.URL, up.Headers, f, size, progress)
+	if err != nil && !errors.Is(err, ErrDuplicate) {
+		// Give the day's allowance back now rather than when the upload
+		// expires; a retry authorizes anew. (Bytes that did arrive were
+		// completed by the server: this is then a harmless conflict.)
+		abandon, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		c.Do(abandon, "DELETE", "/api/v1/uploads/"+up.UploadID, nil, nil)
+		cancel()
+	}
+	return id, err
+}
+
+// send stores the bytes with the signed request, then completes the upload.
+func (c *Client) send(ctx context.Context, uploadID, method, url string, headers map[string]string, f *os.File, size int64, progress func(n int64)) (string, error) {
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		return "", err
 	}
-	req, err := http.NewRequestWithContext(ctx, up.Method, up.URL, &countingReader{r: f, report: progress})
+	req, err := http.NewRequestWithContext(ctx, method, url, &countingReader{r: f, report: progress})
 	if err != nil {
 		return "", err
 	}
 	req.ContentLength = size
-	for k, v := range up.Headers {
+	for k, v := range headers {
 		req.Header.Set(k, v)
 	}
 	resp, err := c.httpClient().Do(req)
@@ -190,7 +204,8 @@ func (c *Client) Upload(ctx context.Context, groupID, path, name, contentType st
 	var media struct {
 		ID string `json:"id"`
 	}
-	err = c.Do(ctx, "POST", "/api/v1/uploads/"+up.UploadID+"/complete", nil, &media)
+	err = c.Do(ctx, "POST", "/api/v1/uploads/"+uploadID+"/complete", nil, &media)
+	var apiErr *APIError
 	if errors.As(err, &apiErr) && apiErr.Code == "duplicate" {
 		return apiErr.MediaID, ErrDuplicate
 	}
