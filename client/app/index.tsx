@@ -1,4 +1,4 @@
-import { Link, Stack, router } from 'expo-router';
+import { Link, Stack, router, useLocalSearchParams } from 'expo-router';
 import React, { useCallback, useEffect, useState } from 'react';
 import { FlatList, Pressable, RefreshControl, StyleSheet, Text, View, useWindowDimensions } from 'react-native';
 import type { Group } from '../src/api';
@@ -17,6 +17,7 @@ export default function Home() {
 
 function Groups() {
   const { api, user } = useSession();
+  const { ended } = useLocalSearchParams<{ ended?: string }>();
   const [groups, setGroups] = useState<Group[] | null>(null);
   const [covers, setCovers] = useState<Record<string, string | undefined>>({});
   const [error, setError] = useState('');
@@ -62,6 +63,7 @@ function Groups() {
   const header = (
     <View style={{ gap: 12, marginBottom: 12 }}>
       <Title>Your groups</Title>
+      {ended ? <Notice kind="info">You no longer have access to that group: you were removed from it or left it, or it was deleted.</Notice> : null}
       <Card>
         <Field label="New group" placeholder="Summer in Lisbon" value={name} onChangeText={setName} autoCapitalize="sentences" onSubmitEditing={() => name.trim() && create()} />
         <Button title="Create group" onPress={create} busy={creating} disabled={!name.trim()} />

@@ -322,6 +322,19 @@ async function shareAndModerate(alice, bob) {
   await alice.page.getByRole('link', { name: 'Lisbon 2026' }).waitFor();
   await shot(alice, '13-groups.png');
 
+  // Alice removes Bob while his gallery is open: at his next step the group's
+  // screens are left, once, with the reason, instead of an error over a gallery.
+  await bob.page.goto(`${base}/groups/${gid}`);
+  await readyTiles(bob, 5);
+  await alice.page.goto(`${base}/groups/${gid}/members`);
+  await button(alice.page, 'Remove Bob').click();
+  await text(alice.page, 'Bob', { exact: true }).waitFor({ state: 'detached' });
+  await bob.page.getByRole('link', { name: /^Photo by / }).first().click();
+  await bob.page.getByRole('heading', { name: 'Your groups' }).waitFor();
+  await text(bob.page, /You no longer have access to that group/).waitFor();
+  assert.equal(await text(bob.page, /not found/i).count(), 0, `no "not found" for a group one has left: ${await text(bob.page, /not found/i).allTextContents()}`);
+  assert.equal(await seen(bob.page.getByRole('link', { name: 'Lisbon 2026' })).count(), 0, 'the group is gone from his list');
+
   // Alice runs this wmory: made an instance admin from the command line, she
   // suspends Bob, whose session ends at once.
   wmory.cli('admin', 'promote', alice.email);

@@ -1,8 +1,9 @@
 // A group's gallery as the screens share it: the grid pages through it, the
 // viewer swipes along it, uploads and deletions update it in place, and items
 // still processing are checked again until they are ready.
+import { router } from 'expo-router';
 import React, { createContext, useCallback, useContext, useEffect, useRef, useState } from 'react';
-import type { Api, Media } from './api';
+import { ApiError, type Api, type Media } from './api';
 import { useSession } from './session';
 
 export type GalleryState = {
@@ -12,7 +13,12 @@ export type GalleryState = {
   refreshing: boolean;
   done: boolean;
   error?: string;
+  /** The server no longer knows the group for this account: removed, left, or deleted. */
+  ended?: boolean;
 };
+
+/** A 404 for a group's own pages: access to it has ended. */
+const accessEnded = (err: unknown) => err instanceof ApiError && err.status === 404;
 
 const empty: GalleryState = { items: [], loading: false, refreshing: false, done: false };
 
@@ -63,8 +69,19 @@ export class GalleryStore {
       const page = await this.api.gallery(gid);
       this.set(gid, { items: page.items, cursor: page.next_cursor || undefined, done: !page.next_cursor, refreshing: false });
     } catch (err) {
-      this.set(gid, { refreshing: false, error: (err as Error).message });
+      if (accessEnded(err)) this.end(gid);
+      else this.set(gid, { refreshing: false, error: (err as Error).message });
     }
+  }
+
+  /** Access ended: nothing of the group stays on screen. */
+  end(gid: string) {
+    this.set(gid, { items: [], cursor: undefined, error: undefined, refreshing: false, loading: false, ended: true });
+  }
+
+  /** Forgets a group (after its screens were left because access ended). */
+  forget(gid: string) {
+    this.states.delete(gid);
   }
 
   async loadMore(gid: string) {
@@ -88,8 +105,13 @@ export class GalleryStore {
   /** Merges the newest page in: what others uploaded since appears without losing the scroll position. */
   async refreshHead(gid: string) {
     if (this.get(gid).refreshing) return;
-    const page = await this.api.gallery(gid);
-    this.set(gid, { items: mergeMedia(this.get(gid).items, page.items) });
+    try {
+      const page = await this.api.gallery(gid);
+      this.set(gid, { items: mergeMedia(this.get(gid).items, page.items) });
+    } catch (err) {
+      if (accessEnded(err)) this.end(gid);
+      else throw err;
+    }
   }
 
   /** Items the server just answered with: it is reachable again, so an earlier error is over. */
@@ -127,14 +149,38 @@ export function GalleryProvider({ children }: { children: React.ReactNode }) {
   return <GalleryContext.Provider value={store.current}>{children}</GalleryContext.Provider>;
 }
 
-export function useGallery(gid: string) {
+function useStore(): GalleryStore {
   const store = useContext(GalleryContext);
   if (!store) throw new Error('useGallery outside GalleryProvider');
+  return store;
+}
+
+/**
+ * Leaves a group's screens once access to it ended (removed, left elsewhere,
+ * or the group deleted): its items go from the screen, and the list of groups
+ * says why, once.
+ */
+export function useLeaveEnded(gid: string): () => void {
+  const store = useStore();
+  return useCallback(() => {
+    store.forget(gid);
+    // Out of every screen of the group, not just the top one.
+    if (router.canDismiss()) router.dismissAll();
+    router.replace({ pathname: '/', params: { ended: '1' } });
+  }, [store, gid]);
+}
+
+export function useGallery(gid: string) {
+  const store = useStore();
   const [state, setState] = useState(() => store.get(gid));
   useEffect(() => {
     setState(store.get(gid));
     return store.subscribe(gid, () => setState(store.get(gid)));
   }, [store, gid]);
+  const leave = useLeaveEnded(gid);
+  useEffect(() => {
+    if (state.ended) leave();
+  }, [state.ended, leave]);
 
   // Processing happens in the background on the server: look again every few
   // seconds while something is still processing, so thumbnails appear by themselves.
