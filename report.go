@@ -20,7 +20,8 @@ type Report struct {
 
 // Report reasons and resolutions of the contract.
 var (
-	ReportReasons = map[string]bool{"spam": true, "nudity": true, "violence": true, "harassment": true, "copyright": true, "other": true}
+	ReportReasons = map[string]bool{"spam": true, "nudity": true, "violence": true, "harassment": true, "copyright": true,
+		"depicts_me": true, "wrong_group": true, "other": true}
 	// ReportActions maps each resolution to the group action it needs.
 	ReportActions = map[string]GroupAction{"remove_media": ActResolveRemoveMedia, "dismiss": ActResolveDismiss, "remove_uploader": ActResolveRemoveUploader}
 )

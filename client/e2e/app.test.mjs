@@ -267,7 +267,7 @@ async function shareAndModerate(alice, bob) {
   await text(bob.page, /Apr 17, 2021,? 5:12\sPM/).waitFor();
   await shot(bob, '08-viewer.png');
   await button(bob.page, 'Report').click();
-  await bob.page.getByRole('radio', { name: 'Spam' }).click();
+  await bob.page.getByRole('radio', { name: "I'm in this photo and don't want it shared" }).click();
   await label(bob.page, 'Details (optional)').fill('Not from our trip');
   await shot(bob, '09-report.png');
   await button(bob.page, 'Send report').click();
@@ -276,6 +276,7 @@ async function shareAndModerate(alice, bob) {
   // Alice sees the report and removes the photo.
   await alice.page.getByRole('link', { name: 'Reports' }).click();
   await text(alice.page, '“Not from our trip”').waitFor();
+  await text(alice.page, /I'm in this photo and don't want it shared/).waitFor();
   await shot(alice, '10-reports.png');
   await button(alice.page, 'Remove item').click();
   await text(alice.page, 'No open reports').waitFor();

@@ -83,8 +83,8 @@ export type Media = {
   original_url?: string;
 };
 
-export type ReportReason = 'spam' | 'nudity' | 'violence' | 'harassment' | 'copyright' | 'other';
-export const reportReasons: ReportReason[] = ['spam', 'nudity', 'violence', 'harassment', 'copyright', 'other'];
+export type ReportReason = 'spam' | 'nudity' | 'violence' | 'harassment' | 'copyright' | 'depicts_me' | 'wrong_group' | 'other';
+export const reportReasons: ReportReason[] = ['depicts_me', 'wrong_group', 'spam', 'nudity', 'violence', 'harassment', 'copyright', 'other'];
 
 export type ResolveAction = 'dismiss' | 'remove_media' | 'remove_uploader';
 

@@ -6,6 +6,8 @@ export const reasonLabels: Record<ReportReason, string> = {
   violence: 'Violence',
   harassment: 'Harassment',
   copyright: 'Copyright',
+  depicts_me: "I'm in this photo and don't want it shared",
+  wrong_group: "It doesn't belong in this group",
   other: 'Something else',
 };
 

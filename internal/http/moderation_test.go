@@ -96,7 +96,7 @@ func TestAutoHide(t *testing.T) {
 		return len(c.must(200, "GET", "/api/v1/groups/"+gid+"/media", nil).items()) == 1
 	}
 	sent := len(e.sent())
-	cs[1].must(201, "POST", "/api/v1/media/"+mid+"/reports", map[string]string{"reason": "spam"})
+	cs[1].must(201, "POST", "/api/v1/media/"+mid+"/reports", map[string]string{"reason": "depicts_me"})
 	if !visible(cs[3]) {
 		t.Fatal("hidden after one report; threshold is two")
 	}
@@ -106,6 +106,9 @@ func TestAutoHide(t *testing.T) {
 	}
 	if n := len(e.sent()) - sent; n != 1 {
 		t.Fatalf("%d notices for two reports within the hour; want 1", n)
+	}
+	if m := e.sent()[sent]; m.Subject != "An item in G was reported" || !strings.Contains(m.Text, "reported an item in G, a wmory group you manage") {
+		t.Errorf("the notice does not name the group: %q\n%s", m.Subject, m.Text)
 	}
 	cs[3].must(404, "GET", "/api/v1/media/"+mid, nil)
 	if !visible(owner) {

@@ -97,7 +97,7 @@ func schemas() schema {
 				"original_missing", "original_changed", "processing_failed", nil}},
 			"thumbnail_url": schema{"type": "string", "format": "uri"}, "preview_url": schema{"type": "string", "format": "uri"}, "original_url": schema{"type": "string", "format": "uri"}}),
 		"MediaList": list("Media"),
-		"ReportRequest": obj([]string{"reason"}, schema{"reason": schema{"type": "string", "enum": []string{"spam", "nudity", "violence", "harassment", "copyright", "other"}},
+		"ReportRequest": obj([]string{"reason"}, schema{"reason": schema{"type": "string", "enum": []string{"spam", "nudity", "violence", "harassment", "copyright", "depicts_me", "wrong_group", "other"}},
 			"details": schema{"type": "string", "maxLength": 2000}}),
 		"ResolveRequest": obj([]string{"action"}, schema{"action": schema{"type": "string", "enum": []string{"remove_media", "dismiss", "remove_uploader"}}}),
 		"Report": obj([]string{"id", "media_id", "group_id", "reporter_id", "reason", "details", "status", "action", "created_at", "resolved_at", "resolved_by"}, schema{

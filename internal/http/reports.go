@@ -49,7 +49,7 @@ func (s *Server) createReport(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if !wmory.ReportReasons[req.Reason] {
-		return wmory.Invalid("reason", "must be one of spam, nudity, violence, harassment, copyright, other.")
+		return wmory.Invalid("reason", "must be one of spam, nudity, violence, harassment, copyright, depicts_me, wrong_group, other.")
 	}
 	details := ""
 	if req.Details != nil {

@@ -33,6 +33,6 @@ func (l Letters) PasswordReset(to, name, token string) Message {
 
 func (l Letters) PasswordChanged(to, name string) Message { return PasswordChanged(to, name) }
 
-func (l Letters) ReportFiled(to, groupID string) Message {
-	return ReportFiled(to, l.link("/groups/"+groupID+"/reports", nil))
+func (l Letters) ReportFiled(to, groupID, groupName string) Message {
+	return ReportFiled(to, groupName, l.link("/groups/"+groupID+"/reports", nil))
 }

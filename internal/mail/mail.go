@@ -96,8 +96,9 @@ func mailParse(s string) (string, error) {
 	return a.Address, nil
 }
 
-func ReportFiled(to, link string) Message {
-	return Message{To: to, Subject: "A photo in your wmory group was reported", Text: fmt.Sprintf(
-		"Hello,\n\na member reported an item in a group you manage. Review the reports here:\n\n%s\n\n"+
-			"You get at most one such message per group and hour.\n", link)}
+// ReportFiled tells a group's moderators that something in it was reported.
+func ReportFiled(to, group, link string) Message {
+	return Message{To: to, Subject: fmt.Sprintf("An item in %s was reported", group), Text: fmt.Sprintf(
+		"Hello,\n\na member reported an item in %s, a wmory group you manage. Review the reports here:\n\n%s\n\n"+
+			"You get at most one such message per group and hour.\n", group, link)}
 }

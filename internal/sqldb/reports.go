@@ -83,8 +83,14 @@ func (db *DB) CreateReport(ctx context.Context, actor wmory.Actor, mediaID, reas
 				return err
 			}
 		}
+		var groupName string
+		if len(notify) > 0 {
+			if err := tx.queryRow(ctx, `SELECT name FROM "groups" WHERE id = ?`, groupID).Scan(&groupName); err != nil {
+				return err
+			}
+		}
 		for _, to := range notify {
-			if err := tx.queueMail(ctx, letters.ReportFiled(to, groupID)); err != nil {
+			if err := tx.queueMail(ctx, letters.ReportFiled(to, groupID, groupName)); err != nil {
 				return err
 			}
 		}
