@@ -141,14 +141,15 @@ func ValidatePassword(field, p string) error {
 	if p == "" {
 		return Invalid(field, "is required.")
 	}
+	// Said as sentences: people read these in the app and the CLI.
 	if len(p) > MaxPasswordBytes {
-		return &Error{Code: ECodeWeakPassword, Message: field + ": must be at most 256 bytes."}
+		return &Error{Code: ECodeWeakPassword, Message: "This password is too long: 256 bytes at most."}
 	}
 	if utf8.RuneCountInString(p) < MinPasswordChars {
-		return &Error{Code: ECodeWeakPassword, Message: field + ": must be at least 10 characters."}
+		return &Error{Code: ECodeWeakPassword, Message: "This password is too short: choose one of at least 10 characters."}
 	}
 	if isCommonPassword(p) {
-		return &Error{Code: ECodeWeakPassword, Message: field + ": is too common; choose another."}
+		return &Error{Code: ECodeWeakPassword, Message: "This password is too common: choose another."}
 	}
 	return nil
 }

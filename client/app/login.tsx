@@ -37,7 +37,7 @@ export default function Login() {
   return (
     <Screen>
       <Stack.Screen options={{ title: 'Sign in' }} />
-      <Title>Welcome back</Title>
+      <Title>{session.returning ? 'Welcome back' : 'Sign in'}</Title>
       <Body muted>Your group's photos and videos, all in one place.</Body>
       <Card>
         {needsServerAddress ? (

@@ -51,8 +51,8 @@ export default function Register() {
 
   return (
     <Screen>
-      <Stack.Screen options={{ title: 'Create an account' }} />
-      <Title>Create an account</Title>
+      <Stack.Screen options={{ title: 'Sign up' }} />
+      <Title>Create your account</Title>
       <Body muted>Share photos and videos with your people: everyone uploads once, everyone sees everything.</Body>
       <Card>
         {needsServerAddress ? <Field label="Server" value={server} onChangeText={setServer} keyboardType="url" /> : null}

@@ -144,9 +144,9 @@ async function shareAndModerate(alice, bob) {
 
   // Alice signs up, confirms her address from the e-mail and signs in.
   await alice.page.goto(`${base}/`);
-  await alice.page.getByRole('heading', { name: 'Welcome back' }).waitFor();
-  await shot(alice, '01-sign-in.png');
-  await button(alice.page, 'Create an account').click();
+  // A first visit is offered an account, not a "welcome back".
+  await alice.page.getByRole('heading', { name: 'Create your account' }).waitFor();
+  await shot(alice, '01-first-visit.png');
   await signUp(alice);
   await shot(alice, '02-check-email.png');
   await verifyAndSignIn(alice);
@@ -363,7 +363,7 @@ test('deep links open the right screen and a bad token says so', async () => {
   await page.getByRole('alert').waitFor();
   assert.match(await page.getByRole('alert').textContent(), /invalid|expired|link/i);
   await page.goto(`${base}/groups/whatever`);
-  await page.getByRole('heading', { name: 'Welcome back' }).waitFor();
+  await page.getByRole('heading', { name: 'Create your account' }).waitFor();
   await context.close();
 });
 

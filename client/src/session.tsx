@@ -1,12 +1,14 @@
 // Who is signed in, to which server, and the API client for them.
 import React, { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState } from 'react';
 import { Api, ApiError, type Quota, type User } from './api';
-import { loadSession, needsServerAddress, saveSession } from './storage';
+import { isReturning, loadSession, markReturning, needsServerAddress, saveSession } from './storage';
 
 type Status = 'loading' | 'signedOut' | 'signedIn';
 
 type SessionValue = {
   status: Status;
+  /** Someone has signed in here before: signed out, they are asked to sign in rather than to create an account. */
+  returning: boolean;
   api: Api;
   server: string;
   user?: User;
@@ -20,6 +22,7 @@ const SessionContext = createContext<SessionValue | null>(null);
 
 export function SessionProvider({ children }: { children: React.ReactNode }) {
   const [status, setStatus] = useState<Status>('loading');
+  const [returning, setReturning] = useState(false);
   const [server, setServer] = useState('');
   const [user, setUser] = useState<User>();
   const [quota, setQuota] = useState<Quota>();
@@ -37,6 +40,8 @@ export function SessionProvider({ children }: { children: React.ReactNode }) {
       setUser(me.user);
       setQuota(me.quota);
       setStatus('signedIn');
+      setReturning(true);
+      markReturning().catch(() => undefined);
     } catch (err) {
       if (err instanceof ApiError && err.status === 401) signedOut.current();
       else if (err instanceof ApiError && err.status === 403) signedOut.current();
@@ -48,6 +53,7 @@ export function SessionProvider({ children }: { children: React.ReactNode }) {
     let cancelled = false;
     loadSession().then(async ({ server: s, token }) => {
       if (cancelled) return;
+      setReturning(await isReturning().catch(() => false));
       const a = new Api({ baseUrl: s, token, onUnauthenticated: () => signedOut.current() });
       setServer(s);
       setApi(a);
@@ -62,6 +68,7 @@ export function SessionProvider({ children }: { children: React.ReactNode }) {
   const value = useMemo<SessionValue>(
     () => ({
       status,
+      returning,
       api,
       server,
       user,
@@ -86,7 +93,7 @@ export function SessionProvider({ children }: { children: React.ReactNode }) {
         await load(api);
       },
     }),
-    [status, api, server, user, quota, load],
+    [status, returning, api, server, user, quota, load],
   );
 
   return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;

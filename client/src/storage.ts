@@ -14,6 +14,14 @@ export async function loadSession(): Promise<{ server: string; token: string | n
   return { server: server ?? fallback, token };
 }
 
+/** Whether someone has signed in on this phone before (first visits are offered an account). */
+export async function isReturning(): Promise<boolean> {
+  return (await SecureStore.getItemAsync(serverKey)) !== null;
+}
+
+/** The server address saved at sign-in says it already. */
+export async function markReturning(): Promise<void> {}
+
 export async function saveSession(server: string, token: string | null): Promise<void> {
   await SecureStore.setItemAsync(serverKey, server);
   if (token) await SecureStore.setItemAsync(tokenKey, token);
