@@ -195,6 +195,25 @@ func (m *Media) TakenAtLocal() time.Time {
 	return m.TakenAt.In(time.FixedZone("", *m.TakenOffset*60))
 }
 
+// FormatBytes writes a size as people read it: "512 B", "1.5 KB", "61 KB",
+// "4.0 GB" (binary multiples, as file managers show them).
+func FormatBytes(n int64) string {
+	if n < 1024 {
+		return fmt.Sprintf("%d B", n)
+	}
+	v := float64(n) / 1024
+	units := []string{"KB", "MB", "GB", "TB"}
+	u := 0
+	for v >= 1000 && u < len(units)-1 {
+		v /= 1024
+		u++
+	}
+	if v < 10 {
+		return fmt.Sprintf("%.1f %s", v, units[u])
+	}
+	return fmt.Sprintf("%.0f %s", v, units[u])
+}
+
 // FormatOffset writes a UTC offset in minutes east as ±hh:mm.
 func FormatOffset(minutes int) string {
 	sign := '+'

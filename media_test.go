@@ -72,3 +72,12 @@ func FuzzSniff(f *testing.F) {
 		}
 	})
 }
+
+func TestFormatBytes(t *testing.T) {
+	for n, want := range map[int64]string{0: "0 B", 512: "512 B", 1536: "1.5 KB", 62222: "61 KB", 5 << 20: "5.0 MB",
+		4 << 30: "4.0 GB", 200 << 20: "200 MB", 1000 << 20: "1.0 GB", 3 << 40: "3.0 TB"} {
+		if got := FormatBytes(n); got != want {
+			t.Errorf("FormatBytes(%d) = %q; want %q", n, got, want)
+		}
+	}
+}

@@ -160,6 +160,7 @@ func TestUploadRefusalsLeaveNothing(t *testing.T) {
 				{"html", func() response { return auth(ann, "text/html", 100, "a.html") }, 415, "unsupported_media_type"},
 				{"octet-stream", func() response { return auth(ann, "application/octet-stream", 100, "a.heic.php") }, 415, "unsupported_media_type"},
 				{"too large", func() response { return auth(ann, "image/jpeg", 1<<20+1, "a.jpg") }, 413, "file_too_large"},
+				{"far too large", func() response { return auth(ann, "image/jpeg", 3<<20, "a.jpg") }, 413, "file_too_large"},
 				{"size 0", func() response { return auth(ann, "image/jpeg", 0, "a.jpg") }, 400, "invalid_request"},
 				{"control chars in name", func() response { return auth(ann, "image/jpeg", 10, "a\x00.jpg") }, 400, "invalid_request"},
 				{"non-member", func() response { return auth(eve, "image/jpeg", 10, "a.jpg") }, 404, "not_found"},
@@ -171,6 +172,9 @@ func TestUploadRefusalsLeaveNothing(t *testing.T) {
 				r := tc.r()
 				if r.status != tc.status || r.code() != tc.code {
 					t.Errorf("%s: %d %s; want %d %s", tc.name, r.status, r.body, tc.status, tc.code)
+				}
+				if tc.name == "far too large" && !strings.Contains(string(r.body), `"This photo is 3.0 MB; photos can be at most 1.0 MB."`) {
+					t.Errorf("%s: %s; want the sizes in words", tc.name, r.body)
 				}
 				if !reflect.DeepEqual(before, state()) {
 					t.Errorf("%s changed the database", tc.name)

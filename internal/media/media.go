@@ -141,7 +141,11 @@ func (s *Service) Authorize(ctx context.Context, actor wmory.Actor, req UploadRe
 		limit = limits.MaxVideoBytes
 	}
 	if req.Size > limit {
-		return nil, none, wmory.Errorf(wmory.ECodeFileTooLarge, "size: %ss may be at most %d bytes.", kind, limit)
+		size, most := wmory.FormatBytes(req.Size), wmory.FormatBytes(limit)
+		if size == most { // just over: the sizes read the same
+			return nil, none, wmory.Errorf(wmory.ECodeFileTooLarge, "This %s is just over the largest allowed, %s.", kind, most)
+		}
+		return nil, none, wmory.Errorf(wmory.ECodeFileTooLarge, "This %s is %s; %ss can be at most %s.", kind, size, kind, most)
 	}
 	var sum string
 	if req.SHA256 != nil {
