@@ -5,6 +5,7 @@ import type { Session } from '../src/api';
 import { confirm } from '../src/confirm';
 import { SignedIn } from '../src/gate';
 import { useSession } from '../src/session';
+import { describeAgent } from '../src/agent';
 import { Body, Button, Card, Field, Heading, Meter, Notice, Row, Screen, Title, colors, errorMessage, formatDate } from '../src/ui';
 import { formatBytes } from '../src/uploads';
 import { useAction } from '../src/useAction';
@@ -94,7 +95,7 @@ function Account() {
         {sessions.map((s) => (
           <View key={s.id} style={{ borderTopWidth: 1, borderTopColor: colors.border, paddingTop: 8, gap: 4 }}>
             <Text style={{ color: colors.text }} numberOfLines={2}>
-              {s.user_agent || 'Unknown device'}
+              {describeAgent(s.user_agent)}
               {s.current ? ' (this device)' : ''}
             </Text>
             <Text style={{ color: colors.muted, fontSize: 13 }}>

@@ -317,7 +317,7 @@ async function shareAndModerate(alice, bob) {
   // Account screen with the day's quota.
   await alice.page.goto(`${base}/account`);
   await text(alice.page, "Today's uploads").waitFor();
-  await text(alice.page, 'this device').waitFor();
+  await text(alice.page, 'Chrome on Linux (this device)').waitFor(); // named, not a raw user-agent string
   await shot(alice, '12-account.png');
   await alice.page.goto(`${base}/`);
   await alice.page.getByRole('link', { name: 'Lisbon 2026' }).waitFor();
