@@ -362,6 +362,10 @@ test('deep links open the right screen and a bad token says so', async () => {
   await button(page, 'Set the new password').click();
   await page.getByRole('alert').waitFor();
   assert.match(await page.getByRole('alert').textContent(), /invalid|expired|link/i);
+  // The browser tab has wmory's icon.
+  const icon = await fetch(`${base}/favicon.ico`);
+  assert.equal(icon.status, 200, 'favicon');
+  assert.ok((await icon.arrayBuffer()).byteLength > 100, 'the favicon is an image');
   await page.goto(`${base}/groups/whatever`);
   await page.getByRole('heading', { name: 'Create your account' }).waitFor();
   await context.close();

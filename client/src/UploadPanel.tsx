@@ -1,8 +1,11 @@
-import React from 'react';
+import React, { useState } from 'react';
 import { StyleSheet, Text, View } from 'react-native';
 import type { Quota } from './api';
 import { Button, Card, Meter, Row, colors } from './ui';
 import { formatBytes, type QueueSnapshot, type UploadItem } from './uploads';
+
+/** Rows of a batch shown before the list collapses. */
+const collapsedRows = 5;
 
 const statusText: Record<UploadItem['status'], string> = {
   queued: 'Waiting',
@@ -21,7 +24,13 @@ export function UploadPanel({ queue, quota, onRetry, onRetryAll, onClear }: {
   onRetryAll: () => void;
   onClear: () => void;
 }) {
+  const [expanded, setExpanded] = useState(false);
   if (queue.items.length === 0) return null;
+  // A long batch keeps the gallery in view: the files still to go and the
+  // failed ones are listed, the finished ones counted, until asked for.
+  const collapsible = queue.items.length > collapsedRows;
+  const listed = expanded || !collapsible ? queue.items : queue.items.filter((i) => i.status !== 'done' && i.status !== 'duplicate').slice(0, collapsedRows);
+  const hidden = queue.items.length - listed.length;
   const pct = queue.total ? Math.round((queue.sent / queue.total) * 100) : 0;
   const retryable = queue.items.some((i) => i.status === 'failed' && i.retryable !== false);
   const finished = [
@@ -53,7 +62,7 @@ export function UploadPanel({ queue, quota, onRetry, onRetryAll, onClear }: {
         {quota ? ` · today: ${formatBytes(quota.daily_bytes_used)} of ${formatBytes(quota.daily_bytes_limit)}, ${quota.daily_files_used} of ${quota.daily_files_limit} files` : ''}
       </Text>
       <View style={{ gap: 6 }}>
-        {queue.items.map((i) => (
+        {listed.map((i) => (
           <View key={i.id} style={styles.item} accessibilityLabel={`${i.name}: ${statusText[i.status]}${i.error ? `. ${i.error}` : ''}`}>
             <Row style={{ justifyContent: 'space-between' }}>
               <Text style={styles.name} numberOfLines={1}>
@@ -73,6 +82,9 @@ export function UploadPanel({ queue, quota, onRetry, onRetryAll, onClear }: {
             ) : null}
           </View>
         ))}
+        {collapsible ? (
+          <Button small variant="link" title={expanded ? 'Show fewer' : `Show all ${queue.items.length} files${hidden ? ` (${hidden} more)` : ''}`} onPress={() => setExpanded((e) => !e)} />
+        ) : null}
       </View>
     </Card>
   );

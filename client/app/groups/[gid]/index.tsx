@@ -121,7 +121,7 @@ function Gallery() {
             {Platform.OS === 'web' ? <Button title="Refresh" variant="secondary" onPress={refreshAll} busy={gallery.refreshing} /> : null}
           </Row>
         </Row>
-        {canDropFiles ? <Text style={styles.meta}>Tip: drop photos and videos anywhere on this page to upload them.</Text> : null}
+        {canDropFiles && width >= 700 ? <Text style={styles.meta}>Tip: drop photos and videos anywhere on this page to upload them.</Text> : null}
         <Notice>{groupError || pickError || gallery.error}</Notice>
         <UploadPanel
           queue={queueState}
