@@ -196,6 +196,7 @@ async function shareAndModerate(alice, bob) {
   await upload(alice, [path.join(photos, 'camera.jpg'), path.join(photos, 'iphone7-gps.heic'), path.join(tmp, 'beach.mp4')]);
   await readyTiles(alice, 3);
   await shot(alice, '05-gallery-after-upload.png');
+  await text(alice.page, '3 added', { exact: true }).waitFor();
   await upload(bob, [path.join(photos, 'phone-orientation-6.webp'), path.join(tmp, 'dinner.mov')]);
   await readyTiles(bob, 5, { reload: true });
   await shot(bob, '06-gallery-phone.png');
@@ -300,6 +301,14 @@ async function shareAndModerate(alice, bob) {
   await alice.page.context().setOffline(false);
   await text(alice.page, '2 uploaded', { exact: true }).waitFor({ timeout: 60000 });
   assert.equal(await text(alice.page, /^Connection lost\./).count(), 0, 'the notice goes once the uploads went on');
+  await readyTiles(alice, 6);
+  // Her own uploads do not vanish into the grid: the gallery says how many
+  // were added and shows exactly those.
+  await text(alice.page, '2 added', { exact: true }).waitFor();
+  await button(alice.page, 'Show them').click();
+  await text(alice.page, 'Showing the 2 you just added').waitFor();
+  assert.equal(await seen(alice.page.locator('a[href*="/media/"]')).count(), 2, 'only the added items are shown');
+  await button(alice.page, 'Show everything').click();
   await readyTiles(alice, 6);
 
   // Deleting in the viewer moves on to the next item, with its counter and arrows.

@@ -32,6 +32,11 @@ function Gallery() {
   const [pickError, setPickError] = useState('');
   const [queueState, setQueueState] = useState<QueueSnapshot>({ items: [], sent: 0, total: 0, done: 0, uploaded: 0, duplicates: 0, failed: 0, active: false });
 
+  // What the person just uploaded: once the batch is over the gallery says
+  // how many were added and can show exactly those, wherever their dates put them.
+  const addedInBatch = useRef<string[]>([]);
+  const [added, setAdded] = useState<string[]>([]);
+  const [onlyAdded, setOnlyAdded] = useState(false);
   const queue = useRef<UploadQueue | null>(null);
   if (!queue.current) {
     queue.current = new UploadQueue(
@@ -43,7 +48,10 @@ function Gallery() {
         hash: hashFile,
       },
       3,
-      (m) => gallery.upsert([m]),
+      (m) => {
+        gallery.upsert([m]);
+        addedInBatch.current.push(m.id);
+      },
     );
   }
   useEffect(() => {
@@ -60,6 +68,10 @@ function Gallery() {
     if (wasActive.current && !queueState.active) {
       refreshMe().catch(() => undefined);
       reloadGroup();
+      // Each batch's own: one that added nothing clears the last one's.
+      setAdded(addedInBatch.current);
+      setOnlyAdded(false);
+      addedInBatch.current = [];
     }
     wasActive.current = queueState.active;
   }, [queueState.active, refreshMe, reloadGroup]);
@@ -130,12 +142,21 @@ function Gallery() {
           onRetryAll={() => queue.current!.retryAll()}
           onClear={() => queue.current!.clearFinished()}
         />
+        {added.length > 0 ? (
+          <Row wrap style={styles.added}>
+            <Text style={styles.addedText} accessibilityRole="text">
+              {onlyAdded ? `Showing the ${added.length} you just added` : `${added.length} added`}
+            </Text>
+            <Button small variant="link" title={onlyAdded ? 'Show everything' : added.length === 1 ? 'Show it' : 'Show them'} onPress={() => setOnlyAdded((o) => !o)} />
+            <Button small variant="link" title="Dismiss" onPress={() => { setAdded([]); setOnlyAdded(false); }} />
+          </Row>
+        ) : null}
         {!gallery.refreshing && gallery.items.length === 0 && gallery.done ? (
           <Body muted>Nothing here yet. Upload the first photos, and invite the others from Members.</Body>
         ) : null}
       </View>
     ),
-    [group, groupError, pickError, gallery.error, gallery.items.length, gallery.done, gallery.refreshing, queueState, quota, isModerator, gid],
+    [group, groupError, pickError, gallery.error, gallery.items.length, gallery.done, gallery.refreshing, queueState, quota, isModerator, gid, added, onlyAdded, width],
   );
 
   return (
@@ -145,7 +166,7 @@ function Gallery() {
         key={columns}
         style={{ flex: 1 }}
         contentContainerStyle={{ width: '100%', maxWidth: 1200, alignSelf: 'center', paddingHorizontal: 8, paddingBottom: 40 }}
-        data={gallery.items}
+        data={onlyAdded ? gallery.items.filter((m) => added.includes(m.id)) : gallery.items}
         numColumns={columns}
         columnWrapperStyle={{ gap }}
         ItemSeparatorComponent={() => <View style={{ height: gap }} />}
@@ -205,6 +226,8 @@ const Tile = React.memo(function Tile({ media, size, gid }: { media: Media; size
 });
 
 const styles = StyleSheet.create({
+  added: { alignItems: 'center', gap: 8 },
+  addedText: { fontSize: 14, fontWeight: '600', color: colors.text },
   title: { fontSize: 24, fontWeight: '700', color: colors.text },
   meta: { fontSize: 13, color: colors.muted },
   placeholder: { backgroundColor: colors.placeholder, alignItems: 'center', justifyContent: 'center' },
