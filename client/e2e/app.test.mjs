@@ -311,9 +311,20 @@ async function shareAndModerate(alice, bob) {
   await button(alice.page, 'Show everything').click();
   await readyTiles(alice, 6);
 
-  // Deleting in the viewer moves on to the next item, with its counter and arrows.
+  // The animated GIF plays in the viewer: it is shown from its original, not
+  // from the still preview (one of the two newest items is that GIF).
   await alice.page.getByRole('link', { name: 'Photo by Alice' }).first().click();
   await text(alice.page, '1 / 6', { exact: true }).waitFor();
+  const showsGIF = () => alice.page.waitForFunction(() => Array.from(document.images).some((i) => i.src.includes('ct=image%2Fgif')), null, { timeout: 3000 }).then(() => true, () => false);
+  let gif = await showsGIF();
+  await alice.page.keyboard.press('ArrowRight');
+  await text(alice.page, '2 / 6', { exact: true }).waitFor();
+  gif = (await showsGIF()) || gif;
+  assert.ok(gif, 'the GIF is shown from its original');
+  await alice.page.keyboard.press('ArrowLeft');
+  await text(alice.page, '1 / 6', { exact: true }).waitFor();
+
+  // Deleting in the viewer moves on to the next item, with its counter and arrows.
   const deleted = alice.page.url();
   await button(alice.page, 'Delete').click();
   await text(alice.page, '1 / 5', { exact: true }).waitFor();

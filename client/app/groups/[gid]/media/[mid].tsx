@@ -207,6 +207,9 @@ function Viewer() {
   );
 }
 
+/** Photo formats every screen shows as they are. */
+const shownAsIs = ['image/jpeg', 'image/png', 'image/gif', 'image/webp', 'image/avif'];
+
 function Slide({ media, original, zoom, width, height, onToggleZoom }: { media: Media; original?: string; zoom: number; width: number; height: number; onToggleZoom: () => void }) {
   if (media.kind === 'video') return <VideoSlide uri={original} poster={media.preview_url} width={width} height={height} />;
   if (!media.preview_url) {
@@ -216,9 +219,15 @@ function Slide({ media, original, zoom, width, height, onToggleZoom }: { media: 
       </View>
     );
   }
+  // The preview is a still of at most 1440 px: animations play from the
+  // original, and past 2× the original shows its detail (when it is a format
+  // the screen can show; HEIC stays the preview).
+  const animated = media.content_type === 'image/gif' || media.content_type === 'image/webp';
+  const detailed = zoom >= 2 && shownAsIs.includes(media.content_type);
+  const uri = original && (animated || detailed) ? original : media.preview_url;
   const image = (
     <Pressable onPress={onToggleZoom} accessibilityLabel={`Photo by ${media.uploader.name}. Activate to ${zoom === 1 ? 'zoom in' : 'zoom out'}.`} accessibilityRole="image">
-      <Thumb uri={media.preview_url} alt="" style={{ width: width * zoom, height: height * zoom }} fit="contain" />
+      <Thumb uri={uri} alt="" style={{ width: width * zoom, height: height * zoom }} fit="contain" />
     </Pressable>
   );
   if (zoom === 1) return image;
