@@ -25,6 +25,9 @@ type Group struct {
 	MembersCanInvite bool
 	AutoHideReports  int
 	CreatedAt        time.Time
+	// CoverKey is the original's key of its newest ready item members see
+	// ("" when none): the list of groups shows its thumbnail.
+	CoverKey string
 }
 
 // Member is one user's membership of a group.

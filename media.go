@@ -226,8 +226,11 @@ func FormatOffset(minutes int) string {
 // ThumbnailKey and PreviewKey are where a media item's derived images live;
 // they are derived from the original's key, so a retried job overwrites its
 // own output instead of leaving a second copy.
-func (m *Media) ThumbnailKey() string { return m.ObjectKey + thumbSuffix }
+func (m *Media) ThumbnailKey() string { return ThumbnailOf(m.ObjectKey) }
 func (m *Media) PreviewKey() string   { return m.ObjectKey + previewSuffix }
+
+// ThumbnailOf is the thumbnail's key of the original stored under key.
+func ThumbnailOf(key string) string { return key + thumbSuffix }
 
 const (
 	thumbSuffix   = ".thumb.webp"

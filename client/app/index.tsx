@@ -19,7 +19,6 @@ function Groups() {
   const { api, user } = useSession();
   const { ended } = useLocalSearchParams<{ ended?: string }>();
   const [groups, setGroups] = useState<Group[] | null>(null);
-  const [covers, setCovers] = useState<Record<string, string | undefined>>({});
   const [error, setError] = useState('');
   const [refreshing, setRefreshing] = useState(false);
   const [name, setName] = useState('');
@@ -31,11 +30,9 @@ function Groups() {
   const load = useCallback(async () => {
     setError('');
     try {
+      // Each group comes with its cover: one request for the whole list.
       const page = await api.groups();
       setGroups(page.items);
-      // The newest ready photo of each group is its cover.
-      const firsts = await Promise.all(page.items.map((g) => (g.media_count > 0 ? api.gallery(g.id, undefined, 12).catch(() => null) : null)));
-      setCovers(Object.fromEntries(page.items.map((g, i) => [g.id, firsts[i]?.items.find((m) => m.thumbnail_url)?.thumbnail_url])));
     } catch (err) {
       setError(errorMessage(err));
     }
@@ -98,7 +95,7 @@ function Groups() {
         columnWrapperStyle={columns > 1 ? { gap: 12 } : undefined}
         contentContainerStyle={{ gap: 12, paddingBottom: 40 }}
         refreshControl={<RefreshControl refreshing={refreshing} onRefresh={async () => { setRefreshing(true); await load(); setRefreshing(false); }} />}
-        renderItem={({ item }) => <GroupCard group={item} cover={covers[item.id]} width={cardWidth} />}
+        renderItem={({ item }) => <GroupCard group={item} cover={item.cover_url} width={cardWidth} />}
       />
     </Screen>
   );

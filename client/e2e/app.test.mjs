@@ -339,8 +339,16 @@ async function shareAndModerate(alice, bob) {
   await text(alice.page, "Today's uploads").waitFor();
   await text(alice.page, 'Chrome on Linux (this device)').waitFor(); // named, not a raw user-agent string
   await shot(alice, '12-account.png');
+  // The list of groups shows each cover from the list itself, without asking
+  // every gallery.
+  const galleryCalls = [];
+  const countGallery = (req) => /\/api\/v1\/groups\/[^/]+\/media/.test(req.url()) && galleryCalls.push(req.url());
+  alice.page.on('request', countGallery);
   await alice.page.goto(`${base}/`);
   await alice.page.getByRole('link', { name: 'Lisbon 2026' }).waitFor();
+  await alice.page.waitForFunction(() => Array.from(document.images).some((i) => i.src.includes('.thumb.webp') && i.complete && i.naturalWidth > 0));
+  alice.page.off('request', countGallery);
+  assert.deepEqual(galleryCalls, [], 'the list of groups asked galleries for covers');
   await shot(alice, '13-groups.png');
 
   // Alice removes Bob while his gallery is open: at his next step the group's

@@ -29,6 +29,8 @@ export type Group = {
   members_can_invite: boolean;
   auto_hide_reports: number;
   created_at: string;
+  /** The thumbnail of its newest item, signed; absent while it has none. */
+  cover_url?: string;
 };
 
 export type Member = { user_id: string; name: string; role: Role; joined_at: string };

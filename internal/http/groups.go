@@ -1,10 +1,13 @@
 package http
 
 import (
+	"context"
 	"net/http"
 	"time"
 
 	"github.com/wmory/wmory"
+	"github.com/wmory/wmory/internal/blob"
+	"github.com/wmory/wmory/internal/media"
 	"github.com/wmory/wmory/internal/sqldb"
 )
 
@@ -37,7 +40,27 @@ func (s *Server) groups(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return writeList(w, mapList(list, viewGroup), next)
+	views := make([]groupView, len(list))
+	for i, g := range list {
+		if views[i], err = s.viewGroupWithCover(r.Context(), g); err != nil {
+			return err
+		}
+	}
+	return writeList(w, views, next)
+}
+
+// viewGroupWithCover adds the signed URL of the group's cover thumbnail.
+func (s *Server) viewGroupWithCover(ctx context.Context, g wmory.Group) (groupView, error) {
+	v := viewGroup(g)
+	if g.CoverKey == "" {
+		return v, nil
+	}
+	var err error
+	v.CoverURL, err = s.store.PresignGet(ctx, wmory.ThumbnailOf(g.CoverKey), blob.GetOptions{ContentType: "image/webp", Disposition: "inline", TTL: derivedURLTTL})
+	if err != nil {
+		return v, media.StorageError(err)
+	}
+	return v, nil
 }
 
 func (s *Server) group(w http.ResponseWriter, r *http.Request) error {
@@ -45,7 +68,11 @@ func (s *Server) group(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, viewGroup(*g))
+	v, err := s.viewGroupWithCover(r.Context(), *g)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, v)
 }
 
 type updateGroupRequest struct {

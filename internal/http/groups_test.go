@@ -1,6 +1,11 @@
 package http_test
 
 import (
+	"bytes"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -158,5 +163,42 @@ func TestInvitePreviewSignedOut(t *testing.T) {
 	// Valid lookups are not counted.
 	for range 5 {
 		visitor.must(200, "GET", "/api/v1/invites/"+code, nil)
+	}
+}
+
+// The list of groups carries each one's cover, the thumbnail of its newest
+// item, so that the app draws it without asking each gallery.
+func TestGroupCover(t *testing.T) {
+	e := newEnv(t, sqldbtest.Engines(t)[0])
+	ann := e.signup("ann@example.com", "Ann")
+	gid := ann.must(201, "POST", "/api/v1/groups", map[string]string{"name": "G"}).str("id")
+	if g := ann.must(200, "GET", "/api/v1/groups", nil).items()[0]; g["cover_url"] != nil {
+		t.Fatalf("an empty group has a cover: %v", g)
+	}
+	ann.upload(gid, "broken.jpg", "image/jpeg", tinyJPEG) // not a real JPEG: it fails
+	e.processMedia()
+	photo, err := os.ReadFile(filepath.Join("..", "imaging", "testdata", "camera.jpg"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ann.upload(gid, "a.jpg", "image/jpeg", photo)
+	if g := ann.must(200, "GET", "/api/v1/groups", nil).items()[0]; g["cover_url"] != nil {
+		t.Fatalf("a cover before any item is ready: %v", g)
+	}
+	e.processMedia()
+	for _, g := range []map[string]any{ann.must(200, "GET", "/api/v1/groups", nil).items()[0], ann.must(200, "GET", "/api/v1/groups/"+gid, nil).json()} {
+		u, _ := g["cover_url"].(string)
+		if u == "" {
+			t.Fatalf("no cover: %v", g)
+		}
+		resp, err := http.Get(u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || !bytes.HasPrefix(b, []byte("RIFF")) || !bytes.Contains(b[:16], []byte("WEBP")) {
+			t.Fatalf("cover answers %d with %d bytes that are not a WebP thumbnail", resp.StatusCode, len(b))
+		}
 	}
 }

@@ -64,7 +64,7 @@ func schemas() schema {
 		"UpdateGroupRequest": obj(nil, schema{"name": str, "members_can_invite": boolean, "auto_hide_reports": schema{"type": "integer", "minimum": 0}}),
 		"Group": obj([]string{"id", "name", "role", "member_count", "media_count", "members_can_invite", "auto_hide_reports", "created_at"}, schema{
 			"id": id, "name": str, "role": role, "member_count": integer, "media_count": integer,
-			"members_can_invite": boolean, "auto_hide_reports": integer, "created_at": dateTime}),
+			"members_can_invite": boolean, "auto_hide_reports": integer, "created_at": dateTime, "cover_url": schema{"type": "string", "format": "uri"}}),
 		"GroupList":         list("Group"),
 		"Member":            obj([]string{"user_id", "name", "role", "joined_at"}, schema{"user_id": id, "name": str, "role": role, "joined_at": dateTime}),
 		"MemberList":        list("Member"),

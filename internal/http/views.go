@@ -49,6 +49,8 @@ type groupView struct {
 	MembersCanInvite bool      `json:"members_can_invite"`
 	AutoHideReports  int       `json:"auto_hide_reports"`
 	CreatedAt        time.Time `json:"created_at"`
+	// CoverURL is the thumbnail of its newest item, signed (lists and the group itself).
+	CoverURL string `json:"cover_url,omitempty"`
 }
 
 func viewGroup(g wmory.Group) groupView {

@@ -44,22 +44,29 @@ func (tx *Tx) authorize(ctx context.Context, userID, groupID string, action wmor
 	return role, wmory.Authorize(role, action, target, settings)
 }
 
-const groupColumns = `g.id, g.name, m.role, (SELECT COUNT(*) FROM group_members c WHERE c.group_id = g.id),
-	(SELECT COUNT(*) FROM media x WHERE x.group_id = g.id), g.members_can_invite, g.auto_hide_reports, g.created_at`
+// groupColumns include the group's cover: its newest ready item that every
+// member may see (one query for a whole list of groups).
+func groupColumns() string {
+	return `g.id, g.name, m.role, (SELECT COUNT(*) FROM group_members c WHERE c.group_id = g.id),
+	(SELECT COUNT(*) FROM media x WHERE x.group_id = g.id), g.members_can_invite, g.auto_hide_reports, g.created_at,
+	(SELECT cv.object_key FROM media cv WHERE cv.group_id = g.id AND cv.status = 'ready' AND ` + visibleToMembers("cv") + `
+		ORDER BY cv.taken_at DESC, cv.id DESC LIMIT 1)`
+}
 
 func scanGroup(row scanner, extra ...any) (*wmory.Group, error) {
 	var g wmory.Group
 	var role string
 	var created int64
-	if err := row.Scan(append([]any{&g.ID, &g.Name, &role, &g.MemberCount, &g.MediaCount, &g.MembersCanInvite, &g.AutoHideReports, &created}, extra...)...); err != nil {
+	var cover sql.NullString
+	if err := row.Scan(append([]any{&g.ID, &g.Name, &role, &g.MemberCount, &g.MediaCount, &g.MembersCanInvite, &g.AutoHideReports, &created, &cover}, extra...)...); err != nil {
 		return nil, err
 	}
-	g.Role, g.CreatedAt = wmory.Role(role), fromMS(created)
+	g.Role, g.CreatedAt, g.CoverKey = wmory.Role(role), fromMS(created), cover.String
 	return &g, nil
 }
 
 func (tx *Tx) group(ctx context.Context, userID, groupID string) (*wmory.Group, error) {
-	g, err := scanGroup(tx.queryRow(ctx, `SELECT `+groupColumns+` FROM group_members m JOIN "groups" g ON g.id = m.group_id
+	g, err := scanGroup(tx.queryRow(ctx, `SELECT `+groupColumns()+` FROM group_members m JOIN "groups" g ON g.id = m.group_id
 		WHERE m.group_id = ? AND m.user_id = ?`, groupID, userID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, wmory.NotFound("Group")
@@ -101,7 +108,7 @@ func (db *DB) Groups(ctx context.Context, userID, after string, limit int) ([]wm
 	var keys []string
 	err := db.read(ctx, func(tx *Tx) error {
 		out, keys = nil, nil
-		rows, err := tx.query(ctx, `SELECT `+groupColumns+`, m.id FROM group_members m JOIN "groups" g ON g.id = m.group_id
+		rows, err := tx.query(ctx, `SELECT `+groupColumns()+`, m.id FROM group_members m JOIN "groups" g ON g.id = m.group_id
 			WHERE m.user_id = ? AND m.id > ? ORDER BY m.id LIMIT ?`, userID, after, pageSize(limit))
 		if err != nil {
 			return err

@@ -481,7 +481,7 @@ func (db *DB) media(ctx context.Context, id string) (*wmory.Media, error) {
 func (db *DB) Media(ctx context.Context, actor wmory.Actor, id string) (*wmory.Media, error) {
 	var role string
 	var visible bool
-	m, err := scanMediaExtra(db.sql.QueryRowContext(ctx, db.rebind(`SELECT `+mediaColumns+`, gm.role, CASE WHEN `+visibleToMembers+` THEN 1 ELSE 0 END
+	m, err := scanMediaExtra(db.sql.QueryRowContext(ctx, db.rebind(`SELECT `+mediaColumns+`, gm.role, CASE WHEN `+visibleToMembers("m")+` THEN 1 ELSE 0 END
 		FROM media m JOIN users u ON u.id = m.uploader_id JOIN "groups" g ON g.id = m.group_id
 		JOIN group_members gm ON gm.group_id = m.group_id AND gm.user_id = ? WHERE m.id = ?`), actor.UserID, id), &role, &visible)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -512,7 +512,7 @@ func (db *DB) Gallery(ctx context.Context, actor wmory.Actor, groupID, after str
 		}
 		q := `SELECT ` + mediaColumns + ` FROM media m JOIN users u ON u.id = m.uploader_id JOIN "groups" g ON g.id = m.group_id WHERE m.group_id = ?`
 		if wmory.Authorize(role, wmory.ActModerate, wmory.RoleNone, wmory.GroupSettings{}) != nil {
-			q += ` AND ` + visibleToMembers
+			q += ` AND ` + visibleToMembers("m")
 		}
 		args := []any{groupID}
 		if after != "" {

@@ -32,9 +32,11 @@ func scanReport(row scanner) (*wmory.Report, error) {
 
 // visibleToMembers is false for media that enough distinct members reported
 // (the group's auto_hide_reports; 0 turns hiding off). Moderators still see it.
-// Aliases: m for media, g for groups.
-const visibleToMembers = `(g.auto_hide_reports = 0 OR (SELECT COUNT(DISTINCT hr.reporter_id) FROM reports hr
-	WHERE hr.media_id = m.id AND hr.status = 'open') < g.auto_hide_reports)`
+// Aliases: media for the media table's, g for groups.
+func visibleToMembers(media string) string {
+	return `(g.auto_hide_reports = 0 OR (SELECT COUNT(DISTINCT hr.reporter_id) FROM reports hr
+	WHERE hr.media_id = ` + media + `.id AND hr.status = 'open') < g.auto_hide_reports)`
+}
 
 // CreateReport files a member's report on an item of its group. It returns the
 // addresses to notify, at most once per group and hour.
