@@ -33,6 +33,13 @@ function Viewer() {
   const [current, setCurrent] = useState(mid);
   const [details, setDetails] = useState<Media | null>(null);
   const [zoom, setZoom] = useState(1);
+  // The point of the screen (as fractions of it) that stays put while zooming:
+  // the pointer or the pinch, else the middle.
+  const [focus, setFocus] = useState({ x: 0.5, y: 0.5 });
+  const zoomAt = useCallback((next: (z: number) => number, at = { x: 0.5, y: 0.5 }) => {
+    setFocus(at);
+    setZoom(next);
+  }, []);
   const [reporting, setReporting] = useState(false);
   const [error, setError] = useState('');
   const [notice, setNotice] = useState('');
@@ -88,14 +95,14 @@ function Viewer() {
       if (e.key === 'ArrowRight') go(1);
       else if (e.key === 'ArrowLeft') go(-1);
       else if (e.key === 'Escape') reportingRef.current ? setReporting(false) : close();
-      else if (e.key === '+' || e.key === '=') setZoom((z) => Math.min(4, z * 2));
-      else if (e.key === '-') setZoom((z) => Math.max(1, z / 2));
+      else if (e.key === '+' || e.key === '=') zoomAt((z) => Math.min(4, z * 2));
+      else if (e.key === '-') zoomAt((z) => Math.max(1, z / 2));
     };
     // Trackpad pinches arrive as ctrl+wheel; a plain wheel zooms too while zoomed.
     const onWheel = (e: WheelEvent) => {
       if (!e.ctrlKey) return;
       e.preventDefault();
-      setZoom((z) => (e.deltaY < 0 ? Math.min(4, z * 2) : Math.max(1, z / 2)));
+      zoomAt((z) => (e.deltaY < 0 ? Math.min(4, z * 2) : Math.max(1, z / 2)), { x: e.clientX / window.innerWidth, y: e.clientY / window.innerHeight });
     };
     window.addEventListener('keydown', onKey);
     window.addEventListener('wheel', onWheel, { passive: false });
@@ -103,7 +110,7 @@ function Viewer() {
       window.removeEventListener('keydown', onKey);
       window.removeEventListener('wheel', onWheel);
     };
-  }, [go]);
+  }, [go, zoomAt]);
 
   const canDelete = !!item && (item.uploader.id === user?.id || isModerator);
 
@@ -148,7 +155,15 @@ function Viewer() {
           renderItem={({ item: m }) => (
             <View style={{ width, height }}>
               {m.id === current ? (
-                <Slide media={m} original={original} zoom={zoom} width={width} height={height} onToggleZoom={() => setZoom((z) => (z === 1 ? 2 : 1))} />
+                <Slide
+                  media={m}
+                  original={original}
+                  zoom={zoom}
+                  focus={focus}
+                  width={width}
+                  height={height}
+                  onToggleZoom={(at) => zoomAt((z) => (z === 1 ? 2 : 1), at)}
+                />
               ) : m.preview_url ? (
                 <Thumb uri={m.preview_url} alt={`${m.kind === 'video' ? 'Video' : 'Photo'} by ${m.uploader.name}`} style={{ width, height }} fit="contain" />
               ) : null}
@@ -167,8 +182,8 @@ function Viewer() {
         <Row wrap style={{ justifyContent: 'flex-end', flexShrink: 1 }}>
           {item?.kind === 'photo' ? (
             <>
-              <ToolButton label="Zoom out" text="−" onPress={() => setZoom((z) => Math.max(1, z / 2))} disabled={zoom === 1} />
-              <ToolButton label="Zoom in" text="+" onPress={() => setZoom((z) => Math.min(4, z * 2))} disabled={zoom >= 4} />
+              <ToolButton label="Zoom out" text="−" onPress={() => zoomAt((z) => Math.max(1, z / 2))} disabled={zoom === 1} />
+              <ToolButton label="Zoom in" text="+" onPress={() => zoomAt((z) => Math.min(4, z * 2))} disabled={zoom >= 4} />
             </>
           ) : null}
           <ToolButton label="Download original" text="Download" onPress={() => original && Linking.openURL(original)} disabled={!original} />
@@ -210,7 +225,46 @@ function Viewer() {
 /** Photo formats every screen shows as they are. */
 const shownAsIs = ['image/jpeg', 'image/png', 'image/gif', 'image/webp', 'image/avif'];
 
-function Slide({ media, original, zoom, width, height, onToggleZoom }: { media: Media; original?: string; zoom: number; width: number; height: number; onToggleZoom: () => void }) {
+type Point = { x: number; y: number };
+
+function Slide({ media, original, zoom, focus, width, height, onToggleZoom }: {
+  media: Media;
+  original?: string;
+  zoom: number;
+  focus: Point;
+  width: number;
+  height: number;
+  onToggleZoom: (at: Point) => void;
+}) {
+  // Zooming keeps the image point under the focus where it is: from the
+  // scroll position at the old zoom to the one at the new, within the image.
+  const outer = useRef<ScrollView>(null);
+  const inner = useRef<ScrollView>(null);
+  const scrolled = useRef<Point>({ x: 0, y: 0 });
+  const lastZoom = useRef(1);
+  useEffect(() => {
+    const z0 = lastZoom.current;
+    lastZoom.current = zoom;
+    if (zoom === 1) {
+      scrolled.current = { x: 0, y: 0 };
+      return;
+    }
+    const px = focus.x * width;
+    const py = focus.y * height;
+    const clamp = (v: number, most: number) => Math.max(0, Math.min(most, v));
+    const to = {
+      x: clamp(((scrolled.current.x + px) / z0) * zoom - px, width * zoom - width),
+      y: clamp(((scrolled.current.y + py) / z0) * zoom - py, height * zoom - height),
+    };
+    scrolled.current = to;
+    // Once the larger content is laid out.
+    // (On the web the outer view scrolls both ways; on phones each its own.)
+    requestAnimationFrame(() => {
+      inner.current?.scrollTo({ x: to.x, animated: false });
+      outer.current?.scrollTo({ x: to.x, y: to.y, animated: false });
+    });
+  }, [zoom, focus, width, height]);
+
   if (media.kind === 'video') return <VideoSlide uri={original} poster={media.preview_url} width={width} height={height} />;
   if (!media.preview_url) {
     return (
@@ -226,15 +280,25 @@ function Slide({ media, original, zoom, width, height, onToggleZoom }: { media: 
   const detailed = zoom >= 2 && shownAsIs.includes(media.content_type);
   const uri = original && (animated || detailed) ? original : media.preview_url;
   const image = (
-    <Pressable onPress={onToggleZoom} accessibilityLabel={`Photo by ${media.uploader.name}. Activate to ${zoom === 1 ? 'zoom in' : 'zoom out'}.`} accessibilityRole="image">
+    <Pressable
+      onPress={(e) => {
+        const { pageX, pageY } = e.nativeEvent;
+        onToggleZoom(pageX || pageY ? { x: pageX / width, y: pageY / height } : { x: 0.5, y: 0.5 });
+      }}
+      accessibilityLabel={`Photo by ${media.uploader.name}. Activate to ${zoom === 1 ? 'zoom in' : 'zoom out'}.`} accessibilityRole="image">
       <Thumb uri={uri} alt="" style={{ width: width * zoom, height: height * zoom }} fit="contain" />
     </Pressable>
   );
   if (zoom === 1) return image;
   // Zoomed: scroll both ways to look around.
   return (
-    <ScrollView style={{ width, height }} contentContainerStyle={{ width: width * zoom }} maximumZoomScale={4}>
-      <ScrollView horizontal contentContainerStyle={{ width: width * zoom, height: height * zoom }}>
+    <ScrollView ref={outer} style={{ width, height }} contentContainerStyle={{ width: width * zoom }} maximumZoomScale={4}
+      onScroll={(e) => {
+        scrolled.current.y = e.nativeEvent.contentOffset.y;
+        if (Platform.OS === 'web') scrolled.current.x = e.nativeEvent.contentOffset.x;
+      }} scrollEventThrottle={32}>
+      <ScrollView ref={inner} horizontal contentContainerStyle={{ width: width * zoom, height: height * zoom }}
+        onScroll={(e) => (scrolled.current.x = e.nativeEvent.contentOffset.x)} scrollEventThrottle={32}>
         {image}
       </ScrollView>
     </ScrollView>
