@@ -16,6 +16,23 @@ export default function Register() {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState('');
   const [sentTo, setSentTo] = useState('');
+  const [resent, setResent] = useState(false);
+
+  // Signing up again sends a new link (the old one stops working): the same
+  // details, once more.
+  async function resend() {
+    setError('');
+    setBusy(true);
+    try {
+      const api = needsServerAddress ? new Api({ baseUrl: server.trim() }) : session.api;
+      await api.register(sentTo, password, name.trim());
+      setResent(true);
+    } catch (err) {
+      setError(err instanceof Error ? err.message : 'Could not send the link again.');
+    } finally {
+      setBusy(false);
+    }
+  }
 
   async function submit() {
     setError('');
@@ -42,7 +59,10 @@ export default function Register() {
           <Body>
             We sent a link to <Body style={{ fontWeight: '700' }}>{sentTo}</Body>. Open it to confirm your address, then sign in.
           </Body>
-          <Body muted>Nothing there after a few minutes? Look in your spam folder, or sign up again to get a new link.</Body>
+          <Body muted>Nothing there after a few minutes? Look in your spam folder, or have it sent again.</Body>
+          {resent ? <Notice kind="ok">We sent a new link to {sentTo}; the earlier one no longer works.</Notice> : null}
+          <Notice>{error}</Notice>
+          <Button title="Send the link again" variant="secondary" onPress={resend} busy={busy} />
           <Button title="Go to sign in" variant="secondary" onPress={() => router.replace({ pathname: '/login', params: next ? { next } : {} })} />
         </Card>
       </Screen>
