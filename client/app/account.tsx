@@ -60,6 +60,7 @@ function Account() {
           </Text>
           <Meter value={quota.daily_files_used} max={quota.daily_files_limit} label="Files uploaded today" warn />
           <Body muted>Resets {formatDate(quota.resets_at)}.</Body>
+          <Body muted>You keep {formatBytes(quota.stored_bytes)} in wmory, all your uploads together.</Body>
         </Card>
       ) : null}
 

@@ -346,6 +346,7 @@ async function shareAndModerate(alice, bob) {
   // Account screen with the day's quota.
   await alice.page.goto(`${base}/account`);
   await text(alice.page, "Today's uploads").waitFor();
+  await text(alice.page, /^You keep \d+(\.\d)? (KB|MB) in wmory, all your uploads together\.$/).waitFor();
   await text(alice.page, 'Chrome on Linux (this device)').waitFor(); // named, not a raw user-agent string
   await shot(alice, '12-account.png');
   // The list of groups shows each cover from the list itself, without asking

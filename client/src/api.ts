@@ -16,6 +16,8 @@ export type Quota = {
   daily_files_limit: number;
   daily_files_used: number;
   resets_at: string;
+  /** Everything one uploaded that is kept, all days and groups together. */
+  stored_bytes: number;
 };
 
 export type Role = 'owner' | 'admin' | 'member';

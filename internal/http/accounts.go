@@ -278,9 +278,13 @@ func (s *Server) me(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	stored, err := s.db.StoredBytes(r.Context(), u.ID)
+	if err != nil {
+		return err
+	}
 	return writeJSON(w, http.StatusOK, meResponse{User: viewUser(u), Quota: quotaView{
 		DailyBytesLimit: limits.DailyBytesLimit, DailyBytesUsed: bytes,
-		DailyFilesLimit: limits.DailyFilesLimit, DailyFilesUsed: files, ResetsAt: wmory.QuotaResetsAt(s.db.Now())}})
+		DailyFilesLimit: limits.DailyFilesLimit, DailyFilesUsed: files, ResetsAt: wmory.QuotaResetsAt(s.db.Now()), StoredBytes: stored}})
 }
 
 type updateMeRequest struct {

@@ -93,7 +93,7 @@ func TestUploadFlow(t *testing.T) {
 				t.Fatal("completing twice made a second media item")
 			}
 			me := ann.must(200, "GET", "/api/v1/me", nil).json()["quota"].(map[string]any)
-			if me["daily_files_used"] != float64(1) || me["daily_bytes_used"] != float64(len(body)) {
+			if me["daily_files_used"] != float64(1) || me["daily_bytes_used"] != float64(len(body)) || me["stored_bytes"] != float64(len(body)) {
 				t.Fatalf("quota after one upload %v", me)
 			}
 			list := bob.must(200, "GET", "/api/v1/groups/"+gid+"/media", nil).items()

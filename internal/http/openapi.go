@@ -45,8 +45,9 @@ func schemas() schema {
 		"StatusResponse": obj([]string{"status"}, schema{"status": str}),
 		"User": obj([]string{"id", "email", "name", "email_verified", "created_at"}, schema{
 			"id": id, "email": schema{"type": "string", "format": "email"}, "name": str, "email_verified": boolean, "created_at": dateTime}),
-		"Quota": obj([]string{"daily_bytes_limit", "daily_bytes_used", "daily_files_limit", "daily_files_used", "resets_at"}, schema{
-			"daily_bytes_limit": integer, "daily_bytes_used": integer, "daily_files_limit": integer, "daily_files_used": integer, "resets_at": dateTime}),
+		"Quota": obj([]string{"daily_bytes_limit", "daily_bytes_used", "daily_files_limit", "daily_files_used", "resets_at", "stored_bytes"}, schema{
+			"daily_bytes_limit": integer, "daily_bytes_used": integer, "daily_files_limit": integer, "daily_files_used": integer, "resets_at": dateTime,
+			"stored_bytes": integer}),
 		"Me":                  obj([]string{"user", "quota"}, schema{"user": ref("User"), "quota": ref("Quota")}),
 		"RegisterRequest":     obj([]string{"email", "password", "name"}, schema{"email": str, "password": schema{"type": "string", "minLength": 10}, "name": str}),
 		"TokenRequest":        obj([]string{"token"}, schema{"token": str}),

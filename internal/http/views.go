@@ -27,6 +27,8 @@ type quotaView struct {
 	DailyFilesLimit int64     `json:"daily_files_limit"`
 	DailyFilesUsed  int64     `json:"daily_files_used"`
 	ResetsAt        time.Time `json:"resets_at"`
+	// StoredBytes is everything the caller uploaded that is kept, all days.
+	StoredBytes int64 `json:"stored_bytes"`
 }
 
 type sessionView struct {

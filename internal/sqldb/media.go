@@ -423,6 +423,13 @@ func (db *DB) ExpireUploads(ctx context.Context, limit int) (int, error) {
 	return n, err
 }
 
+// StoredBytes is the size of everything the user uploaded that is kept.
+func (db *DB) StoredBytes(ctx context.Context, userID string) (int64, error) {
+	var n int64
+	err := db.sql.QueryRowContext(ctx, db.rebind(`SELECT COALESCE(SUM(size), 0) FROM media WHERE uploader_id = ?`), userID).Scan(&n)
+	return n, db.domainError(err)
+}
+
 // QuotaUsed returns what the user has used (reservations included) today.
 func (db *DB) QuotaUsed(ctx context.Context, userID string) (bytes, files int64, err error) {
 	err = db.sql.QueryRowContext(ctx, db.rebind(`SELECT bytes, files FROM quota_days WHERE user_id = ? AND day = ?`),

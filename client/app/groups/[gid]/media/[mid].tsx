@@ -222,8 +222,8 @@ function Viewer() {
   );
 }
 
-/** Photo formats every screen shows as they are. */
-const shownAsIs = ['image/jpeg', 'image/png', 'image/gif', 'image/webp', 'image/avif'];
+/** Photo formats every screen shows as they are, orientation included. */
+const shownAsIs = ['image/jpeg', 'image/png', 'image/gif', 'image/avif'];
 
 type Point = { x: number; y: number };
 
@@ -242,6 +242,16 @@ function Slide({ media, original, zoom, focus, width, height, onToggleZoom }: {
   const inner = useRef<ScrollView>(null);
   const scrolled = useRef<Point>({ x: 0, y: 0 });
   const lastZoom = useRef(1);
+  // The scroll can only be set once the larger content is laid out: when its
+  // size changes (and at the next frame, should it be so already). On the web
+  // the outer view scrolls both ways; on phones each view its own way.
+  const pending = useRef<Point | null>(null);
+  const applyPending = () => {
+    const to = pending.current;
+    if (!to) return;
+    inner.current?.scrollTo({ x: to.x, animated: false });
+    outer.current?.scrollTo({ x: to.x, y: to.y, animated: false });
+  };
   useEffect(() => {
     const z0 = lastZoom.current;
     lastZoom.current = zoom;
@@ -257,12 +267,8 @@ function Slide({ media, original, zoom, focus, width, height, onToggleZoom }: {
       y: clamp(((scrolled.current.y + py) / z0) * zoom - py, height * zoom - height),
     };
     scrolled.current = to;
-    // Once the larger content is laid out.
-    // (On the web the outer view scrolls both ways; on phones each its own.)
-    requestAnimationFrame(() => {
-      inner.current?.scrollTo({ x: to.x, animated: false });
-      outer.current?.scrollTo({ x: to.x, y: to.y, animated: false });
-    });
+    pending.current = to;
+    requestAnimationFrame(applyPending);
   }, [zoom, focus, width, height]);
 
   if (media.kind === 'video') return <VideoSlide uri={original} poster={media.preview_url} width={width} height={height} />;
@@ -276,7 +282,9 @@ function Slide({ media, original, zoom, focus, width, height, onToggleZoom }: {
   // The preview is a still of at most 1440 px: animations play from the
   // original, and past 2× the original shows its detail (when it is a format
   // the screen can show; HEIC stays the preview).
-  const animated = media.content_type === 'image/gif' || media.content_type === 'image/webp';
+  // (A WebP may be animated too, but browsers ignore a WebP's EXIF
+  // orientation: its upright preview is shown.)
+  const animated = media.content_type === 'image/gif';
   const detailed = zoom >= 2 && shownAsIs.includes(media.content_type);
   const uri = original && (animated || detailed) ? original : media.preview_url;
   const image = (
@@ -293,11 +301,14 @@ function Slide({ media, original, zoom, focus, width, height, onToggleZoom }: {
   // Zoomed: scroll both ways to look around.
   return (
     <ScrollView ref={outer} style={{ width, height }} contentContainerStyle={{ width: width * zoom }} maximumZoomScale={4}
+      onContentSizeChange={applyPending}
+      onScrollBeginDrag={() => (pending.current = null)}
       onScroll={(e) => {
         scrolled.current.y = e.nativeEvent.contentOffset.y;
         if (Platform.OS === 'web') scrolled.current.x = e.nativeEvent.contentOffset.x;
       }} scrollEventThrottle={32}>
       <ScrollView ref={inner} horizontal contentContainerStyle={{ width: width * zoom, height: height * zoom }}
+        onContentSizeChange={applyPending}
         onScroll={(e) => (scrolled.current.x = e.nativeEvent.contentOffset.x)} scrollEventThrottle={32}>
         {image}
       </ScrollView>
