@@ -12,7 +12,8 @@ import { colors } from '../src/ui';
  * lead to its gallery, everything else to the list of groups.
  */
 function homeOf(name: string, params: Record<string, string> | undefined): { href: string; label: string } | null {
-  if (name === 'index') return null;
+  // Signed out, signing in or up is the start itself.
+  if (name === 'index' || name === 'login' || name === 'register') return null;
   if (name.startsWith('groups/[gid]/') && name !== 'groups/[gid]/index' && params?.gid) return { href: `/groups/${params.gid}`, label: 'Gallery' };
   return { href: '/', label: 'Your groups' };
 }

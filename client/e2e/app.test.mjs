@@ -103,13 +103,24 @@ async function verifyAndSignIn(p, instance = wmory) {
   await button(page, 'Sign in').click();
 }
 
+/**
+ * Picks files through the Upload button. A click that lands while the screen
+ * is still settling may open no chooser: it is clicked again, up to three times.
+ */
+async function chooseFiles(page, files) {
+  for (let attempt = 1; ; attempt++) {
+    const chooser = page.waitForEvent('filechooser', { timeout: 10000 }).catch((err) => (attempt < 3 ? null : Promise.reject(err)));
+    await button(page, 'Upload photos and videos').click();
+    const c = await chooser;
+    if (c) return c.setFiles(files);
+  }
+}
+
 async function upload(p, files, { expect } = {}) {
   const { page } = p;
   const clear = button(page, 'Clear');
   if (await clear.count()) await clear.click();
-  const chooser = page.waitForEvent('filechooser');
-  await button(page, 'Upload photos and videos').click();
-  await (await chooser).setFiles(files);
+  await chooseFiles(page, files);
   await text(page, expect ?? `${files.length} uploaded`, { exact: true }).waitFor({ timeout: 60000 });
 }
 
@@ -146,6 +157,7 @@ async function shareAndModerate(alice, bob) {
   await alice.page.goto(`${base}/`);
   // A first visit is offered an account, not a "welcome back".
   await alice.page.getByRole('heading', { name: 'Create your account' }).waitFor();
+  assert.equal(await seen(alice.page.getByRole('link', { name: 'Your groups' })).count(), 0, 'signed out, the sign-up page is the start: no way "home" to groups');
   await shot(alice, '01-first-visit.png');
   await signUp(alice);
   // The link can be sent again from there; the newest is the one that works.
@@ -301,9 +313,7 @@ async function shareAndModerate(alice, bob) {
   // The connection drops while Alice uploads: the files wait instead of
   // failing, and go on by themselves when it is back.
   await alice.page.context().setOffline(true);
-  const chooser = alice.page.waitForEvent('filechooser');
-  await button(alice.page, 'Upload photos and videos').click();
-  await (await chooser).setFiles([path.join(photos, 'alpha.png'), path.join(photos, 'animated.gif')]);
+  await chooseFiles(alice.page, [path.join(photos, 'alpha.png'), path.join(photos, 'animated.gif')]);
   await text(alice.page, /^Connection lost\./).waitFor();
   await shot(alice, '11-upload-offline.png');
   assert.equal(await text(alice.page, /failed/).count(), 0, 'nothing is marked failed while offline');
