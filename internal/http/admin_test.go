@@ -97,7 +97,7 @@ func TestInstanceAdministration(t *testing.T) {
 		if g := root.must(200, "GET", "/api/v1/admin/audit?group="+gid+"&action=report_create", nil).items(); len(g) != 2 || g[0]["group_id"] != gid {
 			t.Fatalf("group search %v", g)
 		}
-		future := url.QueryEscape(time.Now().Add(time.Hour).UTC().Format(time.RFC3339))
+		future := url.QueryEscape(e.now().Add(time.Hour).UTC().Format(time.RFC3339))
 		if f := root.must(200, "GET", "/api/v1/admin/audit?since="+future, nil).items(); len(f) != 0 {
 			t.Fatalf("entries from the future: %v", f)
 		}

@@ -81,12 +81,8 @@ func newEnv(t *testing.T, e sqldbtest.Engine, tweak ...func(*wmoryhttp.Config)) 
 func newEnvWithStore(t *testing.T, e sqldbtest.Engine, store blob.Store, tweak ...func(*wmoryhttp.Config)) *env {
 	t.Helper()
 	db, dbURL := sqldbtest.OpenURL(t, e)
-	en := &env{t: t, db: db, dbURL: dbURL, mail: &mail.Memory{}, logs: &syncBuffer{}}
-	db.Now = func() time.Time {
-		en.mu.Lock()
-		defer en.mu.Unlock()
-		return time.Now().Add(en.offset)
-	}
+	en := &env{t: t, db: db, dbURL: dbURL, mail: &mail.Memory{}, logs: &syncBuffer{}, offset: clearOfMidnight(time.Now())}
+	db.Now = en.now
 	base, _ := url.Parse("http://wmory.test")
 	// Tests sign many people up from one address; the limit has its own test.
 	cfg := wmoryhttp.Config{BaseURL: base, Limits: wmory.DefaultLimits, RegistrationsPerIP: 1 << 20}
@@ -131,6 +127,24 @@ func newEnvWithStore(t *testing.T, e sqldbtest.Engine, store blob.Store, tweak .
 	}
 	en.v = v
 	return en
+}
+
+// clearOfMidnight is where a test's clock starts, as an offset from the real
+// time: tests move the clock by minutes or hours and then read the day's
+// allowance, which starts afresh at midnight UTC, so a run late in the day
+// starts its clock after that midnight instead of crossing it halfway.
+func clearOfMidnight(now time.Time) time.Duration {
+	if left := wmory.QuotaResetsAt(now).Sub(now); left < 3*time.Hour {
+		return left + time.Hour
+	}
+	return 0
+}
+
+// now is the store's clock, which the API reads too.
+func (e *env) now() time.Time {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return time.Now().Add(e.offset)
 }
 
 // advance moves the store's clock forward.
