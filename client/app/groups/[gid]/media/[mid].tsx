@@ -241,22 +241,34 @@ function Slide({ media, original, zoom, focus, width, height, onToggleZoom }: {
   const outer = useRef<ScrollView>(null);
   const inner = useRef<ScrollView>(null);
   const scrolled = useRef<Point>({ x: 0, y: 0 });
+  // Where the views really are, as their scroll events tell.
+  const actual = useRef<Point>({ x: 0, y: 0 });
   const lastZoom = useRef(1);
-  // The scroll can only be set once the larger content is laid out: when its
-  // size changes (and at the next frame, should it be so already). On the web
-  // the outer view scrolls both ways; on phones each view its own way.
-  const pending = useRef<Point | null>(null);
+  // The scroll can only be set once the larger content is laid out, which a
+  // busy browser may do frames later than its size change says: it is set
+  // again at each frame until the views are there (for a second at most). On
+  // the web the outer view scrolls both ways; on phones each view its own way.
+  const pending = useRef<{ to: Point; frames: number } | null>(null);
   const applyPending = () => {
-    const to = pending.current;
-    if (!to) return;
-    inner.current?.scrollTo({ x: to.x, animated: false });
-    outer.current?.scrollTo({ x: to.x, y: to.y, animated: false });
+    const p = pending.current;
+    if (!p) return;
+    const at = actual.current;
+    if (Math.abs(at.x - p.to.x) < 2 && Math.abs(at.y - p.to.y) < 2) {
+      pending.current = null;
+      return;
+    }
+    inner.current?.scrollTo({ x: p.to.x, animated: false });
+    outer.current?.scrollTo({ x: p.to.x, y: p.to.y, animated: false });
+    if (++p.frames < 60) requestAnimationFrame(applyPending);
+    else pending.current = null;
   };
   useEffect(() => {
     const z0 = lastZoom.current;
     lastZoom.current = zoom;
     if (zoom === 1) {
       scrolled.current = { x: 0, y: 0 };
+      actual.current = { x: 0, y: 0 };
+      pending.current = null;
       return;
     }
     const px = focus.x * width;
@@ -267,7 +279,7 @@ function Slide({ media, original, zoom, focus, width, height, onToggleZoom }: {
       y: clamp(((scrolled.current.y + py) / z0) * zoom - py, height * zoom - height),
     };
     scrolled.current = to;
-    pending.current = to;
+    pending.current = { to, frames: 0 };
     requestAnimationFrame(applyPending);
   }, [zoom, focus, width, height]);
 
@@ -304,12 +316,15 @@ function Slide({ media, original, zoom, focus, width, height, onToggleZoom }: {
       onContentSizeChange={applyPending}
       onScrollBeginDrag={() => (pending.current = null)}
       onScroll={(e) => {
-        scrolled.current.y = e.nativeEvent.contentOffset.y;
-        if (Platform.OS === 'web') scrolled.current.x = e.nativeEvent.contentOffset.x;
+        const { x, y } = e.nativeEvent.contentOffset;
+        scrolled.current.y = actual.current.y = y;
+        if (Platform.OS === 'web') scrolled.current.x = actual.current.x = x;
       }} scrollEventThrottle={32}>
       <ScrollView ref={inner} horizontal contentContainerStyle={{ width: width * zoom, height: height * zoom }}
         onContentSizeChange={applyPending}
-        onScroll={(e) => (scrolled.current.x = e.nativeEvent.contentOffset.x)} scrollEventThrottle={32}>
+        onScroll={(e) => {
+          if (Platform.OS !== 'web') scrolled.current.x = actual.current.x = e.nativeEvent.contentOffset.x;
+        }} scrollEventThrottle={32}>
         {image}
       </ScrollView>
     </ScrollView>
