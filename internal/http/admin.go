@@ -109,14 +109,8 @@ func (s *Server) adminAudit(w http.ResponseWriter, r *http.Request) error {
 	}
 	q := r.URL.Query()
 	f := sqldb.AuditFilter{ActorID: q.Get("actor"), GroupID: q.Get("group"), Action: q.Get("action")}
-	for name, dst := range map[string]*time.Time{"since": &f.Since, "until": &f.Until} {
-		if v := q.Get(name); v != "" {
-			t, err := time.Parse(time.RFC3339, v)
-			if err != nil {
-				return wmory.Invalid(name, "must be an RFC 3339 time such as 2026-01-31T00:00:00Z.")
-			}
-			*dst = t
-		}
+	if err := timeParams(q, map[string]*time.Time{"since": &f.Since, "until": &f.Until}); err != nil {
+		return err
 	}
 	list, next, err := s.db.SearchAudit(r.Context(), f, p.after, p.limit)
 	if err != nil {

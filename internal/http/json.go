@@ -7,9 +7,11 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/wmory/wmory"
 )
@@ -95,6 +97,21 @@ var validCursorKey = regexp.MustCompile(`^([0-9]{1,16}\.)?[0-9a-z]{26}$`)
 var validIDPattern = regexp.MustCompile(`^[0-9a-z]{26}$`)
 
 func validID(s string) bool { return validIDPattern.MatchString(s) }
+
+// timeParams reads the named query parameters, each an RFC 3339 time, into
+// their destinations; an absent one leaves its destination as it is.
+func timeParams(q url.Values, dst map[string]*time.Time) error {
+	for name, t := range dst {
+		if v := q.Get(name); v != "" {
+			parsed, err := time.Parse(time.RFC3339, v)
+			if err != nil {
+				return wmory.Invalid(name, "must be an RFC 3339 time such as 2026-01-31T00:00:00Z.")
+			}
+			*t = parsed
+		}
+	}
+	return nil
+}
 
 // pageOf reads ?cursor= and ?limit= (default 50, at most 200).
 func pageOf(r *http.Request) (page, error) {

@@ -2,6 +2,7 @@ package http
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -10,6 +11,7 @@ import (
 	"github.com/wmory/wmory"
 	"github.com/wmory/wmory/internal/blob"
 	"github.com/wmory/wmory/internal/media"
+	"github.com/wmory/wmory/internal/sqldb"
 )
 
 const (
@@ -145,7 +147,11 @@ func (s *Server) gallery(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	list, next, err := s.db.Gallery(r.Context(), s.actor(r), r.PathValue("gid"), p.after, p.limit)
+	f, err := galleryFilterOf(r)
+	if err != nil {
+		return err
+	}
+	list, next, err := s.db.Gallery(r.Context(), s.actor(r), r.PathValue("gid"), f, p.after, p.limit)
 	if err != nil {
 		return err
 	}
@@ -159,6 +165,43 @@ func (s *Server) gallery(w http.ResponseWriter, r *http.Request) error {
 	}
 	return writeList(w, views, next)
 }
+
+// galleryFilterOf reads the gallery's filters: ?uploader=UID, ?kind=photo|video,
+// ?since= and ?until= (taken_at, RFC 3339), ?ids=ID,ID,… (at most 100).
+func galleryFilterOf(r *http.Request) (sqldb.GalleryFilter, error) {
+	q := r.URL.Query()
+	var f sqldb.GalleryFilter
+	if v := q.Get("uploader"); v != "" {
+		if !validID(v) {
+			return f, wmory.Invalid("uploader", "is not a user id.")
+		}
+		f.UploaderID = v
+	}
+	switch k := wmory.MediaKind(q.Get("kind")); k {
+	case "", wmory.KindPhoto, wmory.KindVideo:
+		f.Kind = k
+	default:
+		return f, wmory.Invalid("kind", "must be photo or video.")
+	}
+	if err := timeParams(q, map[string]*time.Time{"since": &f.Since, "until": &f.Until}); err != nil {
+		return f, err
+	}
+	if v := q.Get("ids"); v != "" {
+		f.IDs = strings.Split(v, ",")
+		if len(f.IDs) > maxGalleryIDs {
+			return f, wmory.Invalid("ids", fmt.Sprintf("may name at most %d items.", maxGalleryIDs))
+		}
+		for _, id := range f.IDs {
+			if !validID(id) {
+				return f, wmory.Invalid("ids", "must be item ids separated by commas.")
+			}
+		}
+	}
+	return f, nil
+}
+
+// maxGalleryIDs bounds ?ids=: two pages of the grid's processing items.
+const maxGalleryIDs = 100
 
 func (s *Server) getMedia(w http.ResponseWriter, r *http.Request) error {
 	m, err := s.db.Media(r.Context(), s.actor(r), r.PathValue("mid"))

@@ -117,6 +117,29 @@ func schemas() schema {
 
 var pathParam = regexp.MustCompile(`\{([a-z_]+)\}`)
 
+// filters are the query parameters that narrow a route's list.
+func filters(route string) []schema {
+	switch route {
+	case "GET /api/v1/groups/{gid}/media":
+		return []schema{
+			{"name": "uploader", "in": "query", "schema": str, "description": "only the items this member added"},
+			{"name": "kind", "in": "query", "schema": schema{"type": "string", "enum": []string{"photo", "video"}}},
+			{"name": "since", "in": "query", "schema": dateTime, "description": "only items taken at or after this time"},
+			{"name": "until", "in": "query", "schema": dateTime, "description": "only items taken before this time"},
+			{"name": "ids", "in": "query", "schema": str, "description": "only these items (ids separated by commas, at most 100): a client's look at the items it shows as processing"},
+		}
+	case "GET /api/v1/admin/audit":
+		return []schema{
+			{"name": "actor", "in": "query", "schema": str},
+			{"name": "group", "in": "query", "schema": str},
+			{"name": "action", "in": "query", "schema": str},
+			{"name": "since", "in": "query", "schema": dateTime},
+			{"name": "until", "in": "query", "schema": dateTime},
+		}
+	}
+	return nil
+}
+
 // OpenAPI returns the document describing every route.
 func (s *Server) OpenAPI() map[string]any {
 	paths := schema{}
@@ -138,6 +161,7 @@ func (s *Server) OpenAPI() map[string]any {
 				schema{"name": "cursor", "in": "query", "schema": str, "description": "next_cursor of the previous page"},
 				schema{"name": "limit", "in": "query", "schema": schema{"type": "integer", "minimum": 1, "maximum": 200, "default": 50}})
 		}
+		params = append(params, filters(rt.method+" "+rt.path)...)
 		if params != nil {
 			op["parameters"] = params
 		}

@@ -508,8 +508,18 @@ func GalleryKey(m wmory.Media) string {
 	return strconv.FormatInt(ms(m.TakenAt), 10) + "." + m.ID
 }
 
+// GalleryFilter narrows a gallery; its zero value is the whole gallery.
+type GalleryFilter struct {
+	UploaderID   string
+	Kind         wmory.MediaKind
+	Since, Until time.Time // taken_at in [Since, Until)
+	// IDs asks for these items only: a client looking again at the items it
+	// shows as processing, in one request.
+	IDs []string
+}
+
 // Gallery lists a group's media newest first, after the cursor key.
-func (db *DB) Gallery(ctx context.Context, actor wmory.Actor, groupID, after string, limit int) ([]wmory.Media, string, error) {
+func (db *DB) Gallery(ctx context.Context, actor wmory.Actor, groupID string, f GalleryFilter, after string, limit int) ([]wmory.Media, string, error) {
 	var out []wmory.Media
 	err := db.read(ctx, func(tx *Tx) error {
 		out = nil
@@ -522,6 +532,28 @@ func (db *DB) Gallery(ctx context.Context, actor wmory.Actor, groupID, after str
 			q += ` AND ` + visibleToMembers("m")
 		}
 		args := []any{groupID}
+		if f.UploaderID != "" {
+			q += ` AND m.uploader_id = ?`
+			args = append(args, f.UploaderID)
+		}
+		if f.Kind != "" {
+			q += ` AND m.kind = ?`
+			args = append(args, string(f.Kind))
+		}
+		if !f.Since.IsZero() {
+			q += ` AND m.taken_at >= ?`
+			args = append(args, ms(f.Since))
+		}
+		if !f.Until.IsZero() {
+			q += ` AND m.taken_at < ?`
+			args = append(args, ms(f.Until))
+		}
+		if len(f.IDs) > 0 {
+			q += ` AND m.id IN (?` + strings.Repeat(", ?", len(f.IDs)-1) + `)`
+			for _, id := range f.IDs {
+				args = append(args, id)
+			}
+		}
 		if after != "" {
 			takenS, id, ok := strings.Cut(after, ".")
 			taken, err := strconv.ParseInt(takenS, 10, 64)

@@ -301,7 +301,7 @@ func TestReadsDoNotWaitForWriters(t *testing.T) {
 	// Far below the busy timeout (10 s) that a locking read would wait out.
 	rctx, cancel := context.WithTimeout(ctx, 3*time.Second)
 	defer cancel()
-	if _, _, err := db.Gallery(rctx, wmory.Actor{UserID: u.ID}, g.ID, "", 50); err != nil {
+	if _, _, err := db.Gallery(rctx, wmory.Actor{UserID: u.ID}, g.ID, sqldb.GalleryFilter{}, "", 50); err != nil {
 		t.Fatalf("gallery while another connection writes: %v", err)
 	}
 	if _, _, err := db.Members(rctx, wmory.Actor{UserID: u.ID}, g.ID, "", 50); err != nil {
