@@ -277,6 +277,23 @@ async function shareAndModerate(alice, bob) {
   await alice.page.keyboard.press('Escape');
   await readyTiles(alice, 5);
 
+  // The grid is headed by the days the photos were taken, on the camera's
+  // calendar (camera.jpg: 17 April 2021), and shows who added what.
+  await seen(alice.page.getByRole('heading', { name: /April 17, 2021/ })).waitFor();
+  // Only Bob's: the filter keeps to the address, and the viewer swipes along his alone.
+  const bobs = await alice.page.getByRole('link', { name: / by Bob/ }).count();
+  assert.ok(bobs > 0 && bobs < 5, `Bob added ${bobs} of the 5 items`);
+  await alice.page.getByRole('radio', { name: 'Bob' }).click();
+  await alice.page.waitForURL((u) => u.searchParams.has('by'));
+  await alice.page.waitForFunction((n) => document.querySelectorAll('[data-testid="tile-ready"]').length === n, bobs);
+  assert.equal(await alice.page.getByRole('link', { name: / by Alice/ }).count(), 0, 'none of Alice\'s items among Bob\'s');
+  await alice.page.getByRole('link', { name: / by Bob/ }).first().click();
+  await text(alice.page, `1 / ${bobs}`, { exact: true }).waitFor();
+  await alice.page.keyboard.press('Escape');
+  await alice.page.getByRole('radio', { name: 'Everyone' }).click();
+  await readyTiles(alice, 5);
+  await shot(alice, '07c-gallery-by-day.png');
+
   // Bob opens one of Alice's photos and reports it.
   const tile = bob.page.getByRole('link', { name: 'Photo by Alice' }).first();
   const href = await tile.getAttribute('href');

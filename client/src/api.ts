@@ -87,6 +87,8 @@ export type Media = {
   original_url?: string;
 };
 
+export type GalleryFilter = { uploader?: string; ids?: string[] };
+
 export type ReportReason = 'spam' | 'nudity' | 'violence' | 'harassment' | 'copyright' | 'depicts_me' | 'wrong_group' | 'other';
 export const reportReasons: ReportReason[] = ['depicts_me', 'wrong_group', 'spam', 'nudity', 'violence', 'harassment', 'copyright', 'other'];
 
@@ -345,8 +347,12 @@ export class Api {
   abandonUpload(uploadId: string) {
     return this.request<void>('DELETE', `/api/v1/uploads/${seg(uploadId)}`);
   }
-  gallery(gid: string, cursor?: string, limit = 60) {
-    return this.request<Page<Media>>('GET', `/api/v1/groups/${seg(gid)}/media${q({ cursor, limit })}`);
+  /** A page of the gallery, narrowed to one member's items, or to named items (at most 100). */
+  gallery(gid: string, cursor?: string, limit = 60, only: GalleryFilter = {}) {
+    return this.request<Page<Media>>(
+      'GET',
+      `/api/v1/groups/${seg(gid)}/media${q({ cursor, limit, uploader: only.uploader, ids: only.ids?.join(',') })}`,
+    );
   }
   media(mid: string) {
     return this.request<Media>('GET', `/api/v1/media/${seg(mid)}`);

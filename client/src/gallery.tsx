@@ -35,6 +35,30 @@ export function mergeMedia(items: Media[], fresh: Media[]): Media[] {
   return [...byId.values()].sort(byNewest);
 }
 
+/**
+ * A list the screens show: a group's whole gallery ("GID"), or the items one
+ * member added to it ("GID~UID").
+ */
+export function listKey(gid: string, uploader?: string): string {
+  return uploader ? `${gid}~${uploader}` : gid;
+}
+
+function parseKey(key: string): { gid: string; uploader?: string } {
+  const [gid, uploader] = key.split('~');
+  return { gid, uploader: uploader || undefined };
+}
+
+/** Whether an item belongs in a list. */
+function belongs(key: string, m: Media): boolean {
+  const { gid, uploader } = parseKey(key);
+  return m.group_id === gid && (!uploader || m.uploader.id === uploader);
+}
+
+/** The items to look at again: those still processing, as many as one request names. */
+export function stillProcessing(items: Media[]): string[] {
+  return items.filter((m) => m.status === 'processing').slice(0, 100).map((m) => m.id);
+}
+
 export class GalleryStore {
   private states = new Map<string, GalleryState>();
   private listeners = new Map<string, Set<() => void>>();
@@ -48,94 +72,112 @@ export class GalleryStore {
     }
   }
 
-  get(gid: string): GalleryState {
-    return this.states.get(gid) ?? empty;
+  get(key: string): GalleryState {
+    return this.states.get(key) ?? empty;
   }
 
-  subscribe(gid: string, fn: () => void): () => void {
-    if (!this.listeners.has(gid)) this.listeners.set(gid, new Set());
-    this.listeners.get(gid)!.add(fn);
-    return () => this.listeners.get(gid)?.delete(fn);
+  subscribe(key: string, fn: () => void): () => void {
+    if (!this.listeners.has(key)) this.listeners.set(key, new Set());
+    this.listeners.get(key)!.add(fn);
+    return () => this.listeners.get(key)?.delete(fn);
   }
 
-  private set(gid: string, patch: Partial<GalleryState>) {
-    this.states.set(gid, { ...this.get(gid), ...patch });
-    for (const fn of this.listeners.get(gid) ?? []) fn();
+  private set(key: string, patch: Partial<GalleryState>) {
+    this.states.set(key, { ...this.get(key), ...patch });
+    for (const fn of this.listeners.get(key) ?? []) fn();
   }
 
-  async refresh(gid: string) {
-    this.set(gid, { refreshing: true, error: undefined });
+  /** The lists held of a group: its gallery, and one member's items in it. */
+  private listsOf(gid: string): string[] {
+    return [...this.states.keys()].filter((k) => parseKey(k).gid === gid);
+  }
+
+  private page(key: string, cursor?: string) {
+    const { gid, uploader } = parseKey(key);
+    return this.api.gallery(gid, cursor, 60, { uploader });
+  }
+
+  async refresh(key: string) {
+    this.set(key, { refreshing: true, error: undefined });
     try {
-      const page = await this.api.gallery(gid);
-      this.set(gid, { items: page.items, cursor: page.next_cursor || undefined, done: !page.next_cursor, refreshing: false });
+      const page = await this.page(key);
+      this.set(key, { items: page.items, cursor: page.next_cursor || undefined, done: !page.next_cursor, refreshing: false });
     } catch (err) {
-      if (accessEnded(err)) this.end(gid);
-      else this.set(gid, { refreshing: false, error: (err as Error).message });
+      if (accessEnded(err)) this.end(key);
+      else this.set(key, { refreshing: false, error: (err as Error).message });
     }
   }
 
   /** Access ended: nothing of the group stays on screen. */
-  end(gid: string) {
-    this.set(gid, { items: [], cursor: undefined, error: undefined, refreshing: false, loading: false, ended: true });
+  end(key: string) {
+    this.set(key, { items: [], cursor: undefined, error: undefined, refreshing: false, loading: false, ended: true });
   }
 
-  /** Forgets a group (after its screens were left because access ended). */
+  /** Forgets a group's lists (after its screens were left because access ended). */
   forget(gid: string) {
-    this.states.delete(gid);
+    for (const k of this.listsOf(gid)) this.states.delete(k);
   }
 
-  async loadMore(gid: string) {
-    const s = this.get(gid);
+  async loadMore(key: string) {
+    const s = this.get(key);
     if (s.loading || s.done || s.refreshing) return;
-    if (!s.cursor && s.items.length === 0) return this.refresh(gid);
-    this.set(gid, { loading: true });
+    if (!s.cursor && s.items.length === 0) return this.refresh(key);
+    this.set(key, { loading: true });
     try {
-      const page = await this.api.gallery(gid, s.cursor);
-      this.set(gid, {
-        items: mergeMedia(this.get(gid).items, page.items),
+      const page = await this.page(key, s.cursor);
+      this.set(key, {
+        items: mergeMedia(this.get(key).items, page.items),
         cursor: page.next_cursor || undefined,
         done: !page.next_cursor,
         loading: false,
       });
     } catch (err) {
-      this.set(gid, { loading: false, error: (err as Error).message });
+      this.set(key, { loading: false, error: (err as Error).message });
     }
   }
 
   /** Merges the newest page in: what others uploaded since appears without losing the scroll position. */
-  async refreshHead(gid: string) {
-    if (this.get(gid).refreshing) return;
+  async refreshHead(key: string) {
+    if (this.get(key).refreshing) return;
     try {
-      const page = await this.api.gallery(gid);
-      this.set(gid, { items: mergeMedia(this.get(gid).items, page.items) });
+      const page = await this.page(key);
+      this.set(key, { items: mergeMedia(this.get(key).items, page.items) });
     } catch (err) {
-      if (accessEnded(err)) this.end(gid);
+      if (accessEnded(err)) this.end(key);
       else throw err;
     }
   }
 
-  /** Items the server just answered with: it is reachable again, so an earlier error is over. */
+  /**
+   * Items the server just answered with, put in every list of the group they
+   * belong in: the server is reachable again, so an earlier error is over.
+   */
   upsert(gid: string, media: Media[]) {
-    this.set(gid, { items: mergeMedia(this.get(gid).items, media), error: undefined });
+    const lists = new Set([gid, ...this.listsOf(gid)]);
+    for (const k of lists) {
+      const fresh = media.filter((m) => belongs(k, m));
+      if (fresh.length) this.set(k, { items: mergeMedia(this.get(k).items, fresh), error: undefined });
+    }
   }
 
+  /** An item is gone (deleted, or hidden): from every list of its group. */
   remove(gid: string, mid: string) {
-    this.set(gid, { items: this.get(gid).items.filter((m) => m.id !== mid) });
+    for (const k of this.listsOf(gid)) this.set(k, { items: this.get(k).items.filter((m) => m.id !== mid) });
   }
 
-  /** Asks again about items still processing; returns whether any still are. */
-  async poll(gid: string): Promise<boolean> {
-    const pending = this.get(gid).items.filter((m) => m.status === 'processing').slice(0, 20);
-    if (pending.length === 0) return false;
-    const fresh = await Promise.all(pending.map((m) => this.api.media(m.id).catch(() => null)));
-    const gone = pending.filter((_, i) => fresh[i] === null).map((m) => m.id);
-    this.set(gid, {
-      items: mergeMedia(
-        this.get(gid).items.filter((m) => !gone.includes(m.id)),
-        fresh.filter((m): m is Media => m !== null).map(({ original_url, ...m }) => m),
-      ),
-    });
-    return this.get(gid).items.some((m) => m.status === 'processing');
+  /**
+   * Asks again, in one request, about the items of a list still processing;
+   * those the answer leaves out are gone. Returns whether any still process.
+   */
+  async poll(key: string): Promise<boolean> {
+    const ids = stillProcessing(this.get(key).items);
+    if (ids.length === 0) return false;
+    const { gid } = parseKey(key);
+    const page = await this.api.gallery(gid, undefined, ids.length, { ids });
+    const found = new Set(page.items.map((m) => m.id));
+    for (const mid of ids) if (!found.has(mid)) this.remove(gid, mid);
+    this.upsert(gid, page.items);
+    return this.get(key).items.some((m) => m.status === 'processing');
   }
 }
 
@@ -170,13 +212,15 @@ export function useLeaveEnded(gid: string): () => void {
   }, [store, gid]);
 }
 
-export function useGallery(gid: string) {
+/** A group's gallery, or the items one member added to it, as the screens share it. */
+export function useGallery(gid: string, uploader?: string) {
   const store = useStore();
-  const [state, setState] = useState(() => store.get(gid));
+  const key = listKey(gid, uploader);
+  const [state, setState] = useState(() => store.get(key));
   useEffect(() => {
-    setState(store.get(gid));
-    return store.subscribe(gid, () => setState(store.get(gid)));
-  }, [store, gid]);
+    setState(store.get(key));
+    return store.subscribe(key, () => setState(store.get(key)));
+  }, [store, key]);
   const leave = useLeaveEnded(gid);
   useEffect(() => {
     if (state.ended) leave();
@@ -187,20 +231,20 @@ export function useGallery(gid: string) {
   const processing = state.items.some((m) => m.status === 'processing');
   useEffect(() => {
     if (!processing) return;
-    const t = setInterval(() => store.poll(gid).catch(() => undefined), 2500);
+    const t = setInterval(() => store.poll(key).catch(() => undefined), 2500);
     return () => clearInterval(t);
-  }, [store, gid, processing]);
+  }, [store, key, processing]);
 
   // Others upload too: look for their new items now and then.
   useEffect(() => {
-    const t = setInterval(() => store.refreshHead(gid).catch(() => undefined), 20000);
+    const t = setInterval(() => store.refreshHead(key).catch(() => undefined), 20000);
     return () => clearInterval(t);
-  }, [store, gid]);
+  }, [store, key]);
 
   return {
     ...state,
-    refresh: useCallback(() => store.refresh(gid), [store, gid]),
-    loadMore: useCallback(() => store.loadMore(gid), [store, gid]),
+    refresh: useCallback(() => store.refresh(key), [store, key]),
+    loadMore: useCallback(() => store.loadMore(key), [store, key]),
     upsert: useCallback((m: Media[]) => store.upsert(gid, m), [store, gid]),
     remove: useCallback((mid: string) => store.remove(gid, mid), [store, gid]),
   };

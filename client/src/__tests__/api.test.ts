@@ -45,6 +45,10 @@ test('a photo goes authorize → PUT → complete and shows up in the gallery', 
   const page = await api.gallery(group.id);
   expect(page.items.map((m) => m.id)).toEqual([media.id]);
   const me = await api.me();
+  // One member's items, and the one look at items still processing.
+  expect((await api.gallery(group.id, undefined, 60, { uploader: me.user.id })).items.map((m) => m.id)).toEqual([media.id]);
+  expect((await api.gallery(group.id, undefined, 60, { uploader: group.id })).items).toEqual([]);
+  expect((await api.gallery(group.id, undefined, 1, { ids: [media.id] })).items.map((m) => m.id)).toEqual([media.id]);
   expect(me.quota.daily_files_used).toBe(1);
   expect(me.quota.daily_bytes_used).toBe(photo.length);
 }, 30000);

@@ -1,5 +1,6 @@
 import type { Media } from '../api';
-import { byNewest, mergeMedia } from '../gallery';
+import { byNewest, mergeMedia, stillProcessing } from '../gallery';
+import { formatDay, gridRows, initials, personColor } from '../grid';
 import { safeNext, rememberNext, takeNext } from '../pending';
 
 const m = (id: string, taken: string, status: Media['status'] = 'ready') => ({ id, taken_at: taken, status }) as Media;
@@ -41,5 +42,53 @@ describe('where to go after signing in', () => {
     expect(takeNext()).toBe('/');
     rememberNext('//evil.example');
     expect(takeNext()).toBe('/');
+  });
+});
+
+describe('the grid by day', () => {
+  const at = (id: string, local: string) => ({ id, taken_at: `${local}Z`, taken_at_local: local, status: 'ready' }) as Media;
+  const today = new Date(Date.UTC(2026, 5, 1));
+
+  it('heads each day where the photos were taken, then rows of tiles', () => {
+    const items = [at('5', '2026-03-02T09:00:00'), at('4', '2026-03-01T23:59:00'), at('3', '2026-03-01T12:00:00'), at('2', '2026-03-01T08:00:00'), at('1', '2025-12-31T10:00:00')];
+    const rows = gridRows(items, 2, today);
+    expect(rows.map((r) => (r.kind === 'day' ? `day ${r.count}` : r.items.map((m) => m.id).join(',')))).toEqual([
+      'day 1',
+      '5',
+      'day 3',
+      '4,3',
+      '2',
+      'day 1',
+      '1',
+    ]);
+    const days = rows.filter((r) => r.kind === 'day').map((r) => (r.kind === 'day' ? r.label : ''));
+    expect(days[0]).toContain('2');
+    expect(days[0]).not.toContain('2026'); // this year goes without saying
+    expect(days[2]).toContain('2025');
+    expect(new Set(rows.map((r) => r.key)).size).toBe(rows.length);
+  });
+
+  it('reads the camera calendar, not the instant', () => {
+    // 23:30 in Tokyo is 14:30 UTC the same day; 01:00 in Lisbon is the next day.
+    const tokyo = { id: 'a', taken_at: '2026-03-01T14:30:00Z', taken_at_local: '2026-03-01T23:30:00', status: 'ready' } as Media;
+    const lisbon = { id: 'b', taken_at: '2026-03-02T01:00:00Z', taken_at_local: '2026-03-02T01:00:00', status: 'ready' } as Media;
+    expect(gridRows([lisbon, tokyo], 4, today).filter((r) => r.kind === 'day')).toHaveLength(2);
+    expect(formatDay('2026-03-01', today)).toMatch(/1/);
+    expect(formatDay('nonsense', today)).toBe('nonsense');
+  });
+
+  it('names people in two letters and one colour each', () => {
+    expect(initials('Ann Lee')).toBe('AL');
+    expect(initials('  bob  ')).toBe('B');
+    expect(initials('Élodie de la Tour')).toBe('ÉT');
+    expect(personColor('06h4zwcny6eagfanrb58vw676m')).toBe(personColor('06h4zwcny6eagfanrb58vw676m'));
+    expect(personColor('a')).not.toBe(personColor('b'));
+  });
+
+  it('asks again about at most 100 processing items in one request', () => {
+    const many = Array.from({ length: 150 }, (_, i) => ({ id: String(i), status: i % 3 ? 'processing' : 'ready' }) as Media);
+    const ids = stillProcessing(many);
+    expect(ids).toHaveLength(100);
+    expect(ids.every((id) => Number(id) % 3 !== 0)).toBe(true);
   });
 });

@@ -1,9 +1,10 @@
-import { Link, Stack, useLocalSearchParams } from 'expo-router';
+import { Link, Stack, router, useLocalSearchParams } from 'expo-router';
 import React, { useEffect, useMemo, useRef, useState } from 'react';
 import { ActivityIndicator, FlatList, Platform, Pressable, RefreshControl, StyleSheet, Text, View, useWindowDimensions } from 'react-native';
-import type { Media } from '../../../src/api';
+import type { Media, Member } from '../../../src/api';
 import { useGallery } from '../../../src/gallery';
 import { SignedIn } from '../../../src/gate';
+import { gridRows, initials, personColor, type GridRow } from '../../../src/grid';
 import { failureLabels } from '../../../src/labels';
 import { canDropFiles, onDroppedFiles, pickMedia, takePhoto } from '../../../src/pick';
 import { useSession } from '../../../src/session';
@@ -23,10 +24,12 @@ export default function GroupScreen() {
 }
 
 function Gallery() {
-  const { gid } = useLocalSearchParams<{ gid: string }>();
+  // ?by=UID shows the items one member added.
+  const { gid, by } = useLocalSearchParams<{ gid: string; by?: string }>();
   const { api, quota, refresh: refreshMe } = useSession();
   const { group, error: groupError, reload: reloadGroup, isModerator } = useGroup(gid);
-  const gallery = useGallery(gid);
+  const gallery = useGallery(gid, by || undefined);
+  const members = useMembers(gid, group?.member_count ?? 0);
   const { width } = useWindowDimensions();
   const [dragging, setDragging] = useState(false);
   const [pickError, setPickError] = useState('');
@@ -79,6 +82,7 @@ function Gallery() {
   useEffect(() => {
     gallery.refresh();
   }, [gallery.refresh]);
+  const showBy = (uid?: string) => router.setParams({ by: uid });
   const refreshAll = () => {
     gallery.refresh();
     reloadGroup();
@@ -96,6 +100,8 @@ function Gallery() {
     }
   }
 
+  // On a phone the actions stay on one row.
+  const compact = width < 520;
   // Tiles of about 160 px, at least three across, filling the width.
   const contentWidth = Math.min(width, 1200);
   const columns = Math.max(3, Math.floor(contentWidth / 160));
@@ -117,20 +123,20 @@ function Gallery() {
             ) : null}
           </View>
           <Row wrap style={{ flexShrink: 1 }}>
-            <Button title="Upload" onPress={() => pick(pickMedia)} accessibilityLabel="Upload photos and videos" />
-            {takePhoto ? <Button title="Camera" variant="secondary" onPress={() => pick(takePhoto!)} /> : null}
+            <Button small={compact} title="Upload" onPress={() => pick(pickMedia)} accessibilityLabel="Upload photos and videos" />
+            {takePhoto ? <Button small={compact} title="Camera" variant="secondary" onPress={() => pick(takePhoto!)} /> : null}
             <Link href={`/groups/${gid}/members`} asChild>
-              <Button role="link" title="Members" variant="secondary" />
+              <Button small={compact} role="link" title="Members" variant="secondary" />
             </Link>
             <Link href={`/groups/${gid}/reports`} asChild>
-              <Button role="link" title={isModerator ? 'Reports' : 'My reports'} variant="secondary" />
+              <Button small={compact} role="link" title={isModerator ? 'Reports' : 'My reports'} variant="secondary" />
             </Link>
             {isModerator ? (
               <Link href={`/groups/${gid}/audit`} asChild>
-                <Button role="link" title="Activity" variant="secondary" />
+                <Button small={compact} role="link" title="Activity" variant="secondary" />
               </Link>
             ) : null}
-            {Platform.OS === 'web' ? <Button title="Refresh" variant="secondary" onPress={refreshAll} busy={gallery.refreshing} /> : null}
+            {Platform.OS === 'web' ? <Button small={compact} title="Refresh" variant="secondary" onPress={refreshAll} busy={gallery.refreshing} /> : null}
           </Row>
         </Row>
         {canDropFiles && width >= 700 ? <Text style={styles.meta}>Tip: drop photos and videos anywhere on this page to upload them.</Text> : null}
@@ -151,31 +157,33 @@ function Gallery() {
             <Button small variant="link" title="Dismiss" onPress={() => { setAdded([]); setOnlyAdded(false); }} />
           </Row>
         ) : null}
+        {members.length > 1 ? <WhoFilter members={members} selected={by || undefined} onSelect={showBy} /> : null}
         {!gallery.refreshing && gallery.items.length === 0 && gallery.done ? (
-          <Body muted>Nothing here yet. Upload the first photos, and invite the others from Members.</Body>
+          <Body muted>
+            {by ? 'Nothing from them here yet.' : 'Nothing here yet. Upload the first photos, and invite the others from Members.'}
+          </Body>
         ) : null}
       </View>
     ),
-    [group, groupError, pickError, gallery.error, gallery.items.length, gallery.done, gallery.refreshing, queueState, quota, isModerator, gid, added, onlyAdded, width],
+    [group, groupError, pickError, gallery.error, gallery.items.length, gallery.done, gallery.refreshing, queueState, quota, isModerator, gid, added, onlyAdded, width, compact, members, by],
   );
+
+  const shown = onlyAdded ? gallery.items.filter((m) => added.includes(m.id)) : gallery.items;
+  const rows = useMemo(() => gridRows(shown, columns), [shown, columns]);
 
   return (
     <View style={{ flex: 1, backgroundColor: colors.bg }}>
       <Stack.Screen options={{ title: group?.name ?? 'Gallery' }} />
       <FlatList
-        key={columns}
         style={{ flex: 1 }}
         contentContainerStyle={{ width: '100%', maxWidth: 1200, alignSelf: 'center', paddingHorizontal: 8, paddingBottom: 40 }}
-        data={onlyAdded ? gallery.items.filter((m) => added.includes(m.id)) : gallery.items}
-        numColumns={columns}
-        columnWrapperStyle={{ gap }}
-        ItemSeparatorComponent={() => <View style={{ height: gap }} />}
-        keyExtractor={(m) => m.id}
+        data={rows}
+        keyExtractor={(r) => r.key}
         ListHeaderComponent={header}
-        renderItem={({ item }) => <Tile media={item} size={tile} gid={gid} />}
+        renderItem={({ item }) => <GridRowView row={item} size={tile} gap={gap} gid={gid} by={by || undefined} />}
         onEndReached={gallery.loadMore}
         onEndReachedThreshold={1.5}
-        initialNumToRender={columns * 6}
+        initialNumToRender={8}
         windowSize={7}
         refreshControl={<RefreshControl refreshing={gallery.refreshing} onRefresh={refreshAll} />}
         ListFooterComponent={gallery.loading ? <ActivityIndicator color={colors.accent} style={{ margin: 20 }} /> : null}
@@ -189,43 +197,139 @@ function Gallery() {
   );
 }
 
+/** The group's members, for the filter by who added what (fetched again when the count changes). */
+function useMembers(gid: string, count: number): Member[] {
+  const { api } = useSession();
+  const [members, setMembers] = useState<Member[]>([]);
+  useEffect(() => {
+    if (count < 2) return;
+    let live = true;
+    api.members(gid).then(
+      (page) => live && setMembers(page.items),
+      () => undefined,
+    );
+    return () => {
+      live = false;
+    };
+  }, [api, gid, count]);
+  return members;
+}
+
+/** Everyone's items, or one member's: the choice stays in the address (?by=). */
+function WhoFilter({ members, selected, onSelect }: { members: Member[]; selected?: string; onSelect: (uid?: string) => void }) {
+  return (
+    <View style={styles.whoFilter} role="radiogroup" aria-label="Added by">
+      <Text style={styles.meta}>Added by</Text>
+      <Chip label="Everyone" selected={!selected} onPress={() => onSelect(undefined)} />
+      {members.map((m) => (
+        <Chip key={m.user_id} label={m.name} selected={selected === m.user_id} onPress={() => onSelect(m.user_id)} color={personColor(m.user_id)} />
+      ))}
+    </View>
+  );
+}
+
+function Chip({ label, selected, onPress, color }: { label: string; selected: boolean; onPress: () => void; color?: string }) {
+  return (
+    <Pressable
+      role="radio"
+      aria-checked={selected}
+      aria-label={label}
+      onPress={onPress}
+      style={[styles.chip, selected && styles.chipSelected]}
+    >
+      {color ? <View style={[styles.dot, { backgroundColor: color }]} /> : null}
+      <Text style={[styles.chipText, selected && styles.chipTextSelected]} numberOfLines={1}>
+        {label}
+      </Text>
+    </Pressable>
+  );
+}
+
+/** A day's heading, or a row of tiles. */
+const GridRowView = React.memo(function GridRowView({ row, size, gap, gid, by }: { row: GridRow; size: number; gap: number; gid: string; by?: string }) {
+  if (row.kind === 'day') {
+    return (
+      <View style={styles.day}>
+        <Text style={styles.dayText} accessibilityRole="header">
+          {row.label}
+        </Text>
+        <Text style={styles.meta}>{row.count === 1 ? '1 item' : `${row.count} items`}</Text>
+      </View>
+    );
+  }
+  return (
+    <View style={{ flexDirection: 'row', gap, marginBottom: gap }}>
+      {row.items.map((m) => (
+        <Tile key={m.id} media={m} size={size} gid={gid} by={by} />
+      ))}
+    </View>
+  );
+});
+
 function duration(ms?: number | null) {
   if (!ms) return '';
   const s = Math.round(ms / 1000);
   return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
 }
 
-const Tile = React.memo(function Tile({ media, size, gid }: { media: Media; size: number; gid: string }) {
+const Tile = React.memo(function Tile({ media, size, gid, by }: { media: Media; size: number; gid: string; by?: string }) {
   // The link's name says what a sighted person sees: kind, who, a video's length, the state.
   const failure = failureLabels[media.failure_reason ?? 'processing_failed'];
   const label = `${media.kind === 'video' ? 'Video' : 'Photo'} by ${media.uploader.name}${media.kind === 'video' && media.duration_ms ? `, ${duration(media.duration_ms)}` : ''}${media.status === 'processing' ? ', processing' : media.status === 'failed' ? `, ${failure.toLowerCase()}` : ''}`;
   const ready = media.status === 'ready' && !!media.thumbnail_url;
   return (
-    <Link href={`/groups/${gid}/media/${media.id}`} asChild>
-      <Pressable
-        accessibilityRole="link"
-        accessibilityLabel={label}
-        style={{ width: size, height: size }}
-        testID={`tile-${media.status}`}
-      >
-        {ready ? (
-          <Thumb uri={media.thumbnail_url!} alt="" style={{ width: size, height: size, backgroundColor: colors.placeholder }} recyclingKey={media.id} />
-        ) : (
-          <View style={[styles.placeholder, { width: size, height: size }]}>
-            {media.status === 'processing' ? <ActivityIndicator color={colors.muted} /> : <Text style={styles.failed}>{failure}</Text>}
-          </View>
-        )}
-        {media.kind === 'video' ? (
-          <View style={styles.badge}>
-            <Text style={styles.badgeText}>▶ {duration(media.duration_ms)}</Text>
-          </View>
-        ) : null}
-      </Pressable>
-    </Link>
+    <View style={{ width: size, height: size }}>
+      <Link href={{ pathname: '/groups/[gid]/media/[mid]', params: by ? { gid, mid: media.id, by } : { gid, mid: media.id } }} asChild>
+        <Pressable
+          accessibilityRole="link"
+          accessibilityLabel={label}
+          style={{ width: size, height: size }}
+          testID={`tile-${media.status}`}
+        >
+          {ready ? (
+            <Thumb uri={media.thumbnail_url!} alt="" style={{ width: size, height: size, backgroundColor: colors.placeholder }} recyclingKey={media.id} />
+          ) : (
+            <View style={[styles.placeholder, { width: size, height: size }]}>
+              {media.status === 'processing' ? <ActivityIndicator color={colors.muted} /> : <Text style={styles.failed}>{failure}</Text>}
+            </View>
+          )}
+          {media.kind === 'video' ? (
+            <View style={styles.badge}>
+              <Text style={styles.badgeText}>▶ {duration(media.duration_ms)}</Text>
+            </View>
+          ) : null}
+        </Pressable>
+      </Link>
+      {/* Who added it, at a glance; outside the link, whose name says it already. */}
+      <View style={[styles.who, { backgroundColor: personColor(media.uploader.id) }]} pointerEvents="none" aria-hidden>
+        <Text style={styles.whoText}>{initials(media.uploader.name)}</Text>
+      </View>
+    </View>
   );
 });
 
 const styles = StyleSheet.create({
+  whoFilter: { flexDirection: 'row', flexWrap: 'wrap', alignItems: 'center', gap: 6 },
+  day: { flexDirection: 'row', alignItems: 'baseline', gap: 8, paddingTop: 14, paddingBottom: 8 },
+  dayText: { fontSize: 16, fontWeight: '700', color: colors.text },
+  chip: {
+    flexDirection: 'row',
+    alignItems: 'center',
+    gap: 6,
+    borderWidth: 1,
+    borderColor: colors.border,
+    backgroundColor: colors.card,
+    borderRadius: 16,
+    paddingHorizontal: 10,
+    paddingVertical: 5,
+    maxWidth: 180,
+  },
+  chipSelected: { backgroundColor: colors.text, borderColor: colors.text },
+  chipText: { fontSize: 13, color: colors.text },
+  chipTextSelected: { color: colors.card, fontWeight: '600' },
+  dot: { width: 10, height: 10, borderRadius: 5 },
+  who: { position: 'absolute', left: 6, bottom: 6, minWidth: 22, height: 22, borderRadius: 11, alignItems: 'center', justifyContent: 'center', paddingHorizontal: 4 },
+  whoText: { color: '#fff', fontSize: 10, fontWeight: '700' },
   added: { alignItems: 'center', gap: 8 },
   addedText: { fontSize: 14, fontWeight: '600', color: colors.text },
   title: { fontSize: 24, fontWeight: '700', color: colors.text },

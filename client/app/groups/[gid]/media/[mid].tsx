@@ -23,9 +23,10 @@ export default function ViewerScreen() {
 }
 
 function Viewer() {
-  const { gid, mid } = useLocalSearchParams<{ gid: string; mid: string }>();
+  // Opened from one member's items (?by=UID), it swipes along those.
+  const { gid, mid, by } = useLocalSearchParams<{ gid: string; mid: string; by?: string }>();
   const { api, user } = useSession();
-  const gallery = useGallery(gid);
+  const gallery = useGallery(gid, by || undefined);
   const { isModerator } = useGroup(gid);
   const { width, height } = useWindowDimensions();
   const insets = useSafeAreaInsets();
@@ -86,7 +87,7 @@ function Viewer() {
     [items, index, gallery],
   );
 
-  const close = () => (router.canGoBack() ? router.back() : router.replace(`/groups/${gid}`));
+  const close = () => (router.canGoBack() ? router.back() : router.replace({ pathname: '/groups/[gid]', params: by ? { gid, by } : { gid } }));
 
   useEffect(() => {
     if (Platform.OS !== 'web') return;
