@@ -75,10 +75,14 @@ test-go: deps test-deps
 	@# Timing tests alone, without the race detector: they compare answer times.
 	$(GO) test -tags timing -count=1 -run Timing ./cmd/wmory/
 
-# The app: type-check, the phone bundles, unit tests (the API client against a real
-# wmory), and the two-person flow in Debian's chromium; screenshots land in test-output/app/.
+# The app: its API types against the OpenAPI document the server serves, type-check,
+# lint (Expo's rules, hooks included, no warnings), the phone bundles, unit tests (the
+# API client against a real wmory), and the two-person flow in Debian's chromium;
+# screenshots land in test-output/app/.
 test-app: deps test-deps build
+	cd client && WMORY_BIN=$(CURDIR)/$(BIN) node scripts/api-types.mjs --check
 	cd client && npx tsc --noEmit
+	cd client && npx eslint --max-warnings 0 .
 	@# The phone bundles (iOS, Android) must build too: native-only modules are resolved there.
 	cd client && out=$$(mktemp -d) && npx expo export --platform ios --platform android --output-dir $$out >/dev/null && rm -rf $$out
 	cd client && WMORY_BIN=$(CURDIR)/$(BIN) npx jest --ci

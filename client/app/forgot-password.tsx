@@ -1,8 +1,8 @@
 import { Stack } from 'expo-router';
 import React, { useState } from 'react';
-import { useSession } from '../src/session';
-import { useAction } from '../src/useAction';
-import { Body, Button, Card, Field, Notice, Screen, Title } from '../src/ui';
+import { useSession } from '@/session';
+import { useAction } from '@/useAction';
+import { Body, Button, Card, Field, Notice, Screen, Title } from '@/ui';
 
 export default function ForgotPassword() {
   const { api } = useSession();

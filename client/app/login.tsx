@@ -1,10 +1,10 @@
 import { Link, Stack, router, useLocalSearchParams } from 'expo-router';
 import React, { useState } from 'react';
-import { ApiError } from '../src/api';
-import { rememberNext, takeNext } from '../src/pending';
-import { useSession } from '../src/session';
-import { needsServerAddress } from '../src/storage';
-import { Body, Button, Card, Field, Notice, Row, Screen, Title } from '../src/ui';
+import { ApiError } from '@/api';
+import { rememberNext, takeNext } from '@/pending';
+import { useSession } from '@/session';
+import { needsServerAddress } from '@/storage';
+import { Body, Button, Card, Field, Notice, Row, Screen, Title } from '@/ui';
 
 export default function Login() {
   const { next } = useLocalSearchParams<{ next?: string }>();
@@ -38,7 +38,7 @@ export default function Login() {
     <Screen>
       <Stack.Screen options={{ title: 'Sign in' }} />
       <Title>{session.returning ? 'Welcome back' : 'Sign in'}</Title>
-      <Body muted>Your group's photos and videos, all in one place.</Body>
+      <Body muted>{"Your group's photos and videos, all in one place."}</Body>
       <Card>
         {needsServerAddress ? (
           <Field label="Server" value={server} onChangeText={setServer} placeholder="https://photos.example.org" keyboardType="url" autoComplete="url" />

@@ -1,10 +1,10 @@
 import { Stack, router, useLocalSearchParams } from 'expo-router';
 import React, { useState } from 'react';
-import { Api } from '../src/api';
-import { rememberNext } from '../src/pending';
-import { useSession } from '../src/session';
-import { needsServerAddress } from '../src/storage';
-import { Body, Button, Card, Field, Notice, Screen, Title } from '../src/ui';
+import { Api } from '@/api';
+import { rememberNext } from '@/pending';
+import { useSession } from '@/session';
+import { needsServerAddress } from '@/storage';
+import { Body, Button, Card, Field, Notice, Screen, Title } from '@/ui';
 
 export default function Register() {
   const { next } = useLocalSearchParams<{ next?: string }>();

@@ -1,8 +1,8 @@
 import { Stack, router, useLocalSearchParams } from 'expo-router';
 import React, { useState } from 'react';
-import { useSession } from '../src/session';
-import { useAction } from '../src/useAction';
-import { Button, Card, Field, Notice, Screen, Title } from '../src/ui';
+import { useSession } from '@/session';
+import { useAction } from '@/useAction';
+import { Button, Card, Field, Notice, Screen, Title } from '@/ui';
 
 export default function ResetPassword() {
   const { token } = useLocalSearchParams<{ token?: string }>();

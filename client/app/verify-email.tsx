@@ -1,8 +1,8 @@
 import { Stack, router, useLocalSearchParams } from 'expo-router';
 import React, { useState } from 'react';
-import { useSession } from '../src/session';
-import { useAction } from '../src/useAction';
-import { Body, Button, Card, Notice, Screen, Title } from '../src/ui';
+import { useSession } from '@/session';
+import { useAction } from '@/useAction';
+import { Body, Button, Card, Notice, Screen, Title } from '@/ui';
 
 // The link from the sign-up e-mail. Confirming takes a click, so that mail
 // scanners that open links on their own cannot spend the token.

@@ -1,165 +1,53 @@
-// The wmory HTTP API (../shared/API.md) as typed calls. One instance per signed-in
-// server; the web build relies on the session cookie, phones send a bearer token.
+// The wmory HTTP API as typed calls. One instance per signed-in server; the web
+// build relies on the session cookie, phones send a bearer token. The shapes
+// are the server's own: src/openapi.ts, generated from the OpenAPI document it
+// serves (make test fails when the two differ).
+import type { components } from './openapi';
 
-export type User = {
-  id: string;
-  email: string;
-  name: string;
-  email_verified: boolean;
-  created_at: string;
-  is_admin?: boolean;
-};
+type Schemas = components['schemas'];
 
-export type Quota = {
-  daily_bytes_limit: number;
-  daily_bytes_used: number;
-  daily_files_limit: number;
-  daily_files_used: number;
-  resets_at: string;
-  /** Everything one uploaded that is kept, all days and groups together. */
-  stored_bytes: number;
-};
+export type User = Schemas['User'];
 
-export type Role = 'owner' | 'admin' | 'member';
+export type Quota = Schemas['Quota'];
 
-export type Group = {
-  id: string;
-  name: string;
-  role: Role;
-  member_count: number;
-  media_count: number;
-  members_can_invite: boolean;
-  auto_hide_reports: number;
-  created_at: string;
-  /** The thumbnail of its newest item, signed; absent while it has none. */
-  cover_url?: string;
-};
+export type Role = Member['role'];
 
-export type Member = { user_id: string; name: string; role: Role; joined_at: string };
+export type Group = Schemas['Group'];
 
-export type Invite = {
-  id: string;
-  code: string;
-  url: string;
-  max_uses: number | null;
-  uses: number;
-  expires_at: string;
-  created_by: string | null;
-  revoked: boolean;
-};
+export type Member = Schemas['Member'];
 
-export type InvitePreview = { group_name: string; invited_by: string; expires_at: string };
+export type Invite = Schemas['Invite'];
 
-export type MediaStatus = 'processing' | 'ready' | 'failed';
+export type InvitePreview = Schemas['InvitePreview'];
+
+export type MediaStatus = Media['status'];
 
 /** Why an item failed, as the server's code. */
-export type FailureReason =
-  | 'undecodable'
-  | 'too_large'
-  | 'too_long'
-  | 'timeout'
-  | 'original_missing'
-  | 'original_changed'
-  | 'processing_failed';
+export type FailureReason = NonNullable<Media['failure_reason']>;
 
-export type Media = {
-  id: string;
-  group_id: string;
-  uploader: { id: string; name: string };
-  kind: 'photo' | 'video';
-  content_type: string;
-  filename: string;
-  size: number;
-  width?: number | null;
-  height?: number | null;
-  duration_ms?: number | null;
-  /** The instant lists are sorted by. */
-  taken_at: string;
-  /** The wall-clock time where it was taken (no zone): shown as it is. */
-  taken_at_local: string;
-  /** That place's UTC offset ("+02:00"), or null when the file did not say. */
-  taken_at_offset: string | null;
-  uploaded_at: string;
-  status: MediaStatus;
-  failure_reason?: FailureReason | null;
-  thumbnail_url?: string;
-  preview_url?: string;
-  original_url?: string;
-};
+export type Media = Schemas['Media'];
 
 export type GalleryFilter = { uploader?: string; ids?: string[] };
 
-export type ReportReason = 'spam' | 'nudity' | 'violence' | 'harassment' | 'copyright' | 'depicts_me' | 'wrong_group' | 'other';
+export type ReportReason = Report['reason'];
 export const reportReasons: ReportReason[] = ['depicts_me', 'wrong_group', 'spam', 'nudity', 'violence', 'harassment', 'copyright', 'other'];
 
-export type ResolveAction = 'dismiss' | 'remove_media' | 'remove_uploader';
+export type ResolveAction = Schemas['ResolveRequest']['action'];
 
-export type Report = {
-  id: string;
-  media_id: string;
-  group_id: string;
-  reporter_id: string;
-  reason: ReportReason;
-  details: string;
-  status: 'open' | 'resolved';
-  action?: string | null;
-  created_at: string;
-  resolved_at?: string | null;
-  resolved_by?: string | null;
-};
+export type Report = Schemas['Report'];
 
-export type AuditEntry = {
-  id: string;
-  at: string;
-  actor: { id: string; name: string } | null;
-  action: string;
-  target_type: string;
-  target_id: string;
-  ip: string;
-  details: unknown;
-};
+export type AuditEntry = Schemas['AuditEntry'];
 
-export type Session = {
-  id: string;
-  created_at: string;
-  last_seen_at: string;
-  /** When the session ends unless used again, and when it ends however active it stays. */
-  expires_at: string;
-  ends_at: string;
-  user_agent: string;
-  ip: string;
-  current: boolean;
-};
+export type Session = Schemas['Session'];
 
 export type Page<T> = { items: T[]; next_cursor?: string };
 
-export type AdminUser = {
-  id: string;
-  email: string;
-  name: string;
-  email_verified: boolean;
-  suspended: boolean;
-  is_admin?: boolean;
-  created_at: string;
-  daily_bytes_used: number;
-  stored_bytes: number;
-};
+export type AdminUser = Schemas['AdminUser'];
 
 /** Per-user overrides; null means the instance default. */
-export type Limits = {
-  daily_bytes_limit: number | null;
-  daily_files_limit: number | null;
-  max_photo_bytes: number | null;
-  max_video_bytes: number | null;
-};
+export type Limits = Schemas['Limits'];
 
-export type UploadGrant = {
-  upload_id: string;
-  method: string;
-  url: string;
-  headers: Record<string, string>;
-  expires_at: string;
-};
+export type UploadGrant = Schemas['Upload'];
 
 /** An error answered by the server (with its contract code) or met on the way. */
 export class ApiError extends Error {

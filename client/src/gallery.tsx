@@ -2,7 +2,7 @@
 // viewer swipes along it, uploads and deletions update it in place, and items
 // still processing are checked again until they are ready.
 import { router } from 'expo-router';
-import React, { createContext, useCallback, useContext, useEffect, useRef, useState } from 'react';
+import React, { createContext, useCallback, useContext, useEffect, useMemo, useSyncExternalStore } from 'react';
 import { ApiError, type Api, type Media } from './api';
 import { useSession } from './session';
 
@@ -63,14 +63,7 @@ export class GalleryStore {
   private states = new Map<string, GalleryState>();
   private listeners = new Map<string, Set<() => void>>();
 
-  constructor(private api: Api) {}
-
-  setApi(api: Api) {
-    if (api !== this.api) {
-      this.api = api;
-      this.states.clear();
-    }
-  }
+  constructor(private readonly api: Api) {}
 
   get(key: string): GalleryState {
     return this.states.get(key) ?? empty;
@@ -185,10 +178,9 @@ const GalleryContext = createContext<GalleryStore | null>(null);
 
 export function GalleryProvider({ children }: { children: React.ReactNode }) {
   const { api } = useSession();
-  const store = useRef<GalleryStore>(null as unknown as GalleryStore);
-  if (!store.current) store.current = new GalleryStore(api);
-  store.current.setApi(api);
-  return <GalleryContext.Provider value={store.current}>{children}</GalleryContext.Provider>;
+  // Another account (or server) starts from nothing.
+  const store = useMemo(() => new GalleryStore(api), [api]);
+  return <GalleryContext.Provider value={store}>{children}</GalleryContext.Provider>;
 }
 
 function useStore(): GalleryStore {
@@ -216,11 +208,10 @@ export function useLeaveEnded(gid: string): () => void {
 export function useGallery(gid: string, uploader?: string) {
   const store = useStore();
   const key = listKey(gid, uploader);
-  const [state, setState] = useState(() => store.get(key));
-  useEffect(() => {
-    setState(store.get(key));
-    return store.subscribe(key, () => setState(store.get(key)));
-  }, [store, key]);
+  const state = useSyncExternalStore(
+    useCallback((changed: () => void) => store.subscribe(key, changed), [store, key]),
+    () => store.get(key),
+  );
   const leave = useLeaveEnded(gid);
   useEffect(() => {
     if (state.ended) leave();

@@ -1,5 +1,5 @@
 // Who is signed in, to which server, and the API client for them.
-import React, { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState } from 'react';
+import React, { createContext, useCallback, useContext, useEffect, useMemo, useState } from 'react';
 import { Api, ApiError, type Quota, type User } from './api';
 import { isReturning, loadSession, markReturning, needsServerAddress, saveSession } from './storage';
 
@@ -26,13 +26,13 @@ export function SessionProvider({ children }: { children: React.ReactNode }) {
   const [server, setServer] = useState('');
   const [user, setUser] = useState<User>();
   const [quota, setQuota] = useState<Quota>();
-  const signedOut = useRef(() => {});
-  signedOut.current = () => {
+  // State setters never change: this is the same function for the provider's life.
+  const signedOut = useCallback(() => {
     setStatus('signedOut');
     setUser(undefined);
     setQuota(undefined);
-  };
-  const [api, setApi] = useState(() => new Api({ baseUrl: '', onUnauthenticated: () => signedOut.current() }));
+  }, []);
+  const [api, setApi] = useState(() => new Api({ baseUrl: '', onUnauthenticated: signedOut }));
 
   const load = useCallback(async (a: Api) => {
     try {
@@ -43,27 +43,30 @@ export function SessionProvider({ children }: { children: React.ReactNode }) {
       setReturning(true);
       markReturning().catch(() => undefined);
     } catch (err) {
-      if (err instanceof ApiError && err.status === 401) signedOut.current();
-      else if (err instanceof ApiError && err.status === 403) signedOut.current();
+      if (err instanceof ApiError && err.status === 401) signedOut();
+      else if (err instanceof ApiError && err.status === 403) signedOut();
       else throw err;
     }
-  }, []);
+  }, [signedOut]);
 
   useEffect(() => {
     let cancelled = false;
     loadSession().then(async ({ server: s, token }) => {
       if (cancelled) return;
       setReturning(await isReturning().catch(() => false));
-      const a = new Api({ baseUrl: s, token, onUnauthenticated: () => signedOut.current() });
+      const a = new Api({ baseUrl: s, token, onUnauthenticated: signedOut });
       setServer(s);
       setApi(a);
-      if (needsServerAddress && !token) return signedOut.current();
-      await load(a).catch(() => signedOut.current());
+      if (needsServerAddress && !token) return signedOut();
+      await load(a).catch(() => signedOut());
     });
     return () => {
       cancelled = true;
     };
-  }, [load]);
+  }, [load, signedOut]);
+
+  // Stable while the client is: screens can load with it in an effect.
+  const refresh = useCallback(() => load(api), [load, api]);
 
   const value = useMemo<SessionValue>(
     () => ({
@@ -75,7 +78,7 @@ export function SessionProvider({ children }: { children: React.ReactNode }) {
       quota,
       async signIn(email, password, newServer) {
         const base = needsServerAddress ? (newServer ?? server) : '';
-        const a = new Api({ baseUrl: base, onUnauthenticated: () => signedOut.current() });
+        const a = new Api({ baseUrl: base, onUnauthenticated: signedOut });
         const res = await a.login(email, password);
         if (needsServerAddress) a.token = res.token;
         await saveSession(base, needsServerAddress ? res.token : null);
@@ -87,13 +90,11 @@ export function SessionProvider({ children }: { children: React.ReactNode }) {
       async signOut() {
         await api.logout().catch(() => undefined);
         await saveSession(server, null);
-        signedOut.current();
+        signedOut();
       },
-      async refresh() {
-        await load(api);
-      },
+      refresh,
     }),
-    [status, returning, api, server, user, quota, load],
+    [status, returning, api, server, user, quota, load, signedOut, refresh],
   );
 
   return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;

@@ -82,7 +82,7 @@ func schemas() schema {
 		"AuditEntry": obj([]string{"id", "at", "actor", "action", "target_type", "target_id", "ip", "details"}, schema{
 			"id": id, "at": dateTime,
 			"actor":    schema{"oneOf": []schema{{"type": "null"}, obj([]string{"id", "name"}, schema{"id": str, "name": str})}},
-			"group_id": str, "action": str, "target_type": str, "target_id": str, "ip": str, "details": schema{"type": "object"}}),
+			"group_id": str, "action": str, "target_type": str, "target_id": str, "ip": str, "details": schema{"type": "object", "additionalProperties": true}}),
 		"AuditList": list("AuditEntry"),
 		"UploadRequest": obj([]string{"filename", "content_type", "size"}, schema{"filename": str, "content_type": str,
 			"size": schema{"type": "integer", "minimum": 1}, "sha256": schema{"type": "string", "pattern": "^[0-9a-fA-F]{64}$"}}),
@@ -107,7 +107,7 @@ func schemas() schema {
 			"escalated": boolean, "created_at": dateTime, "resolved_at": schema{"type": []string{"string", "null"}, "format": "date-time"},
 			"resolved_by": schema{"type": []string{"string", "null"}}}),
 		"ReportList": list("Report"),
-		"AdminUser": obj([]string{"id", "email", "name", "email_verified", "suspended", "created_at"}, schema{"id": id, "email": str, "name": str,
+		"AdminUser": obj([]string{"id", "email", "name", "email_verified", "suspended", "is_admin", "created_at", "daily_bytes_used", "stored_bytes"}, schema{"id": id, "email": str, "name": str,
 			"email_verified": boolean, "suspended": boolean, "is_admin": boolean, "created_at": dateTime, "daily_bytes_used": integer, "stored_bytes": integer}),
 		"AdminUserList": list("AdminUser"),
 		"Limits": obj(nil, schema{"daily_bytes_limit": schema{"type": []string{"integer", "null"}, "minimum": 0}, "daily_files_limit": schema{"type": []string{"integer", "null"}, "minimum": 0},

@@ -1,9 +1,9 @@
 import { Stack, router, useLocalSearchParams } from 'expo-router';
 import React, { useEffect, useState } from 'react';
-import { ApiError, type InvitePreview } from '../../src/api';
-import { rememberNext } from '../../src/pending';
-import { useSession } from '../../src/session';
-import { Body, Button, Card, Loading, Notice, Screen, Title, formatDate } from '../../src/ui';
+import { ApiError, type InvitePreview } from '@/api';
+import { rememberNext } from '@/pending';
+import { useSession } from '@/session';
+import { Body, Button, Card, Loading, Notice, Screen, Title, formatDate } from '@/ui';
 
 const deadLink = 'This invite link is no longer valid: it may have expired, been used up or been revoked. Ask for a new one.';
 

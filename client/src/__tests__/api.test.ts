@@ -3,6 +3,7 @@
  * dir, console mailer): the calls the app makes, and the refusals it must explain.
  * It runs in plain Node (the "api" jest project), with Node's own fetch.
  */
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Api, ApiError } from '../api';
@@ -71,7 +72,7 @@ test('refusals arrive as ApiError with the contract code', async () => {
   await expect(api.previewInvite('nope')).rejects.toMatchObject({ status: 404, code: 'invite_invalid' });
 
   // A duplicate carries the id of the media already there.
-  const sha = require('node:crypto').createHash('sha256').update(photo).digest('hex');
+  const sha = crypto.createHash('sha256').update(photo).digest('hex');
   const grant = await api.authorizeUpload(group.id, { filename: 'a.jpg', content_type: 'image/jpeg', size: photo.length, sha256: sha });
   await fetch(grant.url, { method: grant.method, headers: grant.headers, body: photo });
   const first = await api.completeUpload(grant.upload_id);

@@ -1,29 +1,20 @@
 import { Link, Stack, router, useLocalSearchParams } from 'expo-router';
-import React, { useEffect, useMemo, useRef, useState } from 'react';
+import React, { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { ActivityIndicator, FlatList, Platform, Pressable, RefreshControl, StyleSheet, Text, View, useWindowDimensions } from 'react-native';
-import type { Media, Member } from '../../../src/api';
-import { useGallery } from '../../../src/gallery';
-import { SignedIn } from '../../../src/gate';
-import { gridRows, initials, personColor, type GridRow } from '../../../src/grid';
-import { failureLabels } from '../../../src/labels';
-import { canDropFiles, onDroppedFiles, pickMedia, takePhoto } from '../../../src/pick';
-import { useSession } from '../../../src/session';
-import { Thumb } from '../../../src/Thumb';
-import { hashFile, sendFile } from '../../../src/transfer';
-import { UploadPanel } from '../../../src/UploadPanel';
-import { UploadQueue, type PickedFile, type QueueSnapshot } from '../../../src/uploads';
-import { useGroup } from '../../../src/useGroup';
-import { Body, Button, Notice, Row, colors, errorMessage } from '../../../src/ui';
+import type { Media, Member } from '@/api';
+import { useGallery } from '@/gallery';
+import { gridRows, initials, personColor, type GridRow } from '@/grid';
+import { failureLabels } from '@/labels';
+import { canDropFiles, onDroppedFiles, pickMedia, takePhoto } from '@/pick';
+import { useSession } from '@/session';
+import { Thumb } from '@/Thumb';
+import { hashFile, sendFile } from '@/transfer';
+import { UploadPanel } from '@/UploadPanel';
+import { UploadQueue, type PickedFile, type QueueSnapshot } from '@/uploads';
+import { useGroup } from '@/useGroup';
+import { Body, Button, Notice, Row, colors, errorMessage } from '@/ui';
 
-export default function GroupScreen() {
-  return (
-    <SignedIn>
-      <Gallery />
-    </SignedIn>
-  );
-}
-
-function Gallery() {
+export default function Gallery() {
   // ?by=UID shows the items one member added.
   const { gid, by } = useLocalSearchParams<{ gid: string; by?: string }>();
   const { api, quota, refresh: refreshMe } = useSession();
@@ -37,34 +28,34 @@ function Gallery() {
 
   // What the person just uploaded: once the batch is over the gallery says
   // how many were added and can show exactly those, wherever their dates put them.
-  const addedInBatch = useRef<string[]>([]);
+  const [addedInBatch, setAddedInBatch] = useState<string[]>([]);
   const [added, setAdded] = useState<string[]>([]);
   const [onlyAdded, setOnlyAdded] = useState(false);
-  const queue = useRef<UploadQueue | null>(null);
-  if (!queue.current) {
-    queue.current = new UploadQueue(
-      {
-        authorize: (f) => api.authorizeUpload(gid, f),
-        complete: (id) => api.completeUpload(id),
-        abandon: (id) => api.abandonUpload(id),
-        send: sendFile,
-        hash: hashFile,
-      },
-      3,
-      (m) => {
-        gallery.upsert([m]);
-        addedInBatch.current.push(m.id);
-      },
-    );
-  }
+  const { upsert: upsertGallery, refresh: refreshGallery } = gallery;
+  const [queue] = useState(
+    () =>
+      new UploadQueue(
+        {
+          authorize: (f) => api.authorizeUpload(gid, f),
+          complete: (id) => api.completeUpload(id),
+          abandon: (id) => api.abandonUpload(id),
+          send: sendFile,
+          hash: hashFile,
+        },
+        3,
+        (m) => {
+          upsertGallery([m]);
+          setAddedInBatch((ids) => [...ids, m.id]);
+        },
+      ),
+  );
   useEffect(() => {
-    const q = queue.current!;
-    const unsubscribe = q.subscribe(setQueueState);
+    const unsubscribe = queue.subscribe(setQueueState);
     return () => {
       unsubscribe();
-      q.dispose();
+      queue.dispose();
     };
-  }, []);
+  }, [queue]);
   // When a batch finishes, the quota meter and the counts are out of date.
   const wasActive = useRef(false);
   useEffect(() => {
@@ -72,24 +63,24 @@ function Gallery() {
       refreshMe().catch(() => undefined);
       reloadGroup();
       // Each batch's own: one that added nothing clears the last one's.
-      setAdded(addedInBatch.current);
+      setAdded(addedInBatch);
       setOnlyAdded(false);
-      addedInBatch.current = [];
+      setAddedInBatch([]);
     }
     wasActive.current = queueState.active;
-  }, [queueState.active, refreshMe, reloadGroup]);
+  }, [queueState.active, refreshMe, reloadGroup, addedInBatch]);
 
   useEffect(() => {
-    gallery.refresh();
-  }, [gallery.refresh]);
+    refreshGallery();
+  }, [refreshGallery]);
   const showBy = (uid?: string) => router.setParams({ by: uid });
   const refreshAll = () => {
-    gallery.refresh();
+    refreshGallery();
     reloadGroup();
   };
 
-  const add = (files: PickedFile[]) => files.length && queue.current!.add(files);
-  useEffect(() => onDroppedFiles(add, setDragging), []);
+  const add = useCallback((files: PickedFile[]) => files.length && queue.add(files), [queue]);
+  useEffect(() => onDroppedFiles(add, setDragging), [add]);
 
   async function pick(from: () => Promise<PickedFile[]>) {
     setPickError('');
@@ -108,64 +99,61 @@ function Gallery() {
   const gap = 3;
   const tile = Math.floor((contentWidth - 16 - gap * (columns - 1)) / columns);
 
-  const header = useMemo(
-    () => (
-      <View style={{ gap: 10, paddingVertical: 12 }}>
-        <Row wrap style={{ justifyContent: 'space-between' }}>
-          <View style={{ flexShrink: 1 }}>
-            <Text style={styles.title} accessibilityRole="header">
-              {group?.name ?? ' '}
+  const header = (
+    <View style={{ gap: 10, paddingVertical: 12 }}>
+      <Row wrap style={{ justifyContent: 'space-between' }}>
+        <View style={{ flexShrink: 1 }}>
+          <Text style={styles.title} accessibilityRole="header">
+            {group?.name ?? ' '}
+          </Text>
+          {group ? (
+            <Text style={styles.meta}>
+              {group.media_count} {group.media_count === 1 ? 'item' : 'items'} · {group.member_count} {group.member_count === 1 ? 'member' : 'members'}
             </Text>
-            {group ? (
-              <Text style={styles.meta}>
-                {group.media_count} {group.media_count === 1 ? 'item' : 'items'} · {group.member_count} {group.member_count === 1 ? 'member' : 'members'}
-              </Text>
-            ) : null}
-          </View>
-          <Row wrap style={{ flexShrink: 1 }}>
-            <Button small={compact} title="Upload" onPress={() => pick(pickMedia)} accessibilityLabel="Upload photos and videos" />
-            {takePhoto ? <Button small={compact} title="Camera" variant="secondary" onPress={() => pick(takePhoto!)} /> : null}
-            <Link href={`/groups/${gid}/members`} asChild>
-              <Button small={compact} role="link" title="Members" variant="secondary" />
+          ) : null}
+        </View>
+        <Row wrap style={{ flexShrink: 1 }}>
+          <Button small={compact} title="Upload" onPress={() => pick(pickMedia)} accessibilityLabel="Upload photos and videos" />
+          {takePhoto ? <Button small={compact} title="Camera" variant="secondary" onPress={() => pick(takePhoto!)} /> : null}
+          <Link href={`/groups/${gid}/members`} asChild>
+            <Button small={compact} role="link" title="Members" variant="secondary" />
+          </Link>
+          <Link href={`/groups/${gid}/reports`} asChild>
+            <Button small={compact} role="link" title={isModerator ? 'Reports' : 'My reports'} variant="secondary" />
+          </Link>
+          {isModerator ? (
+            <Link href={`/groups/${gid}/audit`} asChild>
+              <Button small={compact} role="link" title="Activity" variant="secondary" />
             </Link>
-            <Link href={`/groups/${gid}/reports`} asChild>
-              <Button small={compact} role="link" title={isModerator ? 'Reports' : 'My reports'} variant="secondary" />
-            </Link>
-            {isModerator ? (
-              <Link href={`/groups/${gid}/audit`} asChild>
-                <Button small={compact} role="link" title="Activity" variant="secondary" />
-              </Link>
-            ) : null}
-            {Platform.OS === 'web' ? <Button small={compact} title="Refresh" variant="secondary" onPress={refreshAll} busy={gallery.refreshing} /> : null}
-          </Row>
+          ) : null}
+          {Platform.OS === 'web' ? <Button small={compact} title="Refresh" variant="secondary" onPress={refreshAll} busy={gallery.refreshing} /> : null}
         </Row>
-        {canDropFiles && width >= 700 ? <Text style={styles.meta}>Tip: drop photos and videos anywhere on this page to upload them.</Text> : null}
-        <Notice>{groupError || pickError || gallery.error}</Notice>
-        <UploadPanel
-          queue={queueState}
-          quota={quota}
-          onRetry={(id) => queue.current!.retry(id)}
-          onRetryAll={() => queue.current!.retryAll()}
-          onClear={() => queue.current!.clearFinished()}
-        />
-        {added.length > 0 ? (
-          <Row wrap style={styles.added}>
-            <Text style={styles.addedText} accessibilityRole="text">
-              {onlyAdded ? `Showing the ${added.length} you just added` : `${added.length} added`}
-            </Text>
-            <Button small variant="link" title={onlyAdded ? 'Show everything' : added.length === 1 ? 'Show it' : 'Show them'} onPress={() => setOnlyAdded((o) => !o)} />
-            <Button small variant="link" title="Dismiss" onPress={() => { setAdded([]); setOnlyAdded(false); }} />
-          </Row>
-        ) : null}
-        {members.length > 1 ? <WhoFilter members={members} selected={by || undefined} onSelect={showBy} /> : null}
-        {!gallery.refreshing && gallery.items.length === 0 && gallery.done ? (
-          <Body muted>
-            {by ? 'Nothing from them here yet.' : 'Nothing here yet. Upload the first photos, and invite the others from Members.'}
-          </Body>
-        ) : null}
-      </View>
-    ),
-    [group, groupError, pickError, gallery.error, gallery.items.length, gallery.done, gallery.refreshing, queueState, quota, isModerator, gid, added, onlyAdded, width, compact, members, by],
+      </Row>
+      {canDropFiles && width >= 700 ? <Text style={styles.meta}>Tip: drop photos and videos anywhere on this page to upload them.</Text> : null}
+      <Notice>{groupError || pickError || gallery.error}</Notice>
+      <UploadPanel
+        queue={queueState}
+        quota={quota}
+        onRetry={(id) => queue.retry(id)}
+        onRetryAll={() => queue.retryAll()}
+        onClear={() => queue.clearFinished()}
+      />
+      {added.length > 0 ? (
+        <Row wrap style={styles.added}>
+          <Text style={styles.addedText} accessibilityRole="text">
+            {onlyAdded ? `Showing the ${added.length} you just added` : `${added.length} added`}
+          </Text>
+          <Button small variant="link" title={onlyAdded ? 'Show everything' : added.length === 1 ? 'Show it' : 'Show them'} onPress={() => setOnlyAdded((o) => !o)} />
+          <Button small variant="link" title="Dismiss" onPress={() => { setAdded([]); setOnlyAdded(false); }} />
+        </Row>
+      ) : null}
+      {members.length > 1 ? <WhoFilter members={members} selected={by || undefined} onSelect={showBy} /> : null}
+      {!gallery.refreshing && gallery.items.length === 0 && gallery.done ? (
+        <Body muted>
+          {by ? 'Nothing from them here yet.' : 'Nothing here yet. Upload the first photos, and invite the others from Members.'}
+        </Body>
+      ) : null}
+    </View>
   );
 
   const shown = onlyAdded ? gallery.items.filter((m) => added.includes(m.id)) : gallery.items;

@@ -1,24 +1,15 @@
 import { Stack, useLocalSearchParams } from 'expo-router';
 import React, { useCallback, useEffect, useState } from 'react';
 import { Text, View } from 'react-native';
-import type { AuditEntry } from '../../../src/api';
-import { SignedIn } from '../../../src/gate';
-import { useSession } from '../../../src/session';
-import { useGroup } from '../../../src/useGroup';
-import { Body, Button, Card, Loading, Notice, Screen, Title, colors, errorMessage, formatDate } from '../../../src/ui';
-
-export default function AuditScreen() {
-  return (
-    <SignedIn>
-      <Audit />
-    </SignedIn>
-  );
-}
+import type { AuditEntry } from '@/api';
+import { useSession } from '@/session';
+import { useGroup } from '@/useGroup';
+import { Body, Button, Card, Loading, Notice, Screen, Title, colors, errorMessage, formatDate } from '@/ui';
 
 /** "media.delete" → "media delete" */
 const describe = (action: string) => action.replace(/[._]/g, ' ');
 
-function Audit() {
+export default function Audit() {
   const { gid } = useLocalSearchParams<{ gid: string }>();
   const { api } = useSession();
   const { group } = useGroup(gid);

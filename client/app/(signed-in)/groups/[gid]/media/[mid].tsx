@@ -1,28 +1,19 @@
 import { router, useLocalSearchParams } from 'expo-router';
 import { useVideoPlayer, VideoView } from 'expo-video';
-import React, { useCallback, useEffect, useRef, useState } from 'react';
+import React, { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { ActivityIndicator, FlatList, Linking, Platform, Pressable, ScrollView, StyleSheet, Text, View, useWindowDimensions } from 'react-native';
 import { useSafeAreaInsets } from 'react-native-safe-area-context';
-import { reportReasons, type Media, type ReportReason } from '../../../../src/api';
-import { confirm } from '../../../../src/confirm';
-import { useGallery } from '../../../../src/gallery';
-import { SignedIn } from '../../../../src/gate';
-import { useSession } from '../../../../src/session';
-import { Thumb } from '../../../../src/Thumb';
-import { failureLabels, reasonLabels } from '../../../../src/labels';
-import { useGroup } from '../../../../src/useGroup';
-import { Button, Field, Notice, Row, colors, errorMessage, formatWallClock } from '../../../../src/ui';
-import { formatBytes } from '../../../../src/uploads';
+import { reportReasons, type Media, type ReportReason } from '@/api';
+import { confirm } from '@/confirm';
+import { useGallery } from '@/gallery';
+import { useSession } from '@/session';
+import { Thumb } from '@/Thumb';
+import { failureLabels, reasonLabels } from '@/labels';
+import { useGroup } from '@/useGroup';
+import { Button, Field, Notice, Row, colors, errorMessage, formatWallClock } from '@/ui';
+import { formatBytes } from '@/uploads';
 
-export default function ViewerScreen() {
-  return (
-    <SignedIn>
-      <Viewer />
-    </SignedIn>
-  );
-}
-
-function Viewer() {
+export default function Viewer() {
   // Opened from one member's items (?by=UID), it swipes along those.
   const { gid, mid, by } = useLocalSearchParams<{ gid: string; mid: string; by?: string }>();
   const { api, user } = useSession();
@@ -45,8 +36,6 @@ function Viewer() {
   const [error, setError] = useState('');
   const [notice, setNotice] = useState('');
   const list = useRef<FlatList<Media>>(null);
-  const reportingRef = useRef(false);
-  reportingRef.current = reporting;
 
   // The address follows the item shown, so that a reload or a shared link
   // opens that one (replacing the entry: back still returns to the grid).
@@ -59,7 +48,7 @@ function Viewer() {
   useEffect(() => {
     if (!inGallery && current) api.media(current).then(setSingle, (err) => setError(errorMessage(err)));
   }, [api, current, inGallery]);
-  const items = inGallery ? gallery.items : single ? [single] : [];
+  const items = useMemo(() => (inGallery ? gallery.items : single ? [single] : []), [inGallery, gallery.items, single]);
   const index = Math.max(0, items.findIndex((m) => m.id === current));
   const item = items[index];
 
@@ -87,7 +76,10 @@ function Viewer() {
     [items, index, gallery],
   );
 
-  const close = () => (router.canGoBack() ? router.back() : router.replace({ pathname: '/groups/[gid]', params: by ? { gid, by } : { gid } }));
+  const close = useCallback(
+    () => (router.canGoBack() ? router.back() : router.replace({ pathname: '/groups/[gid]', params: by ? { gid, by } : { gid } })),
+    [gid, by],
+  );
 
   useEffect(() => {
     if (Platform.OS !== 'web') return;
@@ -95,7 +87,8 @@ function Viewer() {
       if ((e.target as HTMLElement)?.tagName === 'INPUT' || (e.target as HTMLElement)?.tagName === 'TEXTAREA') return;
       if (e.key === 'ArrowRight') go(1);
       else if (e.key === 'ArrowLeft') go(-1);
-      else if (e.key === 'Escape') reportingRef.current ? setReporting(false) : close();
+      else if (e.key === 'Escape' && reporting) setReporting(false);
+      else if (e.key === 'Escape') close();
       else if (e.key === '+' || e.key === '=') zoomAt((z) => Math.min(4, z * 2));
       else if (e.key === '-') zoomAt((z) => Math.max(1, z / 2));
     };
@@ -111,7 +104,7 @@ function Viewer() {
       window.removeEventListener('keydown', onKey);
       window.removeEventListener('wheel', onWheel);
     };
-  }, [go, zoomAt]);
+  }, [go, zoomAt, reporting, close]);
 
   const canDelete = !!item && (item.uploader.id === user?.id || isModerator);
 
@@ -250,19 +243,23 @@ function Slide({ media, original, zoom, focus, width, height, onToggleZoom }: {
   // again at each frame until the views are there (for a second at most). On
   // the web the outer view scrolls both ways; on phones each view its own way.
   const pending = useRef<{ to: Point; frames: number } | null>(null);
-  const applyPending = () => {
-    const p = pending.current;
-    if (!p) return;
-    const at = actual.current;
-    if (Math.abs(at.x - p.to.x) < 2 && Math.abs(at.y - p.to.y) < 2) {
-      pending.current = null;
-      return;
-    }
-    inner.current?.scrollTo({ x: p.to.x, animated: false });
-    outer.current?.scrollTo({ x: p.to.x, y: p.to.y, animated: false });
-    if (++p.frames < 60) requestAnimationFrame(applyPending);
-    else pending.current = null;
-  };
+  // Refs only: the same function for the slide's life.
+  const applyPending = useCallback(() => {
+    const step = () => {
+      const p = pending.current;
+      if (!p) return;
+      const at = actual.current;
+      if (Math.abs(at.x - p.to.x) < 2 && Math.abs(at.y - p.to.y) < 2) {
+        pending.current = null;
+        return;
+      }
+      inner.current?.scrollTo({ x: p.to.x, animated: false });
+      outer.current?.scrollTo({ x: p.to.x, y: p.to.y, animated: false });
+      if (++p.frames < 60) requestAnimationFrame(step);
+      else pending.current = null;
+    };
+    step();
+  }, []);
   useEffect(() => {
     const z0 = lastZoom.current;
     lastZoom.current = zoom;
@@ -282,7 +279,7 @@ function Slide({ media, original, zoom, focus, width, height, onToggleZoom }: {
     scrolled.current = to;
     pending.current = { to, frames: 0 };
     requestAnimationFrame(applyPending);
-  }, [zoom, focus, width, height]);
+  }, [zoom, focus, width, height, applyPending]);
 
   if (media.kind === 'video') return <VideoSlide uri={original} poster={media.preview_url} width={width} height={height} />;
   if (!media.preview_url) {
@@ -382,7 +379,7 @@ function ReportSheet({ onClose, onSubmit }: { onClose: () => void; onSubmit: (r:
           <Text style={styles.sheetTitle} accessibilityRole="header">
             Report this item
           </Text>
-          <Text style={{ color: colors.muted }}>The group's admins will see your report. The uploader will not see who reported it.</Text>
+          <Text style={{ color: colors.muted }}>{"The group's admins will see your report. The uploader will not see who reported it."}</Text>
           <View role="radiogroup" aria-label="Reason" style={{ gap: 6 }}>
             {reportReasons.map((r) => (
               <Pressable

@@ -1,24 +1,15 @@
 import { Stack, useLocalSearchParams } from 'expo-router';
 import React, { useCallback, useEffect, useState } from 'react';
 import { Text, View } from 'react-native';
-import type { Media, Report, ResolveAction } from '../../../src/api';
-import { confirm } from '../../../src/confirm';
-import { useGallery } from '../../../src/gallery';
-import { SignedIn } from '../../../src/gate';
-import { useSession } from '../../../src/session';
-import { Thumb } from '../../../src/Thumb';
-import { reasonLabels } from '../../../src/labels';
-import { useAction } from '../../../src/useAction';
-import { useGroup } from '../../../src/useGroup';
-import { Body, Button, Card, Loading, Notice, Row, Screen, Title, colors, errorMessage, formatDate } from '../../../src/ui';
-
-export default function ReportsScreen() {
-  return (
-    <SignedIn>
-      <Reports />
-    </SignedIn>
-  );
-}
+import type { Media, Report, ResolveAction } from '@/api';
+import { confirm } from '@/confirm';
+import { useGallery } from '@/gallery';
+import { useSession } from '@/session';
+import { Thumb } from '@/Thumb';
+import { reasonLabels } from '@/labels';
+import { useAction } from '@/useAction';
+import { useGroup } from '@/useGroup';
+import { Body, Button, Card, Loading, Notice, Row, Screen, Title, colors, errorMessage, formatDate } from '@/ui';
 
 
 const actionText: Record<string, string> = {
@@ -28,7 +19,7 @@ const actionText: Record<string, string> = {
   escalated: 'Sent to the instance admins',
 };
 
-function Reports() {
+export default function Reports() {
   const { gid } = useLocalSearchParams<{ gid: string }>();
   const { api, user } = useSession();
   const { group, isModerator } = useGroup(gid);

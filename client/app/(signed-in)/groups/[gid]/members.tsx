@@ -2,21 +2,12 @@ import * as Clipboard from 'expo-clipboard';
 import { Stack, router, useLocalSearchParams } from 'expo-router';
 import React, { useCallback, useEffect, useState } from 'react';
 import { Platform, Share, Switch, Text, View } from 'react-native';
-import type { Invite, Member } from '../../../src/api';
-import { confirm } from '../../../src/confirm';
-import { SignedIn } from '../../../src/gate';
-import { useSession } from '../../../src/session';
-import { useAction } from '../../../src/useAction';
-import { useGroup } from '../../../src/useGroup';
-import { Body, Button, Card, Field, Heading, Loading, Notice, Row, Screen, Title, colors, errorMessage, formatDate } from '../../../src/ui';
-
-export default function MembersScreen() {
-  return (
-    <SignedIn>
-      <Members />
-    </SignedIn>
-  );
-}
+import type { Invite, Member } from '@/api';
+import { confirm } from '@/confirm';
+import { useSession } from '@/session';
+import { useAction } from '@/useAction';
+import { useGroup } from '@/useGroup';
+import { Body, Button, Card, Field, Heading, Loading, Notice, Row, Screen, Title, colors, errorMessage, formatDate } from '@/ui';
 
 const expiryChoices = [
   { hours: 24, label: '1 day' },
@@ -25,7 +16,7 @@ const expiryChoices = [
 ];
 const useChoices: { uses?: number; label: string }[] = [{ label: 'Unlimited' }, { uses: 1, label: '1 person' }, { uses: 10, label: '10 people' }];
 
-function Members() {
+export default function Members() {
   const { gid } = useLocalSearchParams<{ gid: string }>();
   const { api, user } = useSession();
   const { group, reload, isModerator } = useGroup(gid);

@@ -1,26 +1,17 @@
 import { Stack } from 'expo-router';
 import React, { useCallback, useEffect, useState } from 'react';
 import { Text, View } from 'react-native';
-import type { AdminUser, AuditEntry, Report } from '../src/api';
-import { confirm } from '../src/confirm';
-import { SignedIn } from '../src/gate';
-import { reasonLabels } from '../src/labels';
-import { useSession } from '../src/session';
-import { Body, Button, Card, Field, Heading, Loading, Notice, Row, Screen, Title, colors, formatDate } from '../src/ui';
-import { formatBytes } from '../src/uploads';
-import { useAction } from '../src/useAction';
-
-export default function AdminScreen() {
-  return (
-    <SignedIn>
-      <Admin />
-    </SignedIn>
-  );
-}
+import type { AdminUser, AuditEntry, Report } from '@/api';
+import { confirm } from '@/confirm';
+import { reasonLabels } from '@/labels';
+import { useSession } from '@/session';
+import { Body, Button, Card, Field, Heading, Loading, Notice, Row, Screen, Title, colors, formatDate } from '@/ui';
+import { formatBytes } from '@/uploads';
+import { useAction } from '@/useAction';
 
 type Tab = 'users' | 'reports' | 'audit';
 
-function Admin() {
+export default function Admin() {
   const { api } = useSession();
   const [allowed, setAllowed] = useState<boolean | null>(null);
   const [tab, setTab] = useState<Tab>('users');

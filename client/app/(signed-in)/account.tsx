@@ -1,24 +1,15 @@
 import { Link, Stack, router } from 'expo-router';
 import React, { useCallback, useEffect, useState } from 'react';
 import { Text, View } from 'react-native';
-import type { Session } from '../src/api';
-import { confirm } from '../src/confirm';
-import { SignedIn } from '../src/gate';
-import { useSession } from '../src/session';
-import { describeAgent } from '../src/agent';
-import { Body, Button, Card, Field, Heading, Meter, Notice, Row, Screen, Title, colors, errorMessage, formatDate } from '../src/ui';
-import { formatBytes } from '../src/uploads';
-import { useAction } from '../src/useAction';
+import type { Session } from '@/api';
+import { confirm } from '@/confirm';
+import { useSession } from '@/session';
+import { describeAgent } from '@/agent';
+import { Body, Button, Card, Field, Heading, Meter, Notice, Row, Screen, Title, colors, errorMessage, formatDate } from '@/ui';
+import { formatBytes } from '@/uploads';
+import { useAction } from '@/useAction';
 
-export default function AccountScreen() {
-  return (
-    <SignedIn>
-      <Account />
-    </SignedIn>
-  );
-}
-
-function Account() {
+export default function Account() {
   const { api, user, quota, refresh, signOut } = useSession();
   const [name, setName] = useState(user?.name ?? '');
   const [current, setCurrent] = useState('');
@@ -33,7 +24,7 @@ function Account() {
     loadSessions();
     refresh().catch(() => undefined);
     api.isInstanceAdmin().then(setAdmin, () => setAdmin(false));
-  }, [loadSessions]);
+  }, [loadSessions, refresh, api]);
 
   return (
     <Screen>
@@ -50,7 +41,7 @@ function Account() {
 
       {quota ? (
         <Card>
-          <Heading>Today's uploads</Heading>
+          <Heading>{"Today's uploads"}</Heading>
           <Text style={{ color: colors.text }}>
             {formatBytes(quota.daily_bytes_used)} of {formatBytes(quota.daily_bytes_limit)}
           </Text>
@@ -92,7 +83,7 @@ function Account() {
       </Card>
 
       <Card>
-        <Heading>Where you're signed in</Heading>
+        <Heading>{"Where you're signed in"}</Heading>
         {sessions.map((s) => (
           <View key={s.id} style={{ borderTopWidth: 1, borderTopColor: colors.border, paddingTop: 8, gap: 4 }}>
             <Text style={{ color: colors.text }} numberOfLines={2}>

@@ -1,21 +1,12 @@
 import { Link, Stack, router, useLocalSearchParams } from 'expo-router';
 import React, { useCallback, useEffect, useState } from 'react';
 import { FlatList, Pressable, RefreshControl, StyleSheet, Text, View, useWindowDimensions } from 'react-native';
-import type { Group } from '../src/api';
-import { SignedIn } from '../src/gate';
-import { useSession } from '../src/session';
-import { Thumb } from '../src/Thumb';
-import { Body, Button, Card, Field, Notice, Row, Screen, Title, colors, errorMessage } from '../src/ui';
+import type { Group } from '@/api';
+import { useSession } from '@/session';
+import { Thumb } from '@/Thumb';
+import { Body, Button, Card, Field, Notice, Row, Screen, Title, colors, errorMessage } from '@/ui';
 
-export default function Home() {
-  return (
-    <SignedIn>
-      <Groups />
-    </SignedIn>
-  );
-}
-
-function Groups() {
+export default function Groups() {
   const { api, user } = useSession();
   const { ended } = useLocalSearchParams<{ ended?: string }>();
   const [groups, setGroups] = useState<Group[] | null>(null);
