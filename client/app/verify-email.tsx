@@ -1,5 +1,6 @@
 import { Stack, router, useLocalSearchParams } from 'expo-router';
 import React, { useState } from 'react';
+import { takeNext } from '@/pending';
 import { useSession } from '@/session';
 import { useAction } from '@/useAction';
 import { Body, Button, Card, Notice, Screen, Title } from '@/ui';
@@ -8,12 +9,16 @@ import { Body, Button, Card, Notice, Screen, Title } from '@/ui';
 // scanners that open links on their own cannot spend the token.
 export default function VerifyEmail() {
   const { token } = useLocalSearchParams<{ token?: string }>();
-  const { api, status } = useSession();
+  const { api, status, refresh } = useSession();
   const { busy, error, run } = useAction();
   const [done, setDone] = useState(false);
 
   async function confirm() {
-    if (await run('verify', () => api.verifyEmail(token ?? ''))) setDone(true);
+    if (!(await run('verify', () => api.verifyEmail(token ?? '')))) return;
+    // A browser is signed in by confirming (the server sets its session);
+    // a phone signs in as usual.
+    await refresh().catch(() => undefined);
+    setDone(true);
   }
 
   return (
@@ -24,7 +29,8 @@ export default function VerifyEmail() {
         {done ? (
           <>
             <Notice kind="ok">Your e-mail address is confirmed.</Notice>
-            <Button title={status === 'signedIn' ? 'Continue' : 'Sign in'} onPress={() => router.replace(status === 'signedIn' ? '/' : '/login')} />
+            {/* Signed in, on to where the sign-up began (an invite), or the groups. */}
+            <Button title={status === 'signedIn' ? 'Continue' : 'Sign in'} onPress={() => router.replace((status === 'signedIn' ? takeNext() : '/login') as any)} />
           </>
         ) : (
           <>

@@ -93,11 +93,30 @@ func (s *Server) verifyEmail(w http.ResponseWriter, r *http.Request) error {
 	if req.Token == "" {
 		return wmory.Invalid("token", "is required.")
 	}
-	u, err := s.db.VerifyEmail(r.Context(), s.actor(r), req.Token)
+	u, err := s.confirmEmail(w, r, req.Token)
 	if err != nil {
 		return err
 	}
 	return writeJSON(w, http.StatusOK, viewUser(u))
+}
+
+// confirmEmail spends a verification token. The link proves the address is
+// theirs, as a reset link would: the browser that confirms is signed in, and
+// the first thing after sign-up is the app itself (the cross-origin check of
+// every cookie request keeps other sites from doing so).
+func (s *Server) confirmEmail(w http.ResponseWriter, r *http.Request, token string) (*wmory.User, error) {
+	u, err := s.db.VerifyEmail(r.Context(), s.actor(r), token)
+	if err != nil || u.Suspended {
+		return u, err
+	}
+	session, sess, err := s.db.CreateSession(r.Context(), s.actor(r), u, accountKeyPrefix+u.Email, s.cfg.SessionMaxAge)
+	if err != nil {
+		// The address is confirmed all the same: signing in works.
+		s.log.Error("session after e-mail confirmation", "err", err, "request_id", requestID(r.Context()))
+		return u, nil
+	}
+	s.setSessionCookie(w, session, sess.ExpiresAt)
+	return u, nil
 }
 
 type loginRequest struct {

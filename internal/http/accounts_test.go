@@ -28,9 +28,27 @@ func TestAccountLifecycle(t *testing.T) {
 			t.Fatalf("verification mail lacks the link:\n%s", e.sent()[0].Text)
 		}
 		token := e.lastToken("ann@example.com")
+		// Another site cannot confirm for the browser (and sign it in): the
+		// token stays unspent.
+		crossSite := e.anon()
+		crossSite.header.Set("Sec-Fetch-Site", "cross-site")
+		crossSite.header.Set("Origin", "https://evil.example")
+		if r := crossSite.call("POST", "/api/v1/auth/verify-email", map[string]string{"token": token}); r.status != 403 {
+			t.Fatalf("cross-site confirmation = %d %s", r.status, r.body)
+		}
 		r = anon.must(200, "POST", "/api/v1/auth/verify-email", map[string]string{"token": token})
 		if r.json()["email"] != "ann@example.com" || r.json()["name"] != "Ann" || r.json()["email_verified"] != true {
 			t.Fatalf("verified user = %s", r.body)
+		}
+		// The browser that confirmed is signed in.
+		cookies := (&http.Response{Header: r.header}).Cookies()
+		if len(cookies) != 1 || !cookies[0].HttpOnly {
+			t.Fatalf("cookies after confirming: %v", cookies)
+		}
+		browser := e.anon()
+		browser.header.Set("Cookie", cookies[0].Name+"="+cookies[0].Value)
+		if me := browser.must(200, "GET", "/api/v1/me", nil).json(); me["user"].(map[string]any)["email"] != "ann@example.com" {
+			t.Fatalf("me after confirming = %v", me)
 		}
 		anon.must(400, "POST", "/api/v1/auth/verify-email", map[string]string{"token": token})
 
@@ -42,8 +60,8 @@ func TestAccountLifecycle(t *testing.T) {
 			t.Fatalf("quota = %v", quota)
 		}
 		sessions := laptop.must(200, "GET", "/api/v1/me/sessions", nil).items()
-		if len(sessions) != 2 {
-			t.Fatalf("%d sessions; want 2", len(sessions))
+		if len(sessions) != 3 {
+			t.Fatalf("%d sessions; want 3 (the confirming browser, phone, laptop)", len(sessions))
 		}
 		current := 0
 		for _, s := range sessions {
@@ -66,6 +84,7 @@ func TestAccountLifecycle(t *testing.T) {
 		}
 		laptop.must(200, "PATCH", "/api/v1/me", map[string]string{"password": goodPassword, "new_password": "a new good passphrase"})
 		phone.must(401, "GET", "/api/v1/me", nil)
+		browser.must(401, "GET", "/api/v1/me", nil)
 		laptop.must(200, "GET", "/api/v1/me", nil)
 		anon.must(401, "POST", "/api/v1/auth/login", map[string]string{"email": "ann@example.com", "password": goodPassword})
 

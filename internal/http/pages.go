@@ -56,7 +56,7 @@ func (s *Server) registerPages() {
 		return pageData{Title: "Confirm your e-mail", Form: true, Action: "/verify-email", Token: r.URL.Query().Get("token"), Button: "Confirm my e-mail address"}
 	}))
 	s.mux.Handle("POST /verify-email", page(func(w http.ResponseWriter, r *http.Request) pageData {
-		if _, err := s.db.VerifyEmail(r.Context(), s.actor(r), r.PostFormValue("token")); err != nil {
+		if _, err := s.confirmEmail(w, r, r.PostFormValue("token")); err != nil {
 			return pageData{Title: "Confirm your e-mail", Error: true, Message: s.pageMessage(r, err)}
 		}
 		return pageData{Title: "E-mail confirmed", Message: "Your account is active. You can sign in now."}
