@@ -290,6 +290,15 @@ async function shareAndModerate(alice, bob) {
   await alice.page.keyboard.press('Escape');
   await alice.page.getByRole('radio', { name: 'Everyone' }).click();
   await readyTiles(alice, 5);
+  // A jump to a month shows the gallery from that month on (older items
+  // below), and Newest comes back to the top.
+  await alice.page.getByRole('radio', { name: /^Apr 2021/ }).click();
+  await alice.page.waitForURL((u) => u.searchParams.get('until') === '2021-05-01T00:00:00Z');
+  await seen(alice.page.getByRole('heading', { name: /April 17, 2021/ })).waitFor();
+  await alice.page.waitForFunction(() => document.querySelectorAll('[data-testid="tile-ready"]').length < 5);
+  assert.equal(await seen(alice.page.getByRole('heading', { name: /December/ })).count(), 0, 'nothing newer than April 2021');
+  await alice.page.getByRole('radio', { name: 'Newest' }).click();
+  await readyTiles(alice, 5);
   await shot(alice, '07c-gallery-by-day.png');
 
   // Bob opens one of Alice's photos and reports it.

@@ -27,7 +27,10 @@ export type FailureReason = NonNullable<Media['failure_reason']>;
 
 export type Media = Schemas['Media'];
 
-export type GalleryFilter = { uploader?: string; ids?: string[] };
+/** One member's items, items taken before a time (to jump to a month), or named items (at most 100). */
+export type GalleryFilter = { uploader?: string; until?: string; ids?: string[] };
+
+export type Month = Schemas['Month'];
 
 export type ReportReason = Report['reason'];
 export const reportReasons: ReportReason[] = ['depicts_me', 'wrong_group', 'spam', 'nudity', 'violence', 'harassment', 'copyright', 'other'];
@@ -235,12 +238,16 @@ export class Api {
   abandonUpload(uploadId: string) {
     return this.request<void>('DELETE', `/api/v1/uploads/${seg(uploadId)}`);
   }
-  /** A page of the gallery, narrowed to one member's items, or to named items (at most 100). */
+  /** A page of the gallery, narrowed as the filter says. */
   gallery(gid: string, cursor?: string, limit = 60, only: GalleryFilter = {}) {
     return this.request<Page<Media>>(
       'GET',
-      `/api/v1/groups/${seg(gid)}/media${q({ cursor, limit, uploader: only.uploader, ids: only.ids?.join(',') })}`,
+      `/api/v1/groups/${seg(gid)}/media${q({ cursor, limit, uploader: only.uploader, until: only.until, ids: only.ids?.join(',') })}`,
     );
+  }
+  /** How many items each month holds, newest first. */
+  galleryMonths(gid: string) {
+    return this.request<Page<Month>>('GET', `/api/v1/groups/${seg(gid)}/media/months`);
   }
   media(mid: string) {
     return this.request<Media>('GET', `/api/v1/media/${seg(mid)}`);

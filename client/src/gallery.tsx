@@ -35,23 +35,31 @@ export function mergeMedia(items: Media[], fresh: Media[]): Media[] {
   return [...byId.values()].sort(byNewest);
 }
 
+/** Which part of a gallery a list shows: one member's items, items taken before a time. */
+export type ListFilter = { uploader?: string; until?: string };
+
 /**
- * A list the screens show: a group's whole gallery ("GID"), or the items one
- * member added to it ("GID~UID").
+ * A list the screens show: a group's whole gallery ("GID"), or part of it
+ * ("GID?uploader=UID&until=TIME").
  */
-export function listKey(gid: string, uploader?: string): string {
-  return uploader ? `${gid}~${uploader}` : gid;
+export function listKey(gid: string, only: ListFilter = {}): string {
+  const params = new URLSearchParams();
+  if (only.uploader) params.set('uploader', only.uploader);
+  if (only.until) params.set('until', only.until);
+  const q = params.toString();
+  return q ? `${gid}?${q}` : gid;
 }
 
-function parseKey(key: string): { gid: string; uploader?: string } {
-  const [gid, uploader] = key.split('~');
-  return { gid, uploader: uploader || undefined };
+function parseKey(key: string): { gid: string } & ListFilter {
+  const [gid, q = ''] = key.split('?');
+  const params = new URLSearchParams(q);
+  return { gid, uploader: params.get('uploader') || undefined, until: params.get('until') || undefined };
 }
 
 /** Whether an item belongs in a list. */
 function belongs(key: string, m: Media): boolean {
-  const { gid, uploader } = parseKey(key);
-  return m.group_id === gid && (!uploader || m.uploader.id === uploader);
+  const { gid, uploader, until } = parseKey(key);
+  return m.group_id === gid && (!uploader || m.uploader.id === uploader) && (!until || Date.parse(m.taken_at) < Date.parse(until));
 }
 
 /** The items to look at again: those still processing, as many as one request names. */
@@ -86,8 +94,8 @@ export class GalleryStore {
   }
 
   private page(key: string, cursor?: string) {
-    const { gid, uploader } = parseKey(key);
-    return this.api.gallery(gid, cursor, 60, { uploader });
+    const { gid, ...only } = parseKey(key);
+    return this.api.gallery(gid, cursor, 60, only);
   }
 
   async refresh(key: string) {
@@ -204,10 +212,10 @@ export function useLeaveEnded(gid: string): () => void {
   }, [store, gid]);
 }
 
-/** A group's gallery, or the items one member added to it, as the screens share it. */
-export function useGallery(gid: string, uploader?: string) {
+/** A group's gallery, or part of it, as the screens share it. */
+export function useGallery(gid: string, only: ListFilter = {}) {
   const store = useStore();
-  const key = listKey(gid, uploader);
+  const key = listKey(gid, only);
   const state = useSyncExternalStore(
     useCallback((changed: () => void) => store.subscribe(key, changed), [store, key]),
     () => store.get(key),

@@ -65,3 +65,36 @@ export function personColor(id: string): string {
   // Dark enough for white letters (AA contrast) at any hue.
   return `hsl(${h}, 55%, 32%)`;
 }
+
+/**
+ * The first instant after a month ("2026-03" → "2026-04-01T00:00:00Z"): the
+ * gallery from that month on is what was taken before it.
+ */
+export function monthEnd(month: string): string {
+  const [y, m] = month.split('-').map(Number);
+  return new Date(Date.UTC(y, m, 1)).toISOString().replace('.000Z', 'Z');
+}
+
+/** A place to jump to in a long gallery: a month, or a whole year when there are many months. */
+export type JumpTarget = { key: string; label: string; until: string; count: number };
+
+/**
+ * Where a long gallery can jump to: each month (newest first), or each year
+ * once there are more than a year's worth of months to choose from.
+ */
+export function jumpTargets(months: { month: string; count: number }[], most = 12): JumpTarget[] {
+  const label = (y: number, m?: number) =>
+    new Date(Date.UTC(y, (m ?? 1) - 1, 1)).toLocaleDateString(undefined, { month: m ? 'short' : undefined, year: 'numeric', timeZone: 'UTC' });
+  if (months.length <= most) {
+    return months.map(({ month, count }) => {
+      const [y, m] = month.split('-').map(Number);
+      return { key: month, label: label(y, m), until: monthEnd(month), count };
+    });
+  }
+  const years = new Map<number, number>();
+  for (const { month, count } of months) {
+    const y = Number(month.slice(0, 4));
+    years.set(y, (years.get(y) ?? 0) + count);
+  }
+  return [...years].map(([y, count]) => ({ key: String(y), label: label(y), until: monthEnd(`${y}-12`), count }));
+}

@@ -328,6 +328,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/groups/{gid}/media/months": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** How many items each month holds (as the cameras' calendars had it), newest first: to jump to a month of a long gallery with ?until= */
+        get: operations["getGroupsGidMediaMonths"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/groups/{gid}/members": {
         parameters: {
             query?: never;
@@ -825,6 +842,14 @@ export interface components {
         };
         MemberList: {
             items: components["schemas"]["Member"][];
+            next_cursor?: string;
+        };
+        Month: {
+            count: number;
+            month: string;
+        };
+        MonthList: {
+            items: components["schemas"]["Month"][];
             next_cursor?: string;
         };
         PasswordRequest: {
@@ -1701,6 +1726,37 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["MediaList"];
+                };
+            };
+            /** @description An error; see the code. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getGroupsGidMediaMonths: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                gid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MonthList"];
                 };
             };
             /** @description An error; see the code. */

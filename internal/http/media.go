@@ -166,6 +166,19 @@ func (s *Server) gallery(w http.ResponseWriter, r *http.Request) error {
 	return writeList(w, views, next)
 }
 
+type monthView struct {
+	Month string `json:"month"`
+	Count int    `json:"count"`
+}
+
+func (s *Server) galleryMonths(w http.ResponseWriter, r *http.Request) error {
+	months, err := s.db.GalleryMonths(r.Context(), s.actor(r), r.PathValue("gid"))
+	if err != nil {
+		return err
+	}
+	return writeList(w, mapList(months, func(m sqldb.MonthCount) monthView { return monthView{m.Month, m.Count} }), "")
+}
+
 // galleryFilterOf reads the gallery's filters: ?uploader=UID, ?kind=photo|video,
 // ?since= and ?until= (taken_at, RFC 3339), ?ids=ID,ID,… (at most 100).
 func galleryFilterOf(r *http.Request) (sqldb.GalleryFilter, error) {

@@ -8,6 +8,8 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
@@ -19,6 +21,8 @@ import (
 	"github.com/wmory/wmory/internal/blob"
 	"github.com/wmory/wmory/internal/blob/blobtest"
 	"github.com/wmory/wmory/internal/blob/s3"
+	"github.com/wmory/wmory/internal/imaging"
+	"github.com/wmory/wmory/internal/imaging/imagingtest"
 	"github.com/wmory/wmory/internal/jobs"
 	"github.com/wmory/wmory/internal/sqldb/sqldbtest"
 
@@ -598,5 +602,55 @@ func TestGalleryFilters(t *testing.T) {
 				t.Errorf("gallery?%.60s = %d %s; want 400 invalid_request", bad, r.status, r.body)
 			}
 		}
+	})
+}
+
+// The months of a gallery, as the cameras' calendars had them (a photo taken
+// at half past midnight on 1 March in Athens is March's, though it was still
+// February in UTC), newest first, with how many items each holds.
+func TestGalleryMonths(t *testing.T) {
+	imaging.Start()
+	camera, err := os.ReadFile(filepath.Join("..", "imaging", "testdata", "camera.jpg"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	taken := func(wall, offset string) []byte {
+		fields := map[string]string{"exif-ifd2-DateTimeOriginal": wall}
+		if offset != "" {
+			fields["exif-ifd2-OffsetTimeOriginal"] = offset
+		}
+		out, err := imagingtest.WithEXIF(camera, fields)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	photos := [][]byte{
+		taken("2026:03:01 00:30:00", "+02:00"), // 28 February, 22:30 UTC
+		taken("2026:02:27 12:00:00", ""),
+		taken("2025:12:31 23:00:00", "-05:00"), // 1 January, 04:00 UTC
+	}
+	sqldbtest.ForEach(t, func(t *testing.T, eng sqldbtest.Engine) {
+		e := newEnv(t, eng)
+		ann, bob := e.signup("ann@example.com", "Ann"), e.signup("bob@example.com", "Bob")
+		gid := ann.must(201, "POST", "/api/v1/groups", map[string]string{"name": "G"}).str("id")
+		for i, p := range photos {
+			ann.upload(gid, fmt.Sprintf("%d.jpg", i), "image/jpeg", p)
+		}
+		e.processMedia()
+		months := ann.must(200, "GET", "/api/v1/groups/"+gid+"/media/months", nil).items()
+		var got []string
+		for _, m := range months {
+			got = append(got, fmt.Sprintf("%v:%v", m["month"], m["count"]))
+		}
+		if want := []string{"2026-03:1", "2026-02:1", "2025-12:1"}; !slices.Equal(got, want) {
+			t.Fatalf("months = %v; want %v", got, want)
+		}
+		// Jumping to February: the gallery from the end of that month on.
+		until := url.QueryEscape("2026-03-01T00:00:00Z")
+		if n := len(ann.must(200, "GET", "/api/v1/groups/"+gid+"/media?until="+until, nil).items()); n != 3 {
+			t.Fatalf("%d items taken before March (UTC); want 3", n)
+		}
+		bob.must(404, "GET", "/api/v1/groups/"+gid+"/media/months", nil)
 	})
 }

@@ -98,6 +98,8 @@ func schemas() schema {
 				"original_missing", "original_changed", "processing_failed", nil}},
 			"thumbnail_url": schema{"type": "string", "format": "uri"}, "preview_url": schema{"type": "string", "format": "uri"}, "original_url": schema{"type": "string", "format": "uri"}}),
 		"MediaList": list("Media"),
+		"Month":     obj([]string{"month", "count"}, schema{"month": schema{"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$"}, "count": integer}),
+		"MonthList": list("Month"),
 		"ReportRequest": obj([]string{"reason"}, schema{"reason": schema{"type": "string", "enum": []string{"spam", "nudity", "violence", "harassment", "copyright", "depicts_me", "wrong_group", "other"}},
 			"details": schema{"type": "string", "maxLength": 2000}}),
 		"ResolveRequest": obj([]string{"action"}, schema{"action": schema{"type": "string", "enum": []string{"remove_media", "dismiss", "remove_uploader"}}}),

@@ -65,6 +65,7 @@ func routes() []route {
 		{"POST", "/api/v1/uploads/{upload_id}/complete", signedIn, "Verify the stored file and record the media", "", 201, "Media", false, (*Server).completeUpload},
 		{"DELETE", "/api/v1/uploads/{upload_id}", signedIn, "Abandon a pending upload: its quota is released at once and nothing it stored stays", "", 204, "", false, (*Server).abandonUpload},
 		{"GET", "/api/v1/groups/{gid}/media", signedIn, "A group's gallery, newest first", "", 200, "MediaList", true, (*Server).gallery},
+		{"GET", "/api/v1/groups/{gid}/media/months", signedIn, "How many items each month holds (as the cameras' calendars had it), newest first: to jump to a month of a long gallery with ?until=", "", 200, "MonthList", false, (*Server).galleryMonths},
 		{"GET", "/api/v1/media/{mid}", signedIn, "One media item with a signed URL of the original", "", 200, "Media", false, (*Server).getMedia},
 		{"DELETE", "/api/v1/media/{mid}", signedIn, "Delete a media item", "", 204, "", false, (*Server).deleteMedia},
 		{"POST", "/api/v1/media/{mid}/reports", signedIn, "Report a media item to the group's moderators", "ReportRequest", 201, "Report", false, (*Server).createReport},

@@ -577,6 +577,54 @@ func (db *DB) Gallery(ctx context.Context, actor wmory.Actor, groupID string, f 
 	return items, next, nil
 }
 
+// MonthCount is how many of a gallery's items were taken in one month, as
+// the camera's calendar had it.
+type MonthCount struct {
+	Month string // "2026-03"
+	Count int
+}
+
+// GalleryMonths counts a group's items by the month they were taken (the
+// camera's wall clock, as taken_at_local is), newest first: the index of a
+// long gallery, to jump to a month of it.
+func (db *DB) GalleryMonths(ctx context.Context, actor wmory.Actor, groupID string) ([]MonthCount, error) {
+	var out []MonthCount
+	err := db.read(ctx, func(tx *Tx) error {
+		role, err := tx.authorize(ctx, actor.UserID, groupID, wmory.ActViewGroup, wmory.RoleNone)
+		if err != nil {
+			return err
+		}
+		month := db.monthOf(`m.taken_at + COALESCE(m.taken_offset, 0) * 60000`)
+		q := `SELECT ` + month + ` AS month, COUNT(*) FROM media m JOIN "groups" g ON g.id = m.group_id WHERE m.group_id = ?`
+		if wmory.Authorize(role, wmory.ActModerate, wmory.RoleNone, wmory.GroupSettings{}) != nil {
+			q += ` AND ` + visibleToMembers("m")
+		}
+		rows, err := tx.query(ctx, q+` GROUP BY `+month+` ORDER BY month DESC`, groupID)
+		if err != nil {
+			return err
+		}
+		out, err = collect(rows, func(row scanner) (*MonthCount, error) {
+			var c MonthCount
+			return &c, row.Scan(&c.Month, &c.Count)
+		})
+		return err
+	})
+	return out, err
+}
+
+// monthOf is the dialect's "YYYY-MM" of a UTC time given in epoch
+// milliseconds, by calendar arithmetic that no session time zone changes.
+func (db *DB) monthOf(ms string) string {
+	switch db.dialect {
+	case MySQL:
+		return `DATE_FORMAT(DATE_ADD('1970-01-01', INTERVAL (` + ms + `) DIV 1000 SECOND), '%Y-%m')`
+	case Postgres:
+		return `to_char(TIMESTAMP '1970-01-01' + ((` + ms + `) / 1000) * INTERVAL '1 second', 'YYYY-MM')`
+	default:
+		return `strftime('%Y-%m', (` + ms + `) / 1000, 'unixepoch')`
+	}
+}
+
 // DeleteMedia removes an item at once and queues its objects for deletion. The
 // uploader may delete its own; owners and admins anything in their group.
 func (db *DB) DeleteMedia(ctx context.Context, actor wmory.Actor, id string) error {

@@ -1,6 +1,6 @@
 import type { Media } from '../api';
 import { byNewest, mergeMedia, stillProcessing } from '../gallery';
-import { formatDay, gridRows, initials, personColor } from '../grid';
+import { formatDay, gridRows, initials, jumpTargets, monthEnd, personColor } from '../grid';
 import { safeNext, rememberNext, takeNext } from '../pending';
 
 const m = (id: string, taken: string, status: Media['status'] = 'ready') => ({ id, taken_at: taken, status }) as Media;
@@ -75,6 +75,22 @@ describe('the grid by day', () => {
     expect(gridRows([lisbon, tokyo], 4, today).filter((r) => r.kind === 'day')).toHaveLength(2);
     expect(formatDay('2026-03-01', today)).toMatch(/1/);
     expect(formatDay('nonsense', today)).toBe('nonsense');
+  });
+
+  it('jumps to a month by what was taken before the next one', () => {
+    expect(monthEnd('2026-03')).toBe('2026-04-01T00:00:00Z');
+    expect(monthEnd('2025-12')).toBe('2026-01-01T00:00:00Z');
+    const few = [{ month: '2026-03', count: 2 }, { month: '2025-12', count: 1 }];
+    expect(jumpTargets(few).map((j) => [j.until, j.count])).toEqual([
+      ['2026-04-01T00:00:00Z', 2],
+      ['2026-01-01T00:00:00Z', 1],
+    ]);
+    // Past a year's worth of months, whole years.
+    const many = Array.from({ length: 14 }, (_, i) => ({ month: `${2026 - Math.floor(i / 7)}-${String(12 - (i % 7)).padStart(2, '0')}`, count: 1 }));
+    expect(jumpTargets(many).map((j) => [j.key, j.until, j.count])).toEqual([
+      ['2026', '2027-01-01T00:00:00Z', 7],
+      ['2025', '2026-01-01T00:00:00Z', 7],
+    ]);
   });
 
   it('names people in two letters and one colour each', () => {

@@ -1,9 +1,9 @@
 import { Link, Stack, router, useLocalSearchParams } from 'expo-router';
 import React, { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { ActivityIndicator, FlatList, Platform, Pressable, RefreshControl, StyleSheet, Text, View, useWindowDimensions } from 'react-native';
-import type { Media, Member } from '@/api';
-import { useGallery } from '@/gallery';
-import { gridRows, initials, personColor, type GridRow } from '@/grid';
+import type { Media, Member, Month } from '@/api';
+import { useGallery, type ListFilter } from '@/gallery';
+import { gridRows, initials, jumpTargets, personColor, type GridRow } from '@/grid';
 import { failureLabels } from '@/labels';
 import { canDropFiles, onDroppedFiles, pickMedia, takePhoto } from '@/pick';
 import { useSession } from '@/session';
@@ -15,12 +15,14 @@ import { useGroup } from '@/useGroup';
 import { Body, Button, Notice, Row, colors, errorMessage } from '@/ui';
 
 export default function Gallery() {
-  // ?by=UID shows the items one member added.
-  const { gid, by } = useLocalSearchParams<{ gid: string; by?: string }>();
+  // ?by=UID shows the items one member added; ?until=TIME the gallery from a month on.
+  const { gid, by, until } = useLocalSearchParams<{ gid: string; by?: string; until?: string }>();
+  const only = useMemo(() => ({ uploader: by || undefined, until: until || undefined }), [by, until]);
   const { api, quota, refresh: refreshMe } = useSession();
   const { group, error: groupError, reload: reloadGroup, isModerator } = useGroup(gid);
-  const gallery = useGallery(gid, by || undefined);
+  const gallery = useGallery(gid, only);
   const members = useMembers(gid, group?.member_count ?? 0);
+  const months = useMonths(gid, group?.media_count ?? 0);
   const { width } = useWindowDimensions();
   const [dragging, setDragging] = useState(false);
   const [pickError, setPickError] = useState('');
@@ -74,6 +76,7 @@ export default function Gallery() {
     refreshGallery();
   }, [refreshGallery]);
   const showBy = (uid?: string) => router.setParams({ by: uid });
+  const jumpTo = (to?: string) => router.setParams({ until: to });
   const refreshAll = () => {
     refreshGallery();
     reloadGroup();
@@ -148,6 +151,7 @@ export default function Gallery() {
         </Row>
       ) : null}
       {members.length > 1 ? <WhoFilter members={members} selected={by || undefined} onSelect={showBy} /> : null}
+      {months.length > 2 || until ? <MonthJump months={months} until={until || undefined} onJump={jumpTo} /> : null}
       {!gallery.refreshing && gallery.items.length === 0 && gallery.done ? (
         <Body muted>
           {by ? 'Nothing from them here yet.' : 'Nothing here yet. Upload the first photos, and invite the others from Members.'}
@@ -168,7 +172,7 @@ export default function Gallery() {
         data={rows}
         keyExtractor={(r) => r.key}
         ListHeaderComponent={header}
-        renderItem={({ item }) => <GridRowView row={item} size={tile} gap={gap} gid={gid} by={by || undefined} />}
+        renderItem={({ item }) => <GridRowView row={item} size={tile} gap={gap} gid={gid} only={only} />}
         onEndReached={gallery.loadMore}
         onEndReachedThreshold={1.5}
         initialNumToRender={8}
@@ -203,6 +207,37 @@ function useMembers(gid: string, count: number): Member[] {
   return members;
 }
 
+/** The months of the gallery, for the jump to one (fetched again when the count changes). */
+function useMonths(gid: string, count: number): Month[] {
+  const { api } = useSession();
+  const [months, setMonths] = useState<Month[]>([]);
+  useEffect(() => {
+    if (count === 0) return;
+    let live = true;
+    api.galleryMonths(gid).then(
+      (page) => live && setMonths(page.items),
+      () => undefined,
+    );
+    return () => {
+      live = false;
+    };
+  }, [api, gid, count]);
+  return months;
+}
+
+/** Jump to a month (or year) of a long gallery, and back to the newest: the choice stays in the address (?until=). */
+function MonthJump({ months, until, onJump }: { months: Month[]; until?: string; onJump: (until?: string) => void }) {
+  return (
+    <View style={styles.whoFilter} role="radiogroup" aria-label="Jump to a month">
+      <Text style={styles.meta}>Jump to</Text>
+      <Chip label="Newest" selected={!until} onPress={() => onJump(undefined)} />
+      {jumpTargets(months).map((j) => (
+        <Chip key={j.key} label={`${j.label} · ${j.count}`} selected={until === j.until} onPress={() => onJump(j.until)} />
+      ))}
+    </View>
+  );
+}
+
 /** Everyone's items, or one member's: the choice stays in the address (?by=). */
 function WhoFilter({ members, selected, onSelect }: { members: Member[]; selected?: string; onSelect: (uid?: string) => void }) {
   return (
@@ -234,7 +269,7 @@ function Chip({ label, selected, onPress, color }: { label: string; selected: bo
 }
 
 /** A day's heading, or a row of tiles. */
-const GridRowView = React.memo(function GridRowView({ row, size, gap, gid, by }: { row: GridRow; size: number; gap: number; gid: string; by?: string }) {
+const GridRowView = React.memo(function GridRowView({ row, size, gap, gid, only }: { row: GridRow; size: number; gap: number; gid: string; only: ListFilter }) {
   if (row.kind === 'day') {
     return (
       <View style={styles.day}>
@@ -248,7 +283,7 @@ const GridRowView = React.memo(function GridRowView({ row, size, gap, gid, by }:
   return (
     <View style={{ flexDirection: 'row', gap, marginBottom: gap }}>
       {row.items.map((m) => (
-        <Tile key={m.id} media={m} size={size} gid={gid} by={by} />
+        <Tile key={m.id} media={m} size={size} gid={gid} only={only} />
       ))}
     </View>
   );
@@ -260,14 +295,14 @@ function duration(ms?: number | null) {
   return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
 }
 
-const Tile = React.memo(function Tile({ media, size, gid, by }: { media: Media; size: number; gid: string; by?: string }) {
+const Tile = React.memo(function Tile({ media, size, gid, only }: { media: Media; size: number; gid: string; only: ListFilter }) {
   // The link's name says what a sighted person sees: kind, who, a video's length, the state.
   const failure = failureLabels[media.failure_reason ?? 'processing_failed'];
   const label = `${media.kind === 'video' ? 'Video' : 'Photo'} by ${media.uploader.name}${media.kind === 'video' && media.duration_ms ? `, ${duration(media.duration_ms)}` : ''}${media.status === 'processing' ? ', processing' : media.status === 'failed' ? `, ${failure.toLowerCase()}` : ''}`;
   const ready = media.status === 'ready' && !!media.thumbnail_url;
   return (
     <View style={{ width: size, height: size }}>
-      <Link href={{ pathname: '/groups/[gid]/media/[mid]', params: by ? { gid, mid: media.id, by } : { gid, mid: media.id } }} asChild>
+      <Link href={{ pathname: '/groups/[gid]/media/[mid]', params: { gid, mid: media.id, ...(only.uploader ? { by: only.uploader } : {}), ...(only.until ? { until: only.until } : {}) } }} asChild>
         <Pressable
           accessibilityRole="link"
           accessibilityLabel={label}

@@ -14,10 +14,11 @@ import { Button, Field, Notice, Row, colors, errorMessage, formatWallClock } fro
 import { formatBytes } from '@/uploads';
 
 export default function Viewer() {
-  // Opened from one member's items (?by=UID), it swipes along those.
-  const { gid, mid, by } = useLocalSearchParams<{ gid: string; mid: string; by?: string }>();
+  // Opened from part of the gallery (one member's items, ?by=UID; from a
+  // month on, ?until=TIME), it swipes along that part.
+  const { gid, mid, by, until } = useLocalSearchParams<{ gid: string; mid: string; by?: string; until?: string }>();
   const { api, user } = useSession();
-  const gallery = useGallery(gid, by || undefined);
+  const gallery = useGallery(gid, { uploader: by || undefined, until: until || undefined });
   const { isModerator } = useGroup(gid);
   const { width, height } = useWindowDimensions();
   const insets = useSafeAreaInsets();
@@ -77,8 +78,8 @@ export default function Viewer() {
   );
 
   const close = useCallback(
-    () => (router.canGoBack() ? router.back() : router.replace({ pathname: '/groups/[gid]', params: by ? { gid, by } : { gid } })),
-    [gid, by],
+    () => (router.canGoBack() ? router.back() : router.replace({ pathname: '/groups/[gid]', params: { gid, ...(by ? { by } : {}), ...(until ? { until } : {}) } })),
+    [gid, by, until],
   );
 
   useEffect(() => {
