@@ -299,6 +299,8 @@ async function shareAndModerate(alice, bob) {
   assert.equal(await seen(alice.page.getByRole('heading', { name: /December/ })).count(), 0, 'nothing newer than April 2021');
   await alice.page.getByRole('radio', { name: 'Newest' }).click();
   await readyTiles(alice, 5);
+  // The count above the grid is the tiles'.
+  await text(alice.page, '5 items · 2 members', { exact: true }).waitFor();
   await shot(alice, '07c-gallery-by-day.png');
 
   // Bob opens one of Alice's photos and reports it.

@@ -104,6 +104,11 @@ func TestAutoHide(t *testing.T) {
 	if visible(cs[3]) || visible(uploader) {
 		t.Fatal("still visible to members after two reports")
 	}
+	// The group's count is what each one's gallery shows.
+	count := func(c *client) any { return c.must(200, "GET", "/api/v1/groups/"+gid, nil).json()["media_count"] }
+	if count(cs[3]) != float64(0) || count(owner) != float64(1) {
+		t.Fatalf("media_count: member %v, owner %v; want 0 and 1 (the hidden item)", count(cs[3]), count(owner))
+	}
 	if n := len(e.sent()) - sent; n != 1 {
 		t.Fatalf("%d notices for two reports within the hour; want 1", n)
 	}

@@ -45,10 +45,14 @@ func (tx *Tx) authorize(ctx context.Context, userID, groupID string, action wmor
 }
 
 // groupColumns include the group's cover: its newest ready item that every
-// member may see (one query for a whole list of groups).
+// member may see (one query for a whole list of groups), and the count of the
+// items the caller sees in its gallery (moderators see hidden ones too; a
+// list's rows each have their own caller's role, so the rule is in SQL here).
 func groupColumns() string {
+	moderator := `m.role IN ('` + string(wmory.RoleOwner) + `', '` + string(wmory.RoleAdmin) + `')`
 	return `g.id, g.name, m.role, (SELECT COUNT(*) FROM group_members c WHERE c.group_id = g.id),
-	(SELECT COUNT(*) FROM media x WHERE x.group_id = g.id), g.members_can_invite, g.auto_hide_reports, g.created_at,
+	(SELECT COUNT(*) FROM media x WHERE x.group_id = g.id AND (` + moderator + ` OR ` + visibleToMembers("x") + `)),
+	g.members_can_invite, g.auto_hide_reports, g.created_at,
 	(SELECT cv.object_key FROM media cv WHERE cv.group_id = g.id AND cv.status = 'ready' AND ` + visibleToMembers("cv") + `
 		ORDER BY cv.taken_at DESC, cv.id DESC LIMIT 1)`
 }

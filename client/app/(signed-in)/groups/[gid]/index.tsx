@@ -58,6 +58,10 @@ export default function Gallery() {
       queue.dispose();
     };
   }, [queue]);
+  // Each item added changes the count above the grid: it follows the tiles.
+  useEffect(() => {
+    if (queueState.uploaded > 0) reloadGroup();
+  }, [queueState.uploaded, reloadGroup]);
   // When a batch finishes, the quota meter and the counts are out of date.
   const wasActive = useRef(false);
   useEffect(() => {

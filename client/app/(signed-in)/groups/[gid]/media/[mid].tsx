@@ -236,12 +236,12 @@ function Slide({ media, original, zoom, focus, width, height, onToggleZoom }: {
   const outer = useRef<ScrollView>(null);
   const inner = useRef<ScrollView>(null);
   const scrolled = useRef<Point>({ x: 0, y: 0 });
-  // Where the views really are, as their scroll events tell.
-  const actual = useRef<Point>({ x: 0, y: 0 });
   const lastZoom = useRef(1);
   // The scroll can only be set once the larger content is laid out, which a
   // busy browser may do frames later than its size change says: it is set
-  // again at each frame until the views are there (for a second at most). On
+  // again at each frame until the view is there (read from the page itself:
+  // a late scroll event of the view before may still be on its way), for
+  // three seconds at most, and at any later change of the content's size. On
   // the web the outer view scrolls both ways; on phones each view its own way.
   const pending = useRef<{ to: Point; frames: number } | null>(null);
   // Refs only: the same function for the slide's life.
@@ -249,16 +249,16 @@ function Slide({ media, original, zoom, focus, width, height, onToggleZoom }: {
     const step = () => {
       const p = pending.current;
       if (!p) return;
-      const at = actual.current;
-      if (Math.abs(at.x - p.to.x) < 2 && Math.abs(at.y - p.to.y) < 2) {
+      const at = scrollPosition(outer.current);
+      if (at && Math.abs(at.x - p.to.x) < 2 && Math.abs(at.y - p.to.y) < 2) {
         pending.current = null;
         return;
       }
       inner.current?.scrollTo({ x: p.to.x, animated: false });
       outer.current?.scrollTo({ x: p.to.x, y: p.to.y, animated: false });
-      if (++p.frames < 60) requestAnimationFrame(step);
-      else pending.current = null;
+      if (++p.frames < 180) requestAnimationFrame(step);
     };
+    if (pending.current) pending.current.frames = 0;
     step();
   }, []);
   useEffect(() => {
@@ -266,7 +266,6 @@ function Slide({ media, original, zoom, focus, width, height, onToggleZoom }: {
     lastZoom.current = zoom;
     if (zoom === 1) {
       scrolled.current = { x: 0, y: 0 };
-      actual.current = { x: 0, y: 0 };
       pending.current = null;
       return;
     }
@@ -277,7 +276,9 @@ function Slide({ media, original, zoom, focus, width, height, onToggleZoom }: {
       x: clamp(((scrolled.current.x + px) / z0) * zoom - px, width * zoom - width),
       y: clamp(((scrolled.current.y + py) / z0) * zoom - py, height * zoom - height),
     };
-    scrolled.current = to;
+    // A copy: the scroll events write into scrolled, and the view's first one
+    // (still at the top) must not move the target.
+    scrolled.current = { ...to };
     pending.current = { to, frames: 0 };
     requestAnimationFrame(applyPending);
   }, [zoom, focus, width, height, applyPending]);
@@ -316,18 +317,26 @@ function Slide({ media, original, zoom, focus, width, height, onToggleZoom }: {
       onScrollBeginDrag={() => (pending.current = null)}
       onScroll={(e) => {
         const { x, y } = e.nativeEvent.contentOffset;
-        scrolled.current.y = actual.current.y = y;
-        if (Platform.OS === 'web') scrolled.current.x = actual.current.x = x;
+        scrolled.current.y = y;
+        if (Platform.OS === 'web') scrolled.current.x = x;
       }} scrollEventThrottle={32}>
       <ScrollView ref={inner} horizontal contentContainerStyle={{ width: width * zoom, height: height * zoom }}
         onContentSizeChange={applyPending}
         onScroll={(e) => {
-          if (Platform.OS !== 'web') scrolled.current.x = actual.current.x = e.nativeEvent.contentOffset.x;
+          if (Platform.OS !== 'web') scrolled.current.x = e.nativeEvent.contentOffset.x;
         }} scrollEventThrottle={32}>
         {image}
       </ScrollView>
     </ScrollView>
   );
+}
+
+/** Where a scroll view is now, on the web (its element says); null on phones, whose views only tell through events. */
+function scrollPosition(view: ScrollView | null): Point | null {
+  const node = (view as unknown as { getScrollableNode?: () => unknown } | null)?.getScrollableNode?.();
+  if (typeof node !== 'object' || node === null || !('scrollLeft' in node)) return null;
+  const { scrollLeft, scrollTop } = node as { scrollLeft: number; scrollTop: number };
+  return { x: scrollLeft, y: scrollTop };
 }
 
 function VideoSlide({ uri, poster, width, height }: { uri?: string; poster?: string; width: number; height: number }) {
