@@ -22,7 +22,9 @@ export default function Gallery() {
   const { group, error: groupError, reload: reloadGroup, isModerator } = useGroup(gid);
   const gallery = useGallery(gid, only);
   const members = useMembers(gid, group?.member_count ?? 0);
-  const months = useMonths(gid, group?.media_count ?? 0);
+  // Processing reads an item's capture time: its month may change when it is ready.
+  const processing = gallery.items.filter((m) => m.status === 'processing').length;
+  const months = useMonths(gid, group?.media_count ?? 0, processing);
   const { width } = useWindowDimensions();
   const [dragging, setDragging] = useState(false);
   const [pickError, setPickError] = useState('');
@@ -211,8 +213,8 @@ function useMembers(gid: string, count: number): Member[] {
   return members;
 }
 
-/** The months of the gallery, for the jump to one (fetched again when the count changes). */
-function useMonths(gid: string, count: number): Month[] {
+/** The months of the gallery, for the jump to one (fetched again when the counts change). */
+function useMonths(gid: string, count: number, processing: number): Month[] {
   const { api } = useSession();
   const [months, setMonths] = useState<Month[]>([]);
   useEffect(() => {
@@ -225,7 +227,7 @@ function useMonths(gid: string, count: number): Month[] {
     return () => {
       live = false;
     };
-  }, [api, gid, count]);
+  }, [api, gid, count, processing]);
   return months;
 }
 
