@@ -277,16 +277,6 @@ export class Api {
   adminUsers(search: string, cursor?: string) {
     return this.request<Page<AdminUser>>('GET', `/api/v1/admin/users${q({ q: search, cursor, limit: 50 })}`);
   }
-  /** Whether the signed-in user administers this instance. */
-  async isInstanceAdmin(): Promise<boolean> {
-    try {
-      await this.request('GET', '/api/v1/admin/users?limit=1');
-      return true;
-    } catch (err) {
-      if (err instanceof ApiError && err.status === 404) return false;
-      throw err;
-    }
-  }
   setSuspended(uid: string, suspended: boolean) {
     return this.request<AdminUser>('POST', `/api/v1/admin/users/${seg(uid)}/${suspended ? 'suspend' : 'reinstate'}`);
   }

@@ -968,6 +968,7 @@ export interface components {
             email: string;
             email_verified: boolean;
             id: string;
+            is_admin: boolean;
             name: string;
         };
     };

@@ -26,6 +26,13 @@ func TestInstanceAdministration(t *testing.T) {
 		gid, owner, cs := e.moderationScene("uploader", "reporter")
 		uploader, reporter := cs[0], cs[1]
 		mid := uploader.upload(gid, "a.jpg", "image/jpeg", tinyJPEG).str("id")
+		// Clients learn from /me whether to offer the administration (API 1.1).
+		isAdmin := func(c *client) any {
+			return c.must(200, "GET", "/api/v1/me", nil).json()["user"].(map[string]any)["is_admin"]
+		}
+		if isAdmin(root) != true || isAdmin(uploader) != false {
+			t.Fatalf("is_admin: root %v, uploader %v", isAdmin(root), isAdmin(uploader))
+		}
 
 		users := root.must(200, "GET", "/api/v1/admin/users?q=UPLOAD", nil).items()
 		if len(users) != 1 || users[0]["email"] != "uploader@example.com" || users[0]["stored_bytes"] != float64(len(tinyJPEG)) || users[0]["daily_bytes_used"] != float64(len(tinyJPEG)) {

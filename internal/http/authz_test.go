@@ -96,6 +96,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		"POST /api/v1/uploads/{upload_id}/complete": {nil, want{401, 404, 404, 201, 404, 404}},
 		"DELETE /api/v1/uploads/{upload_id}":        {nil, want{401, 404, 404, 409, 404, 404}}, // the scene's upload became media
 		"GET /api/v1/groups/{gid}/media":            {nil, want{401, 404, 404, 200, 200, 200}},
+		"GET /api/v1/groups/{gid}/media/months":     {nil, want{401, 404, 404, 200, 200, 200}},
 		"GET /api/v1/media/{mid}":                   {nil, want{401, 404, 404, 200, 200, 200}},
 		"DELETE /api/v1/media/{mid}":                {nil, want{401, 404, 404, 403, 204, 204}},
 		"POST /api/v1/media/{mid}/reports":          {func(scene, *client) any { return map[string]string{"reason": "spam"} }, want{401, 404, 404, 201, 201, 201}},

@@ -43,8 +43,8 @@ func schemas() schema {
 			"media_id": schema{"type": "string", "description": "with duplicate: the media that already holds the file"}}),
 		"Status":         obj([]string{"status"}, schema{"status": str}),
 		"StatusResponse": obj([]string{"status"}, schema{"status": str}),
-		"User": obj([]string{"id", "email", "name", "email_verified", "created_at"}, schema{
-			"id": id, "email": schema{"type": "string", "format": "email"}, "name": str, "email_verified": boolean, "created_at": dateTime}),
+		"User": obj([]string{"id", "email", "name", "email_verified", "is_admin", "created_at"}, schema{
+			"id": id, "email": schema{"type": "string", "format": "email"}, "name": str, "email_verified": boolean, "is_admin": boolean, "created_at": dateTime}),
 		"Quota": obj([]string{"daily_bytes_limit", "daily_bytes_used", "daily_files_limit", "daily_files_used", "resets_at", "stored_bytes"}, schema{
 			"daily_bytes_limit": integer, "daily_bytes_used": integer, "daily_files_limit": integer, "daily_files_used": integer, "resets_at": dateTime,
 			"stored_bytes": integer}),

@@ -10,15 +10,18 @@ import (
 // a field added to the domain cannot leak by accident.
 
 type userView struct {
-	ID            string    `json:"id"`
-	Email         string    `json:"email"`
-	Name          string    `json:"name"`
-	EmailVerified bool      `json:"email_verified"`
-	CreatedAt     time.Time `json:"created_at"`
+	ID            string `json:"id"`
+	Email         string `json:"email"`
+	Name          string `json:"name"`
+	EmailVerified bool   `json:"email_verified"`
+	// IsAdmin tells clients whether to offer the instance's administration.
+	IsAdmin   bool      `json:"is_admin"`
+	CreatedAt time.Time `json:"created_at"`
 }
 
+// viewUser is the account as its owner sees it.
 func viewUser(u *wmory.User) userView {
-	return userView{ID: u.ID, Email: u.Email, Name: u.Name, EmailVerified: u.EmailVerified, CreatedAt: u.CreatedAt}
+	return userView{ID: u.ID, Email: u.Email, Name: u.Name, EmailVerified: u.EmailVerified, IsAdmin: u.IsAdmin, CreatedAt: u.CreatedAt}
 }
 
 type quotaView struct {

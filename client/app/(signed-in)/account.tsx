@@ -15,7 +15,7 @@ export default function Account() {
   const [current, setCurrent] = useState('');
   const [next, setNext] = useState('');
   const [sessions, setSessions] = useState<Session[]>([]);
-  const [admin, setAdmin] = useState(false);
+  const admin = !!user?.is_admin;
   const [deletePassword, setDeletePassword] = useState('');
   const { busy, error, info, run: act, setError } = useAction();
 
@@ -23,8 +23,7 @@ export default function Account() {
   useEffect(() => {
     loadSessions();
     refresh().catch(() => undefined);
-    api.isInstanceAdmin().then(setAdmin, () => setAdmin(false));
-  }, [loadSessions, refresh, api]);
+  }, [loadSessions, refresh]);
 
   return (
     <Screen>

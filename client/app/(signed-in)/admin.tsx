@@ -12,15 +12,12 @@ import { useAction } from '@/useAction';
 type Tab = 'users' | 'reports' | 'audit';
 
 export default function Admin() {
-  const { api } = useSession();
-  const [allowed, setAllowed] = useState<boolean | null>(null);
+  const { user } = useSession();
   const [tab, setTab] = useState<Tab>('users');
-  useEffect(() => {
-    api.isInstanceAdmin().then(setAllowed, () => setAllowed(false));
-  }, [api]);
 
-  if (allowed === null) return <Loading />;
-  if (!allowed) {
+  // The account says whether it administers this wmory (the server checks each call all the same).
+  if (!user) return <Loading />;
+  if (!user.is_admin) {
     return (
       <Screen>
         <Stack.Screen options={{ title: 'Administration' }} />
