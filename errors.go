@@ -8,36 +8,59 @@ import (
 	"fmt"
 )
 
-// Error codes are part of the HTTP contract (../shared/API.md): clients switch on
-// them, so they never change once published.
+// Code names what went wrong. Codes are part of the HTTP API: clients switch
+// on them, so they never change once published. Every code is declared here,
+// and each has its HTTP status in internal/http (a test holds the two together).
+type Code string
+
 const (
-	ECodeInvalidRequest     = "invalid_request"
-	ECodeUnauthenticated    = "unauthenticated"
-	ECodeForbidden          = "forbidden"
-	ECodeNotFound           = "not_found"
-	ECodeConflict           = "conflict"
-	ECodeRateLimited        = "rate_limited"
-	ECodeInternal           = "internal"
-	ECodeUnavailable        = "unavailable"
-	ECodeInvalidCredentials = "invalid_credentials"
+	ECodeInvalidRequest     Code = "invalid_request"
+	ECodeUnauthenticated    Code = "unauthenticated"
+	ECodeForbidden          Code = "forbidden"
+	ECodeNotFound           Code = "not_found"
+	ECodeConflict           Code = "conflict"
+	ECodeRateLimited        Code = "rate_limited"
+	ECodeInternal           Code = "internal"
+	ECodeUnavailable        Code = "unavailable"
+	ECodeInvalidCredentials Code = "invalid_credentials"
 	// ECodeWrongPassword refuses a signed-in caller whose current password is
 	// wrong: not 401, which clients take as "signed out".
-	ECodeWrongPassword     = "wrong_password"
-	ECodeEmailNotVerified  = "email_not_verified"
-	ECodeAccountSuspended  = "account_suspended"
-	ECodeWeakPassword      = "weak_password"
-	ECodeInvalidToken      = "invalid_token"
-	ECodeInviteInvalid     = "invite_invalid"
-	ECodeOwnerMustTransfer = "owner_must_transfer"
-	ECodeRequestTooLarge   = "request_too_large"
-	ECodeUnsupportedMedia  = "unsupported_media_type"
-	ECodeMethodNotAllowed  = "method_not_allowed"
+	ECodeWrongPassword     Code = "wrong_password"
+	ECodeEmailNotVerified  Code = "email_not_verified"
+	ECodeAccountSuspended  Code = "account_suspended"
+	ECodeWeakPassword      Code = "weak_password"
+	ECodeInvalidToken      Code = "invalid_token"
+	ECodeInviteInvalid     Code = "invite_invalid"
+	ECodeOwnerMustTransfer Code = "owner_must_transfer"
+	ECodeRequestTooLarge   Code = "request_too_large"
+	ECodeUnsupportedMedia  Code = "unsupported_media_type"
+	ECodeMethodNotAllowed  Code = "method_not_allowed"
+	ECodeAlreadyReported   Code = "already_reported"
+
+	// The media flow.
+	ECodeFileTooLarge       Code = "file_too_large"
+	ECodeQuotaExceeded      Code = "quota_exceeded"
+	ECodeDuplicate          Code = "duplicate"
+	ECodeUploadMissing      Code = "upload_missing"
+	ECodeUploadRejected     Code = "upload_rejected"
+	ECodeUploadExpired      Code = "upload_expired"
+	ECodeStorageUnavailable Code = "storage_unavailable"
 )
+
+// Codes lists every code, for the checks that each has its place (its HTTP
+// status, its documentation).
+func Codes() []Code {
+	return []Code{ECodeInvalidRequest, ECodeUnauthenticated, ECodeForbidden, ECodeNotFound, ECodeConflict, ECodeRateLimited,
+		ECodeInternal, ECodeUnavailable, ECodeInvalidCredentials, ECodeWrongPassword, ECodeEmailNotVerified, ECodeAccountSuspended,
+		ECodeWeakPassword, ECodeInvalidToken, ECodeInviteInvalid, ECodeOwnerMustTransfer, ECodeRequestTooLarge, ECodeUnsupportedMedia,
+		ECodeMethodNotAllowed, ECodeAlreadyReported, ECodeFileTooLarge, ECodeQuotaExceeded, ECodeDuplicate, ECodeUploadMissing,
+		ECodeUploadRejected, ECodeUploadExpired, ECodeStorageUnavailable}
+}
 
 // Error is the one error type that crosses package boundaries with meaning.
 // Anything else reaching the HTTP layer is an internal error and is not shown.
 type Error struct {
-	Code    string
+	Code    Code
 	Message string
 	// RetryAfterSeconds is set with ECodeRateLimited.
 	RetryAfterSeconds int
@@ -46,15 +69,15 @@ type Error struct {
 	Extra map[string]string
 }
 
-func (e *Error) Error() string { return e.Code + ": " + e.Message }
+func (e *Error) Error() string { return string(e.Code) + ": " + e.Message }
 
 // Errorf builds a domain error with a formatted, user-facing message.
-func Errorf(code, format string, args ...any) *Error {
+func Errorf(code Code, format string, args ...any) *Error {
 	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
 }
 
 // ErrorCode returns the code of a domain error, or ECodeInternal for anything else.
-func ErrorCode(err error) string {
+func ErrorCode(err error) Code {
 	var e *Error
 	if errors.As(err, &e) {
 		return e.Code

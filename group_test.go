@@ -8,7 +8,7 @@ import (
 // TestAuthorize decides every (actor, action, target, setting) combination
 // against an independent statement of the rules in API.md.
 func TestAuthorize(t *testing.T) {
-	expect := func(actor Role, action GroupAction, target Role, membersCanInvite bool) string {
+	expect := func(actor Role, action GroupAction, target Role, membersCanInvite bool) Code {
 		if actor == RoleNone {
 			return ECodeNotFound
 		}
@@ -63,7 +63,7 @@ func TestAuthorizeNamedCases(t *testing.T) {
 		actor  Role
 		action GroupAction
 		target Role
-		want   string
+		want   Code
 	}{
 		{RoleAdmin, ActChangeRole, RoleAdmin, ECodeForbidden},   // an admin making itself (or another admin) anything
 		{RoleMember, ActChangeRole, RoleMember, ECodeForbidden}, // a member changing roles

@@ -258,17 +258,6 @@ func QuotaDay(t time.Time) int64 { return t.UTC().Unix() / 86400 }
 // QuotaResetsAt is the next UTC midnight after t.
 func QuotaResetsAt(t time.Time) time.Time { return time.Unix((QuotaDay(t)+1)*86400, 0).UTC() }
 
-// Error codes of the media flow.
-const (
-	ECodeFileTooLarge       = "file_too_large"
-	ECodeQuotaExceeded      = "quota_exceeded"
-	ECodeDuplicate          = "duplicate"
-	ECodeUploadMissing      = "upload_missing"
-	ECodeUploadRejected     = "upload_rejected"
-	ECodeUploadExpired      = "upload_expired"
-	ECodeStorageUnavailable = "storage_unavailable"
-)
-
 // FailureReason says why an item could not be processed. Only the code is
 // stored and shown (the audit log, the uploader); details go to the log,
 // since they carry tool output and internals.

@@ -31,8 +31,6 @@ const (
 	ReportResolved   = "resolved"
 	MaxReportDetails = 2000
 
-	ECodeAlreadyReported = "already_reported"
-
 	AuditReportCreate   = "report_create"
 	AuditReportResolve  = "report_resolve"
 	AuditReportEscalate = "report_escalate"

@@ -1,5 +1,6 @@
 // Package client is a Go client of wmory's HTTP API, used by the command-line
-// uploader. It speaks the contract of ../shared/API.md and nothing else.
+// uploader. It speaks the API as the server documents it (its OpenAPI
+// document) and nothing else; its error codes are the domain's.
 package client
 
 import (
@@ -15,6 +16,8 @@ import (
 	"os"
 	"strconv"
 	"time"
+
+	"github.com/wmory/wmory"
 )
 
 // Client talks to one server with one bearer token.
@@ -27,7 +30,7 @@ type Client struct {
 // APIError is a refusal from the server, with the contract's code.
 type APIError struct {
 	Status  int
-	Code    string
+	Code    wmory.Code
 	Message string
 	MediaID string
 	// RetryAfter is set on 429 and 503.
@@ -38,8 +41,11 @@ func (e *APIError) Error() string { return fmt.Sprintf("%s (%d): %s", e.Code, e.
 
 // Temporary reports whether trying again later may succeed.
 func (e *APIError) Temporary() bool {
-	return e.Status >= 500 || e.Code == "rate_limited" || e.Code == "upload_expired" || e.Code == "storage_refused"
+	return e.Status >= 500 || e.Code == wmory.ECodeRateLimited || e.Code == wmory.ECodeUploadExpired || e.Code == codeStorageRefused
 }
+
+// codeStorageRefused is the client's own: the store, not wmory, refused a PUT.
+const codeStorageRefused wmory.Code = "storage_refused"
 
 func (c *Client) httpClient() *http.Client {
 	if c.HTTP != nil {
@@ -82,8 +88,8 @@ func (c *Client) Do(ctx context.Context, method, path string, in, out any) error
 	if resp.StatusCode >= 400 {
 		var e struct {
 			Error struct {
-				Code    string `json:"code"`
-				Message string `json:"message"`
+				Code    wmory.Code `json:"code"`
+				Message string     `json:"message"`
 			} `json:"error"`
 			MediaID string `json:"media_id"`
 		}
@@ -163,7 +169,7 @@ func (c *Client) Upload(ctx context.Context, groupID, path, name, contentType st
 	err = c.Do(ctx, "POST", "/api/v1/groups/"+groupID+"/uploads",
 		map[string]any{"filename": name, "content_type": contentType, "size": size, "sha256": hex.EncodeToString(h.Sum(nil))}, &up)
 	var apiErr *APIError
-	if errors.As(err, &apiErr) && apiErr.Code == "duplicate" {
+	if errors.As(err, &apiErr) && apiErr.Code == wmory.ECodeDuplicate {
 		return apiErr.MediaID, ErrDuplicate
 	}
 	if err != nil {
@@ -201,7 +207,7 @@ func (c *Client) send(ctx context.Context, uploadID, method, url string, headers
 	io.Copy(io.Discard, resp.Body)
 	resp.Body.Close()
 	if resp.StatusCode/100 != 2 {
-		return "", &APIError{Status: resp.StatusCode, Code: "storage_refused", Message: "the object store refused the file"}
+		return "", &APIError{Status: resp.StatusCode, Code: codeStorageRefused, Message: "the object store refused the file"}
 	}
 	var media struct {
 		ID string `json:"id"`

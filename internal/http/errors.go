@@ -17,41 +17,38 @@ var (
 	errDatabaseDown     = &wmory.Error{Code: wmory.ECodeUnavailable, Message: "The database is unavailable.", RetryAfterSeconds: 5}
 )
 
-// statusOf is the one mapping from error codes to HTTP statuses.
-func statusOf(code string) int {
+// statusOf is the one mapping from error codes to HTTP statuses. A code it
+// does not know is a 500 (and fails TestEveryCodeHasAStatus).
+func statusOf(code wmory.Code) (status int, known bool) {
 	switch code {
 	case wmory.ECodeInvalidRequest, wmory.ECodeWeakPassword, wmory.ECodeInvalidToken:
-		return http.StatusBadRequest
+		return http.StatusBadRequest, true
 	case wmory.ECodeUnauthenticated, wmory.ECodeInvalidCredentials:
-		return http.StatusUnauthorized
+		return http.StatusUnauthorized, true
 	case wmory.ECodeForbidden, wmory.ECodeWrongPassword, wmory.ECodeEmailNotVerified, wmory.ECodeAccountSuspended:
-		return http.StatusForbidden
+		return http.StatusForbidden, true
 	case wmory.ECodeNotFound, wmory.ECodeInviteInvalid:
-		return http.StatusNotFound
+		return http.StatusNotFound, true
 	case wmory.ECodeMethodNotAllowed:
-		return http.StatusMethodNotAllowed
-	case wmory.ECodeConflict, wmory.ECodeOwnerMustTransfer, wmory.ECodeAlreadyReported:
-		return http.StatusConflict
-	case wmory.ECodeRequestTooLarge:
-		return http.StatusRequestEntityTooLarge
-	case wmory.ECodeUnsupportedMedia:
-		return http.StatusUnsupportedMediaType
-	case wmory.ECodeRateLimited:
-		return http.StatusTooManyRequests
-	case wmory.ECodeUnavailable, wmory.ECodeStorageUnavailable:
-		return http.StatusServiceUnavailable
-	case wmory.ECodeFileTooLarge:
-		return http.StatusRequestEntityTooLarge
-	case wmory.ECodeQuotaExceeded:
-		return http.StatusTooManyRequests
-	case wmory.ECodeDuplicate, wmory.ECodeUploadMissing:
-		return http.StatusConflict
-	case wmory.ECodeUploadRejected:
-		return http.StatusUnprocessableEntity
+		return http.StatusMethodNotAllowed, true
+	case wmory.ECodeConflict, wmory.ECodeOwnerMustTransfer, wmory.ECodeAlreadyReported, wmory.ECodeDuplicate, wmory.ECodeUploadMissing:
+		return http.StatusConflict, true
 	case wmory.ECodeUploadExpired:
-		return http.StatusGone
+		return http.StatusGone, true
+	case wmory.ECodeRequestTooLarge, wmory.ECodeFileTooLarge:
+		return http.StatusRequestEntityTooLarge, true
+	case wmory.ECodeUnsupportedMedia:
+		return http.StatusUnsupportedMediaType, true
+	case wmory.ECodeUploadRejected:
+		return http.StatusUnprocessableEntity, true
+	case wmory.ECodeRateLimited, wmory.ECodeQuotaExceeded:
+		return http.StatusTooManyRequests, true
+	case wmory.ECodeInternal:
+		return http.StatusInternalServerError, true
+	case wmory.ECodeUnavailable, wmory.ECodeStorageUnavailable:
+		return http.StatusServiceUnavailable, true
 	}
-	return http.StatusInternalServerError
+	return http.StatusInternalServerError, false
 }
 
 type errorBody struct {
@@ -59,16 +56,21 @@ type errorBody struct {
 }
 
 type errorDetail struct {
-	Code      string `json:"code"`
-	Message   string `json:"message"`
-	RequestID string `json:"request_id,omitempty"`
+	Code      wmory.Code `json:"code"`
+	Message   string     `json:"message"`
+	RequestID string     `json:"request_id,omitempty"`
 }
 
 // writeError answers with the contract's error body. Errors that are not domain
 // errors are logged with the request id and shown only as a generic 500.
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	code := wmory.ErrorCode(err)
-	status := statusOf(code)
+	status, known := statusOf(code)
+	message := wmory.ErrorMessage(err)
+	if !known {
+		// A code without a status is a mistake here, not the client's: an internal error.
+		code, message = wmory.ECodeInternal, wmory.ErrorMessage(nil)
+	}
 	var we *wmory.Error
 	if errors.As(err, &we) && we.RetryAfterSeconds > 0 {
 		w.Header().Set("Retry-After", strconv.Itoa(we.RetryAfterSeconds))
@@ -79,7 +81,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	if status == http.StatusUnauthorized && code == wmory.ECodeUnauthenticated {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="wmory"`)
 	}
-	body := errorBody{Error: errorDetail{Code: code, Message: wmory.ErrorMessage(err), RequestID: requestID(r.Context())}}
+	body := errorBody{Error: errorDetail{Code: code, Message: message, RequestID: requestID(r.Context())}}
 	if we != nil && len(we.Extra) > 0 {
 		out := map[string]any{"error": body.Error}
 		for k, v := range we.Extra {

@@ -232,7 +232,7 @@ func (db *DB) CompleteUpload(ctx context.Context, actor wmory.Actor, uploadID st
 
 // storedRefusal is a refusal as the uploads table keeps it.
 type storedRefusal struct {
-	Code    string            `json:"code"`
+	Code    wmory.Code        `json:"code"`
 	Message string            `json:"message"`
 	Extra   map[string]string `json:"extra,omitempty"`
 }
