@@ -25,12 +25,16 @@ const (
 	StatusFailed     = "failed"
 )
 
-// AllowedTypes is the upload allow-list: content type → kind. Anything else is
-// refused, whatever its extension.
-var AllowedTypes = map[string]MediaKind{
-	"image/jpeg": KindPhoto, "image/png": KindPhoto, "image/heic": KindPhoto, "image/heif": KindPhoto,
-	"image/webp": KindPhoto, "image/avif": KindPhoto, "image/gif": KindPhoto,
-	"video/mp4": KindVideo, "video/quicktime": KindVideo, "video/webm": KindVideo,
+// KindOf is the upload allow-list: the kind of an allowed content type.
+// Anything else is refused, whatever its extension.
+func KindOf(contentType string) (MediaKind, bool) {
+	switch contentType {
+	case "image/jpeg", "image/png", "image/heic", "image/heif", "image/webp", "image/avif", "image/gif":
+		return KindPhoto, true
+	case "video/mp4", "video/quicktime", "video/webm":
+		return KindVideo, true
+	}
+	return "", false
 }
 
 // Limits bound what one user may upload.

@@ -66,7 +66,7 @@ func FuzzSniff(f *testing.F) {
 	f.Add([]byte("\xff\xff\xff\xffftypisom"))
 	f.Fuzz(func(t *testing.T, head []byte) {
 		if got := Sniff(head); got != "" {
-			if _, ok := AllowedTypes[got]; !ok {
+			if _, ok := KindOf(got); !ok {
 				t.Fatalf("Sniff returned %q, which is not allowed", got)
 			}
 		}

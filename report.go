@@ -18,13 +18,27 @@ type Report struct {
 	Escalated  bool
 }
 
-// Report reasons and resolutions of the contract.
-var (
-	ReportReasons = map[string]bool{"spam": true, "nudity": true, "violence": true, "harassment": true, "copyright": true,
-		"depicts_me": true, "wrong_group": true, "other": true}
-	// ReportActions maps each resolution to the group action it needs.
-	ReportActions = map[string]GroupAction{"remove_media": ActResolveRemoveMedia, "dismiss": ActResolveDismiss, "remove_uploader": ActResolveRemoveUploader}
-)
+// IsReportReason tells the reasons a member may give for a report.
+func IsReportReason(reason string) bool {
+	switch reason {
+	case "spam", "nudity", "violence", "harassment", "copyright", "depicts_me", "wrong_group", "other":
+		return true
+	}
+	return false
+}
+
+// ReportAction is the group action a resolution needs (and whether it is one).
+func ReportAction(resolution string) (GroupAction, bool) {
+	switch resolution {
+	case "remove_media":
+		return ActResolveRemoveMedia, true
+	case "dismiss":
+		return ActResolveDismiss, true
+	case "remove_uploader":
+		return ActResolveRemoveUploader, true
+	}
+	return "", false
+}
 
 const (
 	ReportOpen       = "open"

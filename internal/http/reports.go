@@ -48,7 +48,7 @@ func (s *Server) createReport(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(w, r, &req); err != nil {
 		return err
 	}
-	if !wmory.ReportReasons[req.Reason] {
+	if !wmory.IsReportReason(req.Reason) {
 		return wmory.Invalid("reason", "must be one of spam, nudity, violence, harassment, copyright, depicts_me, wrong_group, other.")
 	}
 	details := ""
@@ -90,7 +90,7 @@ func (s *Server) resolveReport(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(w, r, &req); err != nil {
 		return err
 	}
-	if _, ok := wmory.ReportActions[req.Action]; !ok {
+	if _, ok := wmory.ReportAction(req.Action); !ok {
 		return wmory.Invalid("action", "must be remove_media, dismiss or remove_uploader.")
 	}
 	rep, err := s.db.ResolveReport(r.Context(), s.actor(r), r.PathValue("rid"), req.Action)

@@ -125,7 +125,7 @@ func (s *Service) Authorize(ctx context.Context, actor wmory.Actor, req UploadRe
 		return nil, none, err
 	}
 	ct, _, err := mime.ParseMediaType(req.ContentType)
-	kind, ok := wmory.AllowedTypes[ct]
+	kind, ok := wmory.KindOf(ct)
 	if err != nil || !ok {
 		return nil, none, wmory.Errorf(wmory.ECodeUnsupportedMedia, "content_type: %q is not an allowed photo or video type.", req.ContentType)
 	}

@@ -206,7 +206,7 @@ func (db *DB) CompleteUpload(ctx context.Context, actor wmory.Actor, uploadID st
 			return err
 		}
 		mediaID = wmory.NewID(tx.now)
-		kind := wmory.AllowedTypes[u.ContentType]
+		kind, _ := wmory.KindOf(u.ContentType) // checked at authorization
 		var storedAt sql.NullInt64
 		if !stored.At.IsZero() {
 			storedAt = sql.NullInt64{Int64: ms(stored.At), Valid: true}

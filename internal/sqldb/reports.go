@@ -220,7 +220,11 @@ func (db *DB) ResolveReport(ctx context.Context, actor wmory.Actor, reportID, ac
 				return err
 			}
 		}
-		if err := wmory.Authorize(role, wmory.ReportActions[action], target, settings); err != nil {
+		act, ok := wmory.ReportAction(action)
+		if !ok {
+			return wmory.Invalid("action", "must be remove_media, dismiss or remove_uploader.")
+		}
+		if err := wmory.Authorize(role, act, target, settings); err != nil {
 			return err
 		}
 		if action == "remove_uploader" && target != wmory.RoleNone {
