@@ -8,7 +8,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -95,9 +94,9 @@ var startOnce sync.Once
 func Start() {
 	startOnce.Do(func() {
 		limitArenas()
-		os.Setenv("VIPS_BLOCK_UNTRUSTED", "1")
 		vips.LoggingSettings(func(string, vips.LogLevel, string) {}, vips.LogLevelError)
 		vips.Startup(&vips.Config{ConcurrencyLevel: 1, MaxCacheMem: 0, MaxCacheSize: 0, MaxCacheFiles: 0})
+		blockUntrusted()
 	})
 }
 
