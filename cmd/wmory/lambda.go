@@ -5,7 +5,6 @@ import (
 	"errors"
 	"io"
 	"log/slog"
-	"strings"
 
 	"github.com/wmory/wmory/internal/jobs"
 	"github.com/wmory/wmory/internal/lambda"
@@ -28,7 +27,7 @@ func lambdaFunction(ctx context.Context, args []string, getenv func(string) stri
 	if getenv("AWS_LAMBDA_RUNTIME_API") == "" {
 		return errors.New("wmory lambda runs inside AWS Lambda (AWS_LAMBDA_RUNTIME_API is not set); to try it elsewhere, run it under the Lambda Runtime Interface Emulator")
 	}
-	if strings.HasPrefix(c.DatabaseURL, "sqlite:") {
+	if dialect, _, _, err := sqldb.ParseURL(c.DatabaseURL); err == nil && dialect == sqldb.SQLite {
 		return errors.New("wmory lambda works on the database the servers share: set DATABASE_URL (MySQL through RDS Proxy, or PostgreSQL), or DB_HOST and its companions")
 	}
 	log := slog.New(slog.NewJSONHandler(stderr, nil))

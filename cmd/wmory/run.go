@@ -89,11 +89,6 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 }
 
 func openDB(ctx context.Context, c config) (*sqldb.DB, error) {
-	if strings.HasPrefix(c.DatabaseURL, "sqlite:") {
-		if err := os.MkdirAll(filepath.Dir(strings.TrimPrefix(strings.TrimPrefix(c.DatabaseURL, "sqlite:"), "//")), 0o700); err != nil {
-			return nil, err
-		}
-	}
 	db, err := sqldb.Open(ctx, c.DatabaseURL, c.Pool)
 	if err != nil {
 		return nil, err

@@ -13,6 +13,8 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -54,11 +56,17 @@ type PoolConfig struct {
 }
 
 // Open connects to the database named by a URL: sqlite:PATH, mysql://… or
-// postgres://…, and checks that it answers.
+// postgres://…, and checks that it answers. An SQLite file's folder is made
+// when missing (the embedded defaults' first start).
 func Open(ctx context.Context, databaseURL string, pool PoolConfig) (*DB, error) {
 	dialect, driverName, dsn, err := ParseURL(databaseURL)
 	if err != nil {
 		return nil, err
+	}
+	if path, ok := sqlitePath(databaseURL); ok {
+		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+			return nil, err
+		}
 	}
 	sqlDB, err := sql.Open(driverName, dsn)
 	if err != nil {
@@ -89,12 +97,17 @@ func Open(ctx context.Context, databaseURL string, pool PoolConfig) (*DB, error)
 	return db, nil
 }
 
+// sqlitePath is the file an sqlite:PATH (or sqlite://PATH) URL names; ok is
+// false for any other URL. The one place an SQLite URL is read.
+func sqlitePath(raw string) (path string, ok bool) {
+	rest, ok := strings.CutPrefix(raw, "sqlite:")
+	return strings.TrimPrefix(rest, "//"), ok
+}
+
 // ParseURL turns a database URL into the driver name and DSN that database/sql
 // wants. It is exported so that configuration can be validated before use.
 func ParseURL(raw string) (Dialect, string, string, error) {
-	switch {
-	case strings.HasPrefix(raw, "sqlite:"):
-		path := strings.TrimPrefix(strings.TrimPrefix(raw, "sqlite:"), "//")
+	if path, ok := sqlitePath(raw); ok {
 		if path == "" {
 			return "", "", "", errors.New("sqlite URL has no file path (want sqlite:PATH)")
 		}
@@ -105,6 +118,8 @@ func ParseURL(raw string) (Dialect, string, string, error) {
 		dsn := "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)" +
 			"&_pragma=synchronous(NORMAL)&_txlock=immediate"
 		return SQLite, "sqlite", dsn, nil
+	}
+	switch {
 	case strings.HasPrefix(raw, "mysql://"):
 		u, err := url.Parse(raw)
 		if err != nil {
