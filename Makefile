@@ -107,10 +107,13 @@ fmt:
 # Benchmarks (not tests): wmory side by side with plain tools, as a Markdown table
 # (docs/benchmarks.md keeps the latest), then the Go benchmark of photo processing.
 # WMORY_BENCH_POSTGRES names a PostgreSQL server for the gallery pair (a database is
-# created and dropped), e.g. postgres://postgres@127.0.0.1:5432/postgres.
+# created and dropped), e.g. postgres://postgres@127.0.0.1:5432/postgres. BENCH_PHOTOS is
+# a folder of 12 MP JPEGs (a phone's photos measure best); when it holds none, 20
+# synthetic ones are made there once.
+BENCH_PHOTOS ?= bench/photos
 bench: deps
-	$(GO) run ./bench -photos ../shared/bench-photos -postgres "$(WMORY_BENCH_POSTGRES)"
-	$(GO) test -run XXX -bench . -benchtime 40x ./internal/imaging/
+	$(GO) run ./bench -photos "$(BENCH_PHOTOS)" -postgres "$(WMORY_BENCH_POSTGRES)"
+	WMORY_BENCH_PHOTOS="$(abspath $(BENCH_PHOTOS))" $(GO) test -run XXX -bench . -benchtime 40x ./internal/imaging/
 
 # The thumbnail function as the code of a provided.al2023 Lambda: the wmory binary
 # named bootstrap, zipped. It links libvips, so the function needs a layer with

@@ -34,7 +34,7 @@ func main() {
 		must(imaging.ServeHelper(os.Args[2:], os.Stdin, os.Stdout))
 		return
 	}
-	photos := flag.String("photos", filepath.Join("..", "shared", "bench-photos"), "folder of 12 MP JPEGs")
+	photos := flag.String("photos", filepath.Join("bench", "photos"), "folder of 12 MP JPEGs (made once, synthetic, when it holds none)")
 	rounds := flag.Int("rounds", 3, "alternating rounds per pair")
 	only := flag.String("pairs", "1,2,3,4,5,6,7,8,9,10", "which pairs to run: 1 photos, 2 videos, 3 local uploads, 4 S3 uploads, 5 gallery pages, 6 serve RSS, 7 gallery under uploads, 8 decompression bomb, 9 time to visible, 10 completion by store events")
 	postgres := flag.String("postgres", os.Getenv("WMORY_BENCH_POSTGRES"), "PostgreSQL server URL for the gallery pair (a database is created and dropped)")
@@ -47,6 +47,7 @@ func main() {
 		defer pprof.StopCPUProfile()
 	}
 	imaging.Start()
+	must(ensurePhotos(*photos))
 	var rows []row
 	pairs := []func() []row{
 		func() []row { return benchPhotos(*photos, *rounds) },

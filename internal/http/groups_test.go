@@ -133,7 +133,7 @@ func TestGroupLifecycleThreeUsers(t *testing.T) {
 }
 
 // An invite link opened signed out says at once whether it still works, and
-// an address that guesses codes is stopped (shared/API.md v1.1).
+// an address that guesses codes is stopped (API 1.1, docs/API.md).
 func TestInvitePreviewSignedOut(t *testing.T) {
 	e := newEnv(t, sqldbtest.Engines(t)[0], func(c *wmoryhttp.Config) { c.InviteLookupsPerIP = 3 })
 	ann := e.signup("ann@example.com", "Ann")

@@ -10,12 +10,13 @@ import (
 	"testing"
 )
 
-// benchPhotos are the 12-megapixel JPEGs of ../shared/bench-photos (or
-// $WMORY_BENCH_PHOTOS). Benchmarks only; they are not part of the repository.
+// benchPhotos are the 12-megapixel JPEGs of $WMORY_BENCH_PHOTOS, or of
+// bench/photos (make bench fills it). Benchmarks only; they are not part of
+// the repository.
 func benchPhotos(b *testing.B) []string {
 	dir := os.Getenv("WMORY_BENCH_PHOTOS")
 	if dir == "" {
-		dir = filepath.Join("..", "..", "..", "shared", "bench-photos")
+		dir = filepath.Join("..", "..", "bench", "photos")
 	}
 	files, _ := filepath.Glob(filepath.Join(dir, "*.jpg"))
 	if len(files) == 0 {
