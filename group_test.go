@@ -6,7 +6,7 @@ import (
 )
 
 // TestAuthorize decides every (actor, action, target, setting) combination
-// against an independent statement of the rules in API.md.
+// against an independent statement of the rules in docs/API.md.
 func TestAuthorize(t *testing.T) {
 	expect := func(actor Role, action GroupAction, target Role, membersCanInvite bool) Code {
 		if actor == RoleNone {
