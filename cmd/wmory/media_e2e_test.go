@@ -247,11 +247,7 @@ func TestStoreEventsThroughNATS(t *testing.T) {
 // empty) replaced, as a camera would have written them.
 func withCaptureTime(t *testing.T, jpeg []byte, wall, offset string) []byte {
 	t.Helper()
-	fields := map[string]string{"exif-ifd2-DateTimeOriginal": wall}
-	if offset != "" {
-		fields["exif-ifd2-OffsetTimeOriginal"] = offset
-	}
-	out, err := imagingtest.WithEXIF(jpeg, fields)
+	out, err := imagingtest.WithCaptureTime(jpeg, wall, offset)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -615,11 +615,7 @@ func TestGalleryMonths(t *testing.T) {
 		t.Fatal(err)
 	}
 	taken := func(wall, offset string) []byte {
-		fields := map[string]string{"exif-ifd2-DateTimeOriginal": wall}
-		if offset != "" {
-			fields["exif-ifd2-OffsetTimeOriginal"] = offset
-		}
-		out, err := imagingtest.WithEXIF(camera, fields)
+		out, err := imagingtest.WithCaptureTime(camera, wall, offset)
 		if err != nil {
 			t.Fatal(err)
 		}

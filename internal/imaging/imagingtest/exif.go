@@ -20,3 +20,14 @@ func WithEXIF(jpeg []byte, fields map[string]string) ([]byte, error) {
 	out, _, err := img.ExportJpeg(params)
 	return out, err
 }
+
+// WithCaptureTime is a JPEG whose EXIF capture time is wall ("2006:01:02
+// 15:04:05") with its UTC offset ("+02:00"; empty: none), as a camera writes
+// them. libvips must have been started.
+func WithCaptureTime(jpeg []byte, wall, offset string) ([]byte, error) {
+	fields := map[string]string{"exif-ifd2-DateTimeOriginal": wall}
+	if offset != "" {
+		fields["exif-ifd2-OffsetTimeOriginal"] = offset
+	}
+	return WithEXIF(jpeg, fields)
+}

@@ -1,7 +1,7 @@
 import { Link, Stack, router, useLocalSearchParams } from 'expo-router';
 import React, { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { ActivityIndicator, FlatList, Platform, Pressable, RefreshControl, StyleSheet, Text, View, useWindowDimensions } from 'react-native';
-import type { Media, Member, Month } from '@/api';
+import type { Api, Media, Member, Month, Page } from '@/api';
 import { useGallery, type ListFilter } from '@/gallery';
 import { gridRows, initials, jumpTargets, personColor, type GridRow } from '@/grid';
 import { failureLabels } from '@/labels';
@@ -21,10 +21,12 @@ export default function Gallery() {
   const { api, quota, refresh: refreshMe } = useSession();
   const { group, error: groupError, reload: reloadGroup, isModerator } = useGroup(gid);
   const gallery = useGallery(gid, only);
-  const members = useMembers(gid, group?.member_count ?? 0);
-  // Processing reads an item's capture time: its month may change when it is ready.
-  const processing = gallery.items.filter((m) => m.status === 'processing').length;
-  const months = useMonths(gid, group?.media_count ?? 0, processing);
+  // Asked again when the counts change; the months as items become ready
+  // (processing reads their capture time, which places them).
+  const memberCount = group?.member_count ?? 0;
+  const members = useList(useCallback((a: Api) => (memberCount > 1 ? a.members(gid) : null), [gid, memberCount]));
+  const readyCount = gallery.items.filter((m) => m.status === 'ready').length;
+  const months = useList(useCallback((a: Api) => (readyCount > 0 ? a.galleryMonths(gid) : null), [gid, readyCount]));
   const { width } = useWindowDimensions();
   const [dragging, setDragging] = useState(false);
   const [pickError, setPickError] = useState('');
@@ -195,40 +197,25 @@ export default function Gallery() {
   );
 }
 
-/** The group's members, for the filter by who added what (fetched again when the count changes). */
-function useMembers(gid: string, count: number): Member[] {
+/**
+ * A list the screen shows beside the gallery (the members, the months), asked
+ * for again whenever `load` changes; `load` answers null while there is
+ * nothing to ask.
+ */
+function useList<T>(load: (api: Api) => Promise<Page<T>> | null): T[] {
   const { api } = useSession();
-  const [members, setMembers] = useState<Member[]>([]);
+  const [items, setItems] = useState<T[]>([]);
   useEffect(() => {
-    if (count < 2) return;
     let live = true;
-    api.members(gid).then(
-      (page) => live && setMembers(page.items),
+    load(api)?.then(
+      (page) => live && setItems(page.items),
       () => undefined,
     );
     return () => {
       live = false;
     };
-  }, [api, gid, count]);
-  return members;
-}
-
-/** The months of the gallery, for the jump to one (fetched again when the counts change). */
-function useMonths(gid: string, count: number, processing: number): Month[] {
-  const { api } = useSession();
-  const [months, setMonths] = useState<Month[]>([]);
-  useEffect(() => {
-    if (count === 0) return;
-    let live = true;
-    api.galleryMonths(gid).then(
-      (page) => live && setMonths(page.items),
-      () => undefined,
-    );
-    return () => {
-      live = false;
-    };
-  }, [api, gid, count, processing]);
-  return months;
+  }, [api, load]);
+  return items;
 }
 
 /** Jump to a month (or year) of a long gallery, and back to the newest: the choice stays in the address (?until=). */
