@@ -18,8 +18,8 @@ type AuditEntry struct {
 	ActorID    string
 	ActorName  string
 	GroupID    string
-	Action     string
-	TargetType string
+	Action     AuditAction
+	TargetType AuditTarget
 	TargetID   string
 	IP         string
 	UserAgent  string
@@ -27,36 +27,65 @@ type AuditEntry struct {
 	Details    map[string]any
 }
 
-// Audit actions, named after the OWASP logging vocabulary where it has a name.
+// AuditAction names what an audit entry records, after the OWASP logging
+// vocabulary where it has a name. Every action is declared here: group
+// owners and instance administrators search by them.
+type AuditAction string
+
 const (
-	AuditRegister          = "user_register"
-	AuditRegisterExisting  = "user_register_existing"
-	AuditEmailVerify       = "email_verify"
-	AuditLoginSuccess      = "authn_login_success"
-	AuditLoginFail         = "authn_login_fail"
-	AuditLoginLock         = "authn_login_lock"
-	AuditLogout            = "session_logout"
-	AuditSessionRevoke     = "session_revoke"
-	AuditPasswordChange    = "authn_password_change"
-	AuditPasswordResetAsk  = "password_reset_request"
-	AuditPasswordReset     = "password_reset_complete"
-	AuditPasswordResetFail = "password_reset_fail"
-	AuditUserUpdate        = "user_update"
-	AuditUserDelete        = "user_delete"
-	AuditGroupCreate       = "group_create"
-	AuditGroupUpdate       = "group_update"
-	AuditGroupDelete       = "group_delete"
-	AuditGroupTransfer     = "group_transfer"
-	AuditInviteCreate      = "invite_create"
-	AuditInviteRevoke      = "invite_revoke"
-	AuditInviteAccept      = "invite_accept"
-	AuditMemberRoleChange  = "member_role_change"
-	AuditMemberRemove      = "member_remove"
-	AuditMemberLeave       = "member_leave"
-	AuditAuthzFail         = "authz_fail"
-	DeletedUserName        = "deleted user"
-	AuditTargetUser        = "user"
-	AuditTargetGroup       = "group"
-	AuditTargetInvite      = "invite"
-	AuditTargetSession     = "session"
+	AuditRegister          AuditAction = "user_register"
+	AuditRegisterExisting  AuditAction = "user_register_existing"
+	AuditEmailVerify       AuditAction = "email_verify"
+	AuditLoginSuccess      AuditAction = "authn_login_success"
+	AuditLoginFail         AuditAction = "authn_login_fail"
+	AuditLoginLock         AuditAction = "authn_login_lock"
+	AuditLogout            AuditAction = "session_logout"
+	AuditSessionRevoke     AuditAction = "session_revoke"
+	AuditPasswordChange    AuditAction = "authn_password_change"
+	AuditPasswordResetAsk  AuditAction = "password_reset_request"
+	AuditPasswordReset     AuditAction = "password_reset_complete"
+	AuditPasswordResetFail AuditAction = "password_reset_fail"
+	AuditUserUpdate        AuditAction = "user_update"
+	AuditUserDelete        AuditAction = "user_delete"
+	AuditUserSuspend       AuditAction = "user_suspend"
+	AuditUserReinstate     AuditAction = "user_reinstate"
+	AuditAdminUserCreate   AuditAction = "admin_user_create"
+	AuditAdminPromote      AuditAction = "admin_promote" // details say whether it was made or unmade
+	AuditAdminLimits       AuditAction = "admin_limits"
+	AuditGroupCreate       AuditAction = "group_create"
+	AuditGroupUpdate       AuditAction = "group_update"
+	AuditGroupDelete       AuditAction = "group_delete"
+	AuditGroupTransfer     AuditAction = "group_transfer"
+	AuditInviteCreate      AuditAction = "invite_create"
+	AuditInviteRevoke      AuditAction = "invite_revoke"
+	AuditInviteAccept      AuditAction = "invite_accept"
+	AuditMemberRoleChange  AuditAction = "member_role_change"
+	AuditMemberRemove      AuditAction = "member_remove"
+	AuditMemberLeave       AuditAction = "member_leave"
+	AuditAuthzFail         AuditAction = "authz_fail"
+	AuditUploadAuthorize   AuditAction = "upload_authorize"
+	AuditUploadComplete    AuditAction = "upload_complete"
+	AuditUploadRejected    AuditAction = "upload_validation_failed"
+	AuditUploadAbandon     AuditAction = "upload_abandon"
+	AuditMediaDelete       AuditAction = "media_delete"
+	AuditMediaFailed       AuditAction = "media_processing_failed"
+	AuditReportCreate      AuditAction = "report_create"
+	AuditReportResolve     AuditAction = "report_resolve"
+	AuditReportEscalate    AuditAction = "report_escalate"
 )
+
+// AuditTarget is the kind of thing an audit entry is about.
+type AuditTarget string
+
+const (
+	AuditTargetUser    AuditTarget = "user"
+	AuditTargetGroup   AuditTarget = "group"
+	AuditTargetInvite  AuditTarget = "invite"
+	AuditTargetSession AuditTarget = "session"
+	AuditTargetUpload  AuditTarget = "upload"
+	AuditTargetMedia   AuditTarget = "media"
+	AuditTargetReport  AuditTarget = "report"
+)
+
+// DeletedUserName stands for an actor whose account is gone.
+const DeletedUserName = "deleted user"

@@ -313,18 +313,6 @@ func DownloadName(filename, contentType string) string {
 	return filename + exts[0]
 }
 
-// Audit actions of the media flow.
-const (
-	AuditUploadAuthorize = "upload_authorize"
-	AuditUploadComplete  = "upload_complete"
-	AuditUploadRejected  = "upload_validation_failed"
-	AuditUploadAbandon   = "upload_abandon"
-	AuditMediaDelete     = "media_delete"
-	AuditMediaFailed     = "media_processing_failed"
-	AuditTargetUpload    = "upload"
-	AuditTargetMedia     = "media"
-)
-
 // ValidateFilename returns the display name of an upload: the last path
 // segment, trimmed, at most 255 bytes, with no control or bidi characters. It is
 // only ever shown and used in Content-Disposition; object keys never derive from it.

@@ -44,9 +44,4 @@ const (
 	ReportOpen       = "open"
 	ReportResolved   = "resolved"
 	MaxReportDetails = 2000
-
-	AuditReportCreate   = "report_create"
-	AuditReportResolve  = "report_resolve"
-	AuditReportEscalate = "report_escalate"
-	AuditTargetReport   = "report"
 )

@@ -133,7 +133,7 @@ func TestAccountLifecycle(t *testing.T) {
 		}
 		seen := map[string]bool{}
 		for _, en := range entries {
-			seen[en.Action] = true
+			seen[string(en.Action)] = true
 			row := fmt.Sprintf("%+v", en)
 			for _, secret := range []string{token, reset, phone.token, goodPassword, "third good passphrase"} {
 				if strings.Contains(row, secret) {

@@ -100,15 +100,15 @@ type actorView struct {
 }
 
 type auditView struct {
-	ID         string         `json:"id"`
-	At         time.Time      `json:"at"`
-	Actor      *actorView     `json:"actor"`
-	GroupID    string         `json:"group_id,omitempty"`
-	Action     string         `json:"action"`
-	TargetType string         `json:"target_type"`
-	TargetID   string         `json:"target_id"`
-	IP         string         `json:"ip"`
-	Details    map[string]any `json:"details"`
+	ID         string            `json:"id"`
+	At         time.Time         `json:"at"`
+	Actor      *actorView        `json:"actor"`
+	GroupID    string            `json:"group_id,omitempty"`
+	Action     wmory.AuditAction `json:"action"`
+	TargetType wmory.AuditTarget `json:"target_type"`
+	TargetID   string            `json:"target_id"`
+	IP         string            `json:"ip"`
+	Details    map[string]any    `json:"details"`
 }
 
 func viewAudit(e wmory.AuditEntry) auditView {

@@ -23,7 +23,7 @@ func (db *DB) CreateUser(ctx context.Context, actor wmory.Actor, email, name, pa
 			return err
 		}
 		u = &wmory.User{ID: id, Email: email, Name: name, EmailVerified: true, IsAdmin: admin, CreatedAt: fromMS(ms(tx.now))}
-		return tx.audit(ctx, actor, "", "admin_user_create", wmory.AuditTargetUser, id, map[string]any{"admin": admin})
+		return tx.audit(ctx, actor, "", wmory.AuditAdminUserCreate, wmory.AuditTargetUser, id, map[string]any{"admin": admin})
 	})
 	return u, err
 }
@@ -44,7 +44,7 @@ func (db *DB) SetAdmin(ctx context.Context, actor wmory.Actor, email string, adm
 			return err
 		}
 		u.IsAdmin = admin
-		return tx.audit(ctx, actor, "", "admin_promote", wmory.AuditTargetUser, u.ID, map[string]any{"admin": admin})
+		return tx.audit(ctx, actor, "", wmory.AuditAdminPromote, wmory.AuditTargetUser, u.ID, map[string]any{"admin": admin})
 	})
 	return u, err
 }
@@ -103,7 +103,7 @@ func (db *DB) SetUserLimits(ctx context.Context, actor wmory.Actor, userID strin
 				return err
 			}
 		}
-		return tx.audit(ctx, actor, "", "admin_limits", wmory.AuditTargetUser, userID, nil)
+		return tx.audit(ctx, actor, "", wmory.AuditAdminLimits, wmory.AuditTargetUser, userID, nil)
 	})
 }
 

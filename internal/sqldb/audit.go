@@ -10,7 +10,7 @@ import (
 
 // audit writes one entry inside the transaction of the change it records, so a
 // change without its entry (or the reverse) cannot exist.
-func (tx *Tx) audit(ctx context.Context, actor wmory.Actor, groupID, action, targetType, targetID string, details map[string]any) error {
+func (tx *Tx) audit(ctx context.Context, actor wmory.Actor, groupID string, action wmory.AuditAction, targetType wmory.AuditTarget, targetID string, details map[string]any) error {
 	if details == nil {
 		details = map[string]any{}
 	}
@@ -27,7 +27,7 @@ func (tx *Tx) audit(ctx context.Context, actor wmory.Actor, groupID, action, tar
 
 // Audit records an event that changes nothing else (a failed login, a refused
 // request) in a transaction of its own.
-func (db *DB) Audit(ctx context.Context, actor wmory.Actor, groupID, action, targetType, targetID string, details map[string]any) error {
+func (db *DB) Audit(ctx context.Context, actor wmory.Actor, groupID string, action wmory.AuditAction, targetType wmory.AuditTarget, targetID string, details map[string]any) error {
 	return db.inTx(ctx, func(tx *Tx) error {
 		return tx.audit(ctx, actor, groupID, action, targetType, targetID, details)
 	})

@@ -50,7 +50,7 @@ func (db *DB) Locked(ctx context.Context, keys ...string) (time.Duration, error)
 
 // RecordFailure counts a failed attempt against each rule's key and audits it;
 // it reports whether any key became locked by this failure.
-func (db *DB) RecordFailure(ctx context.Context, actor wmory.Actor, action, targetType, targetID string, rules ...ThrottleRule) (bool, error) {
+func (db *DB) RecordFailure(ctx context.Context, actor wmory.Actor, action wmory.AuditAction, targetType wmory.AuditTarget, targetID string, rules ...ThrottleRule) (bool, error) {
 	var lockedNow bool
 	err := db.inTx(ctx, func(tx *Tx) error {
 		var err error

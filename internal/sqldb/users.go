@@ -499,9 +499,9 @@ func (tx *Tx) strings(ctx context.Context, query string, args ...any) ([]string,
 func (db *DB) SetSuspended(ctx context.Context, actor wmory.Actor, userID string, suspended bool) error {
 	return db.inTx(ctx, func(tx *Tx) error {
 		var at sql.NullInt64
-		action := "user_reinstate"
+		action := wmory.AuditUserReinstate
 		if suspended {
-			at, action = sql.NullInt64{Int64: ms(tx.now), Valid: true}, "user_suspend"
+			at, action = sql.NullInt64{Int64: ms(tx.now), Valid: true}, wmory.AuditUserSuspend
 		}
 		if err := tx.execOne(ctx, wmory.NotFound("User"), `UPDATE users SET suspended_at = ?, updated_at = ? WHERE id = ?`, at, ms(tx.now), userID); err != nil {
 			return err
