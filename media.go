@@ -157,10 +157,23 @@ type Upload struct {
 	ContentType string
 	Size        int64
 	SHA256      string // hex, when the client declared it
-	Status      string // pending, completed, rejected
+	Status      UploadStatus
 	MediaID     string
 	ExpiresAt   time.Time
 }
+
+// UploadStatus is where an upload is in its life: pending until its bytes are
+// verified (completed) or refused (rejected), or its time runs out (expired)
+// or its client gives up (abandoned).
+type UploadStatus string
+
+const (
+	UploadPending   UploadStatus = "pending"
+	UploadCompleted UploadStatus = "completed"
+	UploadRejected  UploadStatus = "rejected"
+	UploadExpired   UploadStatus = "expired"
+	UploadAbandoned UploadStatus = "abandoned"
+)
 
 // Media is one photo or video of a group.
 type Media struct {

@@ -28,7 +28,7 @@ type Worker struct {
 	id          string // names this worker in leases
 	db          *sqldb.DB
 	log         *slog.Logger
-	handlers    map[string]Handler
+	handlers    map[sqldb.JobKind]Handler
 	Concurrency int
 	Lease       time.Duration
 	Poll        time.Duration
@@ -64,7 +64,7 @@ func (w *Worker) Wake() {
 
 // New returns a worker with the handlers that need only storage.
 func New(db *sqldb.DB, store blob.Store, log *slog.Logger) *Worker {
-	w := &Worker{id: wmory.NewID(time.Now()), db: db, log: log, handlers: map[string]Handler{}, Concurrency: 2, Lease: 5 * time.Minute,
+	w := &Worker{id: wmory.NewID(time.Now()), db: db, log: log, handlers: map[sqldb.JobKind]Handler{}, Concurrency: 2, Lease: 5 * time.Minute,
 		Poll: time.Second, MaxAttempts: 10, CleanupEvery: time.Minute, ReconcileEvery: time.Hour, store: store,
 		wake: make(chan struct{}, 1)}
 	w.Handle(sqldb.JobDeleteObjects, deleteObjects(store))
@@ -72,10 +72,10 @@ func New(db *sqldb.DB, store blob.Store, log *slog.Logger) *Worker {
 }
 
 // Handle registers the handler of a job kind.
-func (w *Worker) Handle(kind string, h Handler) { w.handlers[kind] = h }
+func (w *Worker) Handle(kind sqldb.JobKind, h Handler) { w.handlers[kind] = h }
 
-func (w *Worker) kinds() []string {
-	var out []string
+func (w *Worker) kinds() []sqldb.JobKind {
+	var out []sqldb.JobKind
 	for k := range w.handlers {
 		out = append(out, k)
 	}
@@ -247,7 +247,7 @@ func (w *Worker) RunOne(ctx context.Context) bool {
 // door that saw the cause of a job need not wait for a worker, and a worker
 // and that door never both run it. The error is the job's when it failed and
 // will be retried; a job done, or given up on, is nil.
-func (w *Worker) RunJobAbout(ctx context.Context, kind, subject string) error {
+func (w *Worker) RunJobAbout(ctx context.Context, kind sqldb.JobKind, subject string) error {
 	job, err := w.db.ClaimJobAbout(ctx, kind, subject, w.Lease)
 	if err != nil || job == nil {
 		return err
@@ -282,7 +282,7 @@ func (w *Worker) run(ctx context.Context, job *sqldb.Job) error {
 		err = w.db.RetryJob(done, job.ID, Backoff(job.Attempts), jobErr)
 	}
 	if w.Metrics != nil {
-		w.Metrics.Jobs.WithLabelValues(job.Kind, outcome).Inc()
+		w.Metrics.Jobs.WithLabelValues(string(job.Kind), outcome).Inc()
 	}
 	if err != nil {
 		w.log.Error("record job outcome", "job", job.ID, "err", err)

@@ -208,16 +208,16 @@ func TestRetriesThenGivesUp(t *testing.T) {
 func TestExpiredLeaseIsTakenOver(t *testing.T) {
 	f := newFixture(t, sqldbtest.Engines(t)[0])
 	f.add(t, "a.jpg", "image/jpeg", testfile(t, "camera.jpg"))
-	job, err := f.db.ClaimJob(ctx, []string{sqldb.JobProcessMedia}, time.Minute)
+	job, err := f.db.ClaimJob(ctx, []sqldb.JobKind{sqldb.JobProcessMedia}, time.Minute)
 	if err != nil || job == nil {
 		t.Fatal(job, err)
 	}
-	if again, _ := f.db.ClaimJob(ctx, []string{sqldb.JobProcessMedia}, time.Minute); again != nil {
+	if again, _ := f.db.ClaimJob(ctx, []sqldb.JobKind{sqldb.JobProcessMedia}, time.Minute); again != nil {
 		t.Fatal("a leased job was claimed twice")
 	}
 	now := time.Now().Add(2 * time.Minute)
 	f.db.Now = func() time.Time { return now }
-	again, _ := f.db.ClaimJob(ctx, []string{sqldb.JobProcessMedia}, time.Minute)
+	again, _ := f.db.ClaimJob(ctx, []sqldb.JobKind{sqldb.JobProcessMedia}, time.Minute)
 	if again == nil || again.ID != job.ID || again.Attempts != 2 {
 		t.Fatalf("after the lease expired: %+v", again)
 	}
@@ -382,7 +382,7 @@ func TestRunJobAbout(t *testing.T) {
 			t.Fatalf("a second run: %v", err)
 		}
 		// A job a worker holds is left to it.
-		held, err := f.db.ClaimJob(ctx, []string{sqldb.JobProcessMedia}, time.Minute)
+		held, err := f.db.ClaimJob(ctx, []sqldb.JobKind{sqldb.JobProcessMedia}, time.Minute)
 		if err != nil || held == nil {
 			t.Fatalf("claim = %v, %v", held, err)
 		}

@@ -29,7 +29,7 @@ type Arrivals interface {
 
 // Jobs runs the job about a subject now, unless another process holds it.
 type Jobs interface {
-	RunJobAbout(ctx context.Context, kind, subject string) error
+	RunJobAbout(ctx context.Context, kind sqldb.JobKind, subject string) error
 }
 
 // Function handles one invocation's notifications.

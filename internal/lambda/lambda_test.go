@@ -11,6 +11,7 @@ import (
 
 	"github.com/wmory/wmory"
 	"github.com/wmory/wmory/internal/lambda"
+	"github.com/wmory/wmory/internal/sqldb"
 )
 
 // steps records what the function asked of the lifecycle and the queue, and
@@ -28,8 +29,8 @@ func (s *steps) Arrived(ctx context.Context, source, key string) (*wmory.Media, 
 	return nil, nil
 }
 
-func (s *steps) RunJobAbout(ctx context.Context, kind, subject string) error {
-	s.did = append(s.did, "run "+kind+" "+subject)
+func (s *steps) RunJobAbout(ctx context.Context, kind sqldb.JobKind, subject string) error {
+	s.did = append(s.did, "run "+string(kind)+" "+subject)
 	return nil
 }
 

@@ -199,7 +199,7 @@ func (s *Service) Complete(ctx context.Context, actor wmory.Actor, uploadID stri
 		return nil, err
 	}
 	var stored sqldb.Stored
-	if u.Status == "pending" {
+	if u.Status == wmory.UploadPending {
 		if !u.ExpiresAt.After(s.db.Clock()) {
 			return nil, wmory.Errorf(wmory.ECodeUploadExpired, "This upload expired; authorize it again.")
 		}
@@ -217,7 +217,7 @@ func (s *Service) Complete(ctx context.Context, actor wmory.Actor, uploadID stri
 	if err != nil {
 		return nil, err
 	}
-	if u.Status == "pending" {
+	if u.Status == wmory.UploadPending {
 		s.count("completed", "")
 	}
 	return m, nil

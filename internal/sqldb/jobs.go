@@ -14,15 +14,18 @@ import (
 // Job is one unit of durable background work.
 type Job struct {
 	ID       string
-	Kind     string
+	Kind     JobKind
 	Payload  []byte
 	Attempts int
 }
 
+// JobKind names what a job does; a worker handles the kinds it registered.
+type JobKind string
+
 // Job kinds.
 const (
-	JobDeleteObjects = "delete_objects"
-	JobProcessMedia  = "process_media"
+	JobDeleteObjects JobKind = "delete_objects"
+	JobProcessMedia  JobKind = "process_media"
 )
 
 // ProcessMediaPayload names the item to process; the job's subject is its
@@ -38,21 +41,21 @@ type DeleteObjectsPayload struct {
 
 // enqueue writes a job in the caller's transaction: the change and the work it
 // implies are committed together or not at all.
-func (tx *Tx) enqueue(ctx context.Context, kind string, payload any) error {
+func (tx *Tx) enqueue(ctx context.Context, kind JobKind, payload any) error {
 	return tx.enqueueAt(ctx, kind, payload, tx.now)
 }
 
 // enqueueAbout writes a job that ClaimJobAbout can find by its subject.
-func (tx *Tx) enqueueAbout(ctx context.Context, kind, subject string, payload any) error {
+func (tx *Tx) enqueueAbout(ctx context.Context, kind JobKind, subject string, payload any) error {
 	return tx.insertJob(ctx, kind, subject, payload, tx.now)
 }
 
 // enqueueAt writes a job that is not due before runAt.
-func (tx *Tx) enqueueAt(ctx context.Context, kind string, payload any, runAt time.Time) error {
+func (tx *Tx) enqueueAt(ctx context.Context, kind JobKind, payload any, runAt time.Time) error {
 	return tx.insertJob(ctx, kind, "", payload, runAt)
 }
 
-func (tx *Tx) insertJob(ctx context.Context, kind, subject string, payload any, runAt time.Time) error {
+func (tx *Tx) insertJob(ctx context.Context, kind JobKind, subject string, payload any, runAt time.Time) error {
 	js, err := json.Marshal(payload)
 	if err != nil {
 		return err
@@ -105,7 +108,7 @@ func (tx *Tx) skipLocked() string {
 
 // ClaimJob leases the oldest due job of the given kinds, or returns nil. A
 // worker that dies leaves the lease to expire, and the job runs again.
-func (db *DB) ClaimJob(ctx context.Context, kinds []string, lease time.Duration) (*Job, error) {
+func (db *DB) ClaimJob(ctx context.Context, kinds []JobKind, lease time.Duration) (*Job, error) {
 	return db.claim(ctx, lease, func(now int64) (string, []any) {
 		var args []any
 		for _, k := range kinds {
@@ -119,7 +122,7 @@ func (db *DB) ClaimJob(ctx context.Context, kinds []string, lease time.Duration)
 // job, by its original's key) if no one holds it: the door that saw its
 // cause runs it now. It returns nil when there is none, or another process
 // holds it.
-func (db *DB) ClaimJobAbout(ctx context.Context, kind, subject string, lease time.Duration) (*Job, error) {
+func (db *DB) ClaimJobAbout(ctx context.Context, kind JobKind, subject string, lease time.Duration) (*Job, error) {
 	return db.claim(ctx, lease, func(now int64) (string, []any) {
 		return `kind = ? AND subject = ? AND run_at <= ?`, []any{kind, subject, now}
 	})
@@ -172,7 +175,7 @@ func (db *DB) RetryJob(ctx context.Context, id string, backoff time.Duration, ca
 }
 
 // PendingJobs counts jobs of a kind (tests and metrics).
-func (db *DB) PendingJobs(ctx context.Context, kind string) (int, error) {
+func (db *DB) PendingJobs(ctx context.Context, kind JobKind) (int, error) {
 	var n int
 	err := db.sql.QueryRowContext(ctx, db.rebind(`SELECT COUNT(*) FROM jobs WHERE kind = ?`), kind).Scan(&n)
 	return n, db.domainError(err)

@@ -16,9 +16,9 @@ const MaxMailsPerAddressHour = 5
 // too, so that a request answers in the same time whether or not the address
 // has an account.
 const (
-	JobSendMail      = "send_mail"
-	JobRegister      = "register"
-	JobPasswordReset = "password_reset"
+	JobSendMail      JobKind = "send_mail"
+	JobRegister      JobKind = "register"
+	JobPasswordReset JobKind = "password_reset"
 )
 
 // SendMailPayload is one e-mail to deliver. It may carry a link with a token

@@ -12,15 +12,6 @@ import (
 	"github.com/wmory/wmory"
 )
 
-// Upload states.
-const (
-	uploadPending   = "pending"
-	uploadCompleted = "completed"
-	uploadRejected  = "rejected"
-	uploadExpired   = "expired"
-	uploadAbandoned = "abandoned"
-)
-
 // ErrNoLongerMember: the uploader left the group between authorizing and
 // completing; the caller rejects the upload.
 var ErrNoLongerMember = wmory.NotFound("Upload")
@@ -79,7 +70,7 @@ func (db *DB) AuthorizeUpload(ctx context.Context, actor wmory.Actor, u *wmory.U
 		u.ExpiresAt = fromMS(ms(tx.now.Add(2 * wmory.UploadTTL)))
 		if _, err := tx.exec(ctx, `INSERT INTO uploads (id, user_id, group_id, object_key, filename, content_type, size, quota_day, status, created_at, expires_at, sha256)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, u.ID, actor.UserID, u.GroupID, u.ObjectKey, u.Filename, u.ContentType, u.Size, day,
-			uploadPending, ms(tx.now), ms(u.ExpiresAt), nullString(u.SHA256)); err != nil {
+			wmory.UploadPending, ms(tx.now), ms(u.ExpiresAt), nullString(u.SHA256)); err != nil {
 			return err
 		}
 		return tx.audit(ctx, actor, u.GroupID, wmory.AuditUploadAuthorize, wmory.AuditTargetUpload, u.ID,
@@ -128,7 +119,7 @@ func (db *DB) Upload(ctx context.Context, actor wmory.Actor, id string) (*wmory.
 // PendingUpload returns the pending upload whose object is stored under key;
 // none is not found.
 func (db *DB) PendingUpload(ctx context.Context, key string) (*wmory.Upload, error) {
-	u, err := scanUpload(db.sql.QueryRowContext(ctx, db.rebind(`SELECT `+uploadColumns+` FROM uploads WHERE object_key = ? AND status = ?`), key, uploadPending))
+	u, err := scanUpload(db.sql.QueryRowContext(ctx, db.rebind(`SELECT `+uploadColumns+` FROM uploads WHERE object_key = ? AND status = ?`), key, wmory.UploadPending))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, wmory.NotFound("Upload")
 	}
@@ -141,7 +132,7 @@ func (db *DB) PendingUpload(ctx context.Context, key string) (*wmory.Upload, err
 func (db *DB) UploadsPastTheirURL(ctx context.Context, limit int) ([]string, error) {
 	deadline := wmory.UploadURLDeadline(db.Now()).Sub(db.Now())
 	rows, err := db.sql.QueryContext(ctx, db.rebind(`SELECT object_key FROM uploads WHERE status = ? AND created_at <= ? ORDER BY created_at LIMIT ?`),
-		uploadPending, ms(db.Now().Add(-deadline)), limit)
+		wmory.UploadPending, ms(db.Now().Add(-deadline)), limit)
 	if err != nil {
 		return nil, db.domainError(err)
 	}
@@ -183,14 +174,14 @@ func (db *DB) CompleteUpload(ctx context.Context, actor wmory.Actor, uploadID st
 			return err
 		}
 		switch u.Status {
-		case uploadCompleted:
+		case wmory.UploadCompleted:
 			mediaID = u.MediaID
 			return nil
-		case uploadRejected:
+		case wmory.UploadRejected:
 			return tx.refusal(ctx, u.ID)
-		case uploadExpired:
+		case wmory.UploadExpired:
 			return wmory.Errorf(wmory.ECodeUploadExpired, "This upload expired; authorize it again.")
-		case uploadAbandoned:
+		case wmory.UploadAbandoned:
 			return wmory.Errorf(wmory.ECodeUploadExpired, "This upload was abandoned; authorize it again.")
 		}
 		if !u.ExpiresAt.After(tx.now) {
@@ -216,7 +207,7 @@ func (db *DB) CompleteUpload(ctx context.Context, actor wmory.Actor, uploadID st
 			stored.ETag, u.ObjectKey, ms(tx.now), ms(tx.now), wmory.StatusProcessing, nullString(u.SHA256), storedAt); err != nil {
 			return err
 		}
-		if _, err := tx.exec(ctx, `UPDATE uploads SET status = ?, media_id = ? WHERE id = ?`, uploadCompleted, mediaID, u.ID); err != nil {
+		if _, err := tx.exec(ctx, `UPDATE uploads SET status = ?, media_id = ? WHERE id = ?`, wmory.UploadCompleted, mediaID, u.ID); err != nil {
 			return err
 		}
 		if err := tx.enqueueAbout(ctx, JobProcessMedia, u.ObjectKey, ProcessMediaPayload{MediaID: mediaID}); err != nil {
@@ -260,10 +251,10 @@ func (db *DB) RejectUpload(ctx context.Context, actor wmory.Actor, uploadID, rea
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil
 		}
-		if err != nil || u.Status != uploadPending {
+		if err != nil || u.Status != wmory.UploadPending {
 			return err
 		}
-		if err := tx.endUpload(ctx, u, uploadRejected); err != nil {
+		if err := tx.endUpload(ctx, u, wmory.UploadRejected); err != nil {
 			return err
 		}
 		if refusal != nil {
@@ -291,13 +282,13 @@ func (db *DB) AbandonUpload(ctx context.Context, actor wmory.Actor, uploadID str
 			return err
 		}
 		switch u.Status {
-		case uploadPending:
-		case uploadCompleted:
+		case wmory.UploadPending:
+		case wmory.UploadCompleted:
 			return wmory.Errorf(wmory.ECodeConflict, "This upload is complete: its item is in the group (delete the item instead).")
 		default:
 			return nil
 		}
-		if err := tx.endUpload(ctx, u, uploadAbandoned); err != nil {
+		if err := tx.endUpload(ctx, u, wmory.UploadAbandoned); err != nil {
 			return err
 		}
 		return tx.audit(ctx, actor, u.GroupID, wmory.AuditUploadAbandon, wmory.AuditTargetUpload, u.ID, nil)
@@ -313,12 +304,12 @@ func (tx *Tx) lockOwnUpload(ctx context.Context, actor wmory.Actor, uploadID str
 	return u, err
 }
 
-func (tx *Tx) endUpload(ctx context.Context, u *wmory.Upload, status string) error {
+func (tx *Tx) endUpload(ctx context.Context, u *wmory.Upload, status wmory.UploadStatus) error {
 	var day, created int64
 	if err := tx.queryRow(ctx, `SELECT quota_day, created_at FROM uploads WHERE id = ?`, u.ID).Scan(&day, &created); err != nil {
 		return err
 	}
-	if err := tx.execOne(ctx, errors.New("upload is no longer pending"), `UPDATE uploads SET status = ? WHERE id = ? AND status = ?`, status, u.ID, uploadPending); err != nil {
+	if err := tx.execOne(ctx, errors.New("upload is no longer pending"), `UPDATE uploads SET status = ? WHERE id = ? AND status = ?`, status, u.ID, wmory.UploadPending); err != nil {
 		return err
 	}
 	if _, err := tx.exec(ctx, `UPDATE quota_days SET bytes = bytes - ?, files = files - 1 WHERE user_id = ? AND day = ?`, u.Size, u.UserID, day); err != nil {
@@ -333,7 +324,7 @@ func (tx *Tx) endUpload(ctx context.Context, u *wmory.Upload, status string) err
 func (db *DB) AcceptsBytes(ctx context.Context, key string) (bool, error) {
 	var n int
 	err := db.sql.QueryRowContext(ctx, db.rebind(`SELECT COUNT(*) FROM uploads WHERE object_key = ? AND status = ? AND expires_at > ?`),
-		key, uploadPending, ms(db.Now())).Scan(&n)
+		key, wmory.UploadPending, ms(db.Now())).Scan(&n)
 	return n > 0, db.domainError(err)
 }
 
@@ -342,7 +333,7 @@ func (db *DB) AcceptsBytes(ctx context.Context, key string) (bool, error) {
 func (db *DB) KeepsObject(ctx context.Context, key string) (bool, error) {
 	var n int
 	err := db.sql.QueryRowContext(ctx, db.rebind(`SELECT (SELECT COUNT(*) FROM uploads WHERE object_key = ? AND status = ?)
-		+ (SELECT COUNT(*) FROM media WHERE object_key = ?)`), key, uploadPending, key).Scan(&n)
+		+ (SELECT COUNT(*) FROM media WHERE object_key = ?)`), key, wmory.UploadPending, key).Scan(&n)
 	return n > 0, db.domainError(err)
 }
 
@@ -359,7 +350,7 @@ func (db *DB) LiveObjects(ctx context.Context, keys []string) (map[string]bool, 
 			originals = append(originals, wmory.OriginalKey(k))
 		}
 		in := `(?` + strings.Repeat(", ?", len(originals)-1) + `)`
-		args := append(append([]any{uploadPending}, originals...), originals...)
+		args := append(append([]any{wmory.UploadPending}, originals...), originals...)
 		rows, err := db.sql.QueryContext(ctx, db.rebind(`SELECT object_key FROM uploads WHERE status = ? AND object_key IN `+in+`
 			UNION SELECT object_key FROM media WHERE object_key IN `+in), args...)
 		if err != nil {
@@ -395,7 +386,7 @@ func (db *DB) ExpireUploads(ctx context.Context, limit int) (int, error) {
 	err := db.inTx(ctx, func(tx *Tx) error {
 		n = 0
 		rows, err := tx.query(ctx, `SELECT `+uploadColumns+` FROM uploads WHERE status = ? AND expires_at <= ? ORDER BY expires_at LIMIT ?`+tx.skipLocked(),
-			uploadPending, ms(tx.now), limit)
+			wmory.UploadPending, ms(tx.now), limit)
 		if err != nil {
 			return err
 		}
@@ -413,7 +404,7 @@ func (db *DB) ExpireUploads(ctx context.Context, limit int) (int, error) {
 			return err
 		}
 		for _, u := range due {
-			if err := tx.endUpload(ctx, u, uploadExpired); err != nil {
+			if err := tx.endUpload(ctx, u, wmory.UploadExpired); err != nil {
 				return err
 			}
 		}
