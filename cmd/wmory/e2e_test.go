@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"io"
 	"mime/quotedprintable"
+	"net"
 	"net/http"
+	"net/http/httptrace"
 	"net/mail"
 	"net/url"
 	"os"
@@ -340,13 +342,19 @@ func TestGracefulShutdown(t *testing.T) {
 	pr, pw := io.Pipe()
 	req, _ := http.NewRequest("POST", in.base+"/api/v1/auth/register", pr)
 	req.Header.Set("Content-Type", "application/json")
+	// The body waits for the server's 100 Continue, which it sends when the
+	// handler starts reading: then the request is the server's, in flight.
+	req.Header.Set("Expect", "100-continue")
+	taken := make(chan struct{})
+	req = req.WithContext(httptrace.WithClientTrace(req.Context(), &httptrace.ClientTrace{Got100Continue: func() { close(taken) }}))
+	client := &http.Client{Transport: &http.Transport{ExpectContinueTimeout: time.Minute}}
 	type result struct {
 		status int
 		err    error
 	}
 	res := make(chan result, 1)
 	go func() {
-		resp, err := http.DefaultClient.Do(req)
+		resp, err := client.Do(req)
 		if err != nil {
 			res <- result{err: err}
 			return
@@ -354,12 +362,25 @@ func TestGracefulShutdown(t *testing.T) {
 		resp.Body.Close()
 		res <- result{status: resp.StatusCode}
 	}()
+	select {
+	case <-taken:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the server never started reading the request")
+	}
 	pw.Write([]byte(`{"email":"slow@example.com",`))
-	waitFor(t, "the request to arrive", func() (string, bool) { return "", true })
-	time.Sleep(100 * time.Millisecond)
 	stopped := make(chan error, 1)
 	go func() { stopped <- in.stop() }()
-	time.Sleep(100 * time.Millisecond)
+	// Shutting down closes the listener first: once new connections are
+	// refused, the server is stopping with the request still in flight.
+	addr := strings.TrimPrefix(in.base, "http://")
+	waitFor(t, "the listener to close", func() (string, bool) {
+		c, err := net.DialTimeout("tcp", addr, time.Second)
+		if err != nil {
+			return "", true
+		}
+		c.Close()
+		return "still accepting connections", false
+	})
 	select {
 	case err := <-stopped:
 		t.Fatalf("run returned with a request in flight: %v", err)
