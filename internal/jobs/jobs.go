@@ -64,7 +64,7 @@ func (w *Worker) Wake() {
 
 // New returns a worker with the handlers that need only storage.
 func New(db *sqldb.DB, store blob.Store, log *slog.Logger) *Worker {
-	w := &Worker{id: wmory.NewID(time.Now()), db: db, log: log, handlers: map[sqldb.JobKind]Handler{}, Concurrency: 2, Lease: 5 * time.Minute,
+	w := &Worker{id: wmory.NewID(db.Now()), db: db, log: log, handlers: map[sqldb.JobKind]Handler{}, Concurrency: 2, Lease: 5 * time.Minute,
 		Poll: time.Second, MaxAttempts: 10, CleanupEvery: time.Minute, ReconcileEvery: time.Hour, store: store,
 		wake: make(chan struct{}, 1)}
 	w.Handle(sqldb.JobDeleteObjects, deleteObjects(store))
