@@ -204,17 +204,9 @@ func uploadCmd(ctx context.Context, args []string, getenv func(string) string, s
 	if err != nil {
 		return explain(c, err)
 	}
-	var gid string
-	for _, g := range groups {
-		if g.ID == *group || strings.EqualFold(g.Name, *group) {
-			if gid != "" && g.ID != gid {
-				return fmt.Errorf("more than one group is named %q: use its id", *group)
-			}
-			gid = g.ID
-		}
-	}
-	if gid == "" {
-		return fmt.Errorf("no group %q among yours (see `wmory groups`)", *group)
+	gid, err := findGroup(groups, *group)
+	if err != nil {
+		return err
 	}
 	files, skipped, err := collectFiles(fs.Args())
 	if err != nil {
@@ -228,38 +220,71 @@ func uploadCmd(ctx context.Context, args []string, getenv func(string) string, s
 		}
 		fmt.Fprintf(stdout, "%d file(s) skipped\n", len(skipped))
 	}
+	t := sendAll(ctx, c, gid, files, *parallel, stdout)
+	fmt.Fprintf(stdout, "%d uploaded, %d already in the group, %d failed\n", t.uploaded, t.duplicates, len(t.refused))
+	if len(t.refused) > 0 {
+		for _, r := range t.refused {
+			fmt.Fprintln(stderr, r)
+		}
+		return fmt.Errorf("%d file(s) were not uploaded", len(t.refused))
+	}
+	return nil
+}
+
+// findGroup is the id of the caller's group with that id or name (any case).
+func findGroup(groups []client.Group, want string) (string, error) {
+	var gid string
+	for _, g := range groups {
+		if g.ID == want || strings.EqualFold(g.Name, want) {
+			if gid != "" && g.ID != gid {
+				return "", fmt.Errorf("more than one group is named %q: use its id", want)
+			}
+			gid = g.ID
+		}
+	}
+	if gid == "" {
+		return "", fmt.Errorf("no group %q among yours (see `wmory groups`)", want)
+	}
+	return gid, nil
+}
+
+// tally is what an upload run did with its files.
+type tally struct {
+	uploaded, duplicates int
+	refused              []string // "path: why"
+}
+
+// sendAll uploads the files, parallel at a time, with overall progress.
+func sendAll(ctx context.Context, c *client.Client, gid string, files []uploadFile, parallel int, stdout io.Writer) tally {
 	var total int64
 	for _, f := range files {
 		total += f.size
 	}
 	p := newProgress(stdout, len(files), total)
 	var mu sync.Mutex
-	var refused []string
-	var uploaded, duplicates int
+	var t tally
 	work := make(chan uploadFile)
 	var wg sync.WaitGroup
-	for range *parallel {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+	for range parallel {
+		wg.Go(func() {
 			for f := range work {
 				err := uploadWithRetry(ctx, c, gid, f, p)
 				mu.Lock()
 				switch {
 				case err == nil:
-					uploaded++
+					t.uploaded++
 					p.line("uploaded", f.path)
 				case errors.Is(err, client.ErrDuplicate):
-					duplicates++
+					t.duplicates++
 					p.line("already there", f.path)
 				default:
-					refused = append(refused, fmt.Sprintf("%s: %s", f.path, describe(c, err)))
+					t.refused = append(t.refused, fmt.Sprintf("%s: %s", f.path, describe(c, err)))
 					p.line("failed", f.path)
 				}
 				mu.Unlock()
 				p.fileDone()
 			}
-		}()
+		})
 	}
 	for _, f := range files {
 		work <- f
@@ -267,14 +292,7 @@ func uploadCmd(ctx context.Context, args []string, getenv func(string) string, s
 	close(work)
 	wg.Wait()
 	p.finish()
-	fmt.Fprintf(stdout, "%d uploaded, %d already in the group, %d failed\n", uploaded, duplicates, len(refused))
-	if len(refused) > 0 {
-		for _, r := range refused {
-			fmt.Fprintln(stderr, r)
-		}
-		return fmt.Errorf("%d file(s) were not uploaded", len(refused))
-	}
-	return nil
+	return t
 }
 
 // uploadAttempts and the doubling wait from one second ride out a short
