@@ -340,24 +340,21 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		stopWork := startWorker(ctx, db, store, svc, mailer, c, c.Workers, apiCfg.Metrics, log)
 		defer stopWork()
 	}
+	log.Info("listening", "addr", ln.Addr().String(), "base_url", c.BaseURL.String(), "database", string(db.Dialect()), "mail", c.mailMode(), "storage", c.storeMode(),
+		"metrics_addr", metricsAddr)
+	return serveUntilDone(ctx, ln, api.Handler(), c.ShutdownTimeout, log)
+}
+
+// serveUntilDone answers on ln until ctx ends, then lets in-flight requests
+// finish (for at most timeout) while refusing new connections.
+func serveUntilDone(ctx context.Context, ln net.Listener, handler http.Handler, timeout time.Duration, log *slog.Logger) error {
 	srv := &http.Server{
-		Handler:           api.Handler(),
+		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
-	mailMode := "console"
-	if c.SMTPURL != "" {
-		mailMode = "smtp"
-	}
-	storeMode := "local"
-	if c.S3 != nil {
-		storeMode = "s3"
-	}
-	log.Info("listening", "addr", ln.Addr().String(), "base_url", c.BaseURL.String(), "database", string(db.Dialect()), "mail", mailMode, "storage", storeMode,
-		"metrics_addr", metricsAddr)
-
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -365,9 +362,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	case <-ctx.Done():
 	}
-	// In-flight requests finish; new connections are refused.
-	log.Info("shutting down", "timeout", c.ShutdownTimeout.String())
-	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.ShutdownTimeout)
+	log.Info("shutting down", "timeout", timeout.String())
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), timeout)
 	defer cancel()
 	if err := srv.Shutdown(shutdownCtx); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
@@ -377,4 +373,20 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// mailMode says how e-mail leaves: "smtp", or "console" (printed).
+func (c config) mailMode() string {
+	if c.SMTPURL != "" {
+		return "smtp"
+	}
+	return "console"
+}
+
+// storeMode says where objects are kept: "s3", or "local" (disk).
+func (c config) storeMode() string {
+	if c.S3 != nil {
+		return "s3"
+	}
+	return "local"
 }
