@@ -90,6 +90,19 @@ var mysqlEnv = []setting{
 	{"", "DB_TLS", "", "", false}, // true (RDS Proxy), skip-verify, preferred or false
 }
 
+// mysqlURL is the database URL that the MySQL settings by parts name.
+func mysqlURL(my map[string]string) string {
+	port := my["DB_PORT"]
+	if port == "" {
+		port = "3306"
+	}
+	u := url.URL{Scheme: "mysql", User: url.UserPassword(my["DB_USER"], my["DB_PASSWORD"]), Host: net.JoinHostPort(my["DB_HOST"], port), Path: "/" + my["DB_NAME"]}
+	if tls := my["DB_TLS"]; tls != "" {
+		u.RawQuery = url.Values{"tls": {tls}}.Encode()
+	}
+	return u.String()
+}
+
 // lookup reads an environment variable, or for secrets the file that
 // NAME_FILE names (as container secrets are mounted).
 func lookup(getenv func(string) string, s setting) (string, error) {
@@ -153,30 +166,22 @@ func loadConfig(name string, args []string, getenv func(string) string, stderr i
 		errs = append(errs, "WMORY_DATA_DIR is empty")
 	}
 
-	var my [6]string
-	for i, s := range mysqlEnv {
+	my := map[string]string{}
+	for _, s := range mysqlEnv {
 		val, err := lookup(getenv, s)
 		if err != nil {
 			errs = append(errs, err.Error())
 		}
-		my[i] = val
+		my[s.env] = val
 	}
 	switch {
-	case my[0] != "" && c.DatabaseURL != "":
+	case my["DB_HOST"] != "" && c.DatabaseURL != "":
 		errs = append(errs, "DATABASE_URL and DB_HOST are both set; use one way to name the database")
-	case my[0] != "":
-		if my[2] == "" || my[4] == "" {
+	case my["DB_HOST"] != "":
+		if my["DB_USER"] == "" || my["DB_NAME"] == "" {
 			errs = append(errs, "DB_HOST is set, so DB_USER and DB_NAME are needed too")
 		}
-		port := my[1]
-		if port == "" {
-			port = "3306"
-		}
-		u := url.URL{Scheme: "mysql", User: url.UserPassword(my[2], my[3]), Host: net.JoinHostPort(my[0], port), Path: "/" + my[4]}
-		if my[5] != "" {
-			u.RawQuery = url.Values{"tls": {my[5]}}.Encode()
-		}
-		c.DatabaseURL = u.String()
+		c.DatabaseURL = mysqlURL(my)
 	case c.DatabaseURL == "":
 		c.DatabaseURL = "sqlite:" + filepath.Join(c.DataDir, "wmory.db")
 	}
