@@ -422,7 +422,7 @@ func TestStorageOutage(t *testing.T) {
 	gid := ann.must(201, "POST", "/api/v1/groups", map[string]string{"name": "G"}).str("id")
 	id := ann.put(gid, "a.jpg", "image/jpeg", tinyJPEG)
 	gw.Stop()
-	time.Sleep(2100 * time.Millisecond) // past the cached health check
+	e.advance(3 * time.Second) // past the cached health check
 	before := sqldbtest.Snapshot(t, e.dbURL, "uploads", "quota_days", "media")
 	r := ann.call("POST", "/api/v1/groups/"+gid+"/uploads", map[string]any{"filename": "b.jpg", "content_type": "image/jpeg", "size": 10})
 	if r.status != 503 || r.code() != "storage_unavailable" || r.header.Get("Retry-After") == "" {
