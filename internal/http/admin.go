@@ -109,7 +109,7 @@ func (s *Server) adminAudit(w http.ResponseWriter, r *http.Request) error {
 	}
 	q := r.URL.Query()
 	f := sqldb.AuditFilter{ActorID: q.Get("actor"), GroupID: q.Get("group"), Action: q.Get("action")}
-	if err := timeParams(q, map[string]*time.Time{"since": &f.Since, "until": &f.Until}); err != nil {
+	if f.Since, f.Until, err = sinceUntil(q); err != nil {
 		return err
 	}
 	list, next, err := s.db.SearchAudit(r.Context(), f, p.after, p.limit)

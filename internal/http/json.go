@@ -98,19 +98,20 @@ var validIDPattern = regexp.MustCompile(`^[0-9a-z]{26}$`)
 
 func validID(s string) bool { return validIDPattern.MatchString(s) }
 
-// timeParams reads the named query parameters, each an RFC 3339 time, into
-// their destinations; an absent one leaves its destination as it is.
-func timeParams(q url.Values, dst map[string]*time.Time) error {
-	for name, t := range dst {
-		if v := q.Get(name); v != "" {
-			parsed, err := time.Parse(time.RFC3339, v)
-			if err != nil {
-				return wmory.Invalid(name, "must be an RFC 3339 time such as 2026-01-31T00:00:00Z.")
+// sinceUntil reads ?since= and ?until=, each an RFC 3339 time; an absent one
+// is the zero time.
+func sinceUntil(q url.Values) (since, until time.Time, err error) {
+	for _, p := range []struct {
+		name string
+		dst  *time.Time
+	}{{"since", &since}, {"until", &until}} {
+		if v := q.Get(p.name); v != "" {
+			if *p.dst, err = time.Parse(time.RFC3339, v); err != nil {
+				return since, until, wmory.Invalid(p.name, "must be an RFC 3339 time such as 2026-01-31T00:00:00Z.")
 			}
-			*t = parsed
 		}
 	}
-	return nil
+	return since, until, nil
 }
 
 // pageOf reads ?cursor= and ?limit= (default 50, at most 200).

@@ -196,7 +196,8 @@ func galleryFilterOf(r *http.Request) (sqldb.GalleryFilter, error) {
 	default:
 		return f, wmory.Invalid("kind", "must be photo or video.")
 	}
-	if err := timeParams(q, map[string]*time.Time{"since": &f.Since, "until": &f.Until}); err != nil {
+	var err error
+	if f.Since, f.Until, err = sinceUntil(q); err != nil {
 		return f, err
 	}
 	if v := q.Get("ids"); v != "" {
@@ -213,7 +214,7 @@ func galleryFilterOf(r *http.Request) (sqldb.GalleryFilter, error) {
 	return f, nil
 }
 
-// maxGalleryIDs bounds ?ids=: two pages of the grid's processing items.
+// maxGalleryIDs bounds ?ids=: the items a client looks at again in one request.
 const maxGalleryIDs = 100
 
 func (s *Server) getMedia(w http.ResponseWriter, r *http.Request) error {
