@@ -13,7 +13,7 @@ const (
 )
 
 // Roles lists every role, non-membership included, for exhaustive tests.
-var Roles = []Role{RoleNone, RoleMember, RoleAdmin, RoleOwner}
+func Roles() []Role { return []Role{RoleNone, RoleMember, RoleAdmin, RoleOwner} }
 
 // Group as seen by one caller: Role is the caller's role in it.
 type Group struct {
@@ -96,11 +96,13 @@ const (
 )
 
 // GroupActions lists every action, for exhaustive tests.
-var GroupActions = []GroupAction{
-	ActViewGroup, ActUpdateGroup, ActDeleteGroup, ActListMembers, ActChangeRole,
-	ActRemoveMember, ActLeave, ActTransfer, ActCreateInvite, ActListInvites,
-	ActRevokeInvite, ActViewAudit, ActDeleteMedia, ActModerate,
-	ActResolveDismiss, ActResolveRemoveMedia, ActResolveRemoveUploader,
+func GroupActions() []GroupAction {
+	return []GroupAction{
+		ActViewGroup, ActUpdateGroup, ActDeleteGroup, ActListMembers, ActChangeRole,
+		ActRemoveMember, ActLeave, ActTransfer, ActCreateInvite, ActListInvites,
+		ActRevokeInvite, ActViewAudit, ActDeleteMedia, ActModerate,
+		ActResolveDismiss, ActResolveRemoveMedia, ActResolveRemoveUploader,
+	}
 }
 
 // GroupSettings are the group's own switches that widen what members may do.

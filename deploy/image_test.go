@@ -123,12 +123,8 @@ func tail(s string) string {
 
 func waitFor(t *testing.T, d time.Duration, what string, ok func() bool) {
 	t.Helper()
-	end := time.Now().Add(d)
-	for !ok() {
-		if time.Now().After(end) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(200 * time.Millisecond)
+	if !testtools.Until(d, ok) {
+		t.Fatalf("timed out waiting for %s", what)
 	}
 }
 

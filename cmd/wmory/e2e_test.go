@@ -24,6 +24,7 @@ import (
 	"github.com/wmory/wmory/internal/mail/smtptest"
 	"github.com/wmory/wmory/internal/sqldb"
 	"github.com/wmory/wmory/internal/sqldb/sqldbtest"
+	"github.com/wmory/wmory/internal/testtools"
 	"github.com/wmory/wmory/internal/webapp"
 )
 
@@ -181,13 +182,11 @@ func (u *user) do(method, path string, body any, status int) map[string]any {
 
 func waitFor(t *testing.T, what string, f func() (string, bool)) string {
 	t.Helper()
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
-		if s, ok := f(); ok {
-			return s
-		}
+	var s string
+	if !testtools.Until(10*time.Second, func() (ok bool) { s, ok = f(); return ok }) {
+		t.Fatalf("timed out waiting for %s", what)
 	}
-	t.Fatalf("timed out waiting for %s", what)
-	return ""
+	return s
 }
 
 // The whole foundation flow with three people, on every database, with e-mail

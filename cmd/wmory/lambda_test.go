@@ -70,11 +70,7 @@ func startFunction(t *testing.T, bin string, env map[string]string) *function {
 	}
 	t.Cleanup(func() { f.kill() })
 	waitFor(t, "the emulator to listen", func() (string, bool) {
-		c, err := net.Dial("tcp", addr)
-		if err == nil {
-			c.Close()
-		}
-		return f.out.String(), err == nil
+		return f.out.String(), testtools.Listening(addr)()
 	})
 	return f
 }

@@ -39,7 +39,7 @@ func TestREADMEConfigurationTable(t *testing.T) {
 		}
 	}
 	known := map[string]bool{}
-	for _, s := range append(append([]setting{}, settings...), mysqlEnv...) {
+	for _, s := range settings() {
 		known[s.env] = true
 		flags, ok := rowFlags[s.env]
 		if !ok {

@@ -23,6 +23,7 @@ import (
 	"github.com/wmory/wmory/internal/blob/s3"
 	"github.com/wmory/wmory/internal/sqldb"
 	"github.com/wmory/wmory/internal/sqldb/sqldbtest"
+	"github.com/wmory/wmory/internal/testtools"
 )
 
 // process is a wmory started as its own operating-system process.
@@ -303,10 +304,7 @@ func TestScaleOut(t *testing.T) {
 
 func waitForLong(t *testing.T, d time.Duration, what string, f func() bool) {
 	t.Helper()
-	for deadline := time.Now().Add(d); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
-		if f() {
-			return
-		}
+	if !testtools.Until(d, f) {
+		t.Fatalf("timed out waiting for %s", what)
 	}
-	t.Fatalf("timed out waiting for %s", what)
 }

@@ -5,6 +5,7 @@ package events
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/url"
@@ -29,7 +30,7 @@ func SubscribeNATS(ctx context.Context, rawURL string, arrived func(ctx context.
 	}
 	conn, err := nats.Connect(server, nats.Name("wmory"), nats.MaxReconnects(-1))
 	if err != nil {
-		return nil, fmt.Errorf("WMORY_S3_EVENTS: %w", err)
+		return nil, fmt.Errorf("store events from NATS: %w", err)
 	}
 	work := context.WithoutCancel(ctx)
 	sub, err := conn.QueueSubscribe(subject, queueGroup, func(msg *nats.Msg) {
@@ -48,11 +49,11 @@ func SubscribeNATS(ctx context.Context, rawURL string, arrived func(ctx context.
 	})
 	if err != nil {
 		conn.Close()
-		return nil, fmt.Errorf("WMORY_S3_EVENTS: %w", err)
+		return nil, fmt.Errorf("store events from NATS: %w", err)
 	}
 	if err := conn.Flush(); err != nil { // the subscription is in place when this returns
 		conn.Close()
-		return nil, fmt.Errorf("WMORY_S3_EVENTS: %w", err)
+		return nil, fmt.Errorf("store events from NATS: %w", err)
 	}
 	return func() { sub.Unsubscribe(); conn.Close() }, nil
 }
@@ -62,11 +63,11 @@ func SubscribeNATS(ctx context.Context, rawURL string, arrived func(ctx context.
 func ParseNATSURL(raw string) (server, subject string, err error) {
 	u, err := url.Parse(raw)
 	if err != nil || u.Scheme != "nats" || u.Host == "" {
-		return "", "", fmt.Errorf("WMORY_S3_EVENTS %q: want nats://host:port/SUBJECT", raw)
+		return "", "", errors.New("want nats://host:port/SUBJECT")
 	}
 	subject = strings.TrimPrefix(u.Path, "/")
 	if subject == "" || strings.ContainsAny(subject, " /") {
-		return "", "", fmt.Errorf("WMORY_S3_EVENTS %q: want a subject after the address, such as nats://127.0.0.1:4222/photos.events", raw)
+		return "", "", errors.New("want a subject after the address, such as nats://127.0.0.1:4222/photos.events")
 	}
 	u.Path = ""
 	return u.String(), subject, nil

@@ -50,7 +50,10 @@ type Worker struct {
 	// OnIdle, when set, runs when the queue runs dry after work: the moment to
 	// give memory held since the burst back to the system.
 	OnIdle func()
-	wake   chan struct{}
+	// After is the timer of the idle wait between polls (time.After); tests
+	// replace it to decide when the worker polls again.
+	After func(time.Duration) <-chan time.Time
+	wake  chan struct{}
 }
 
 // Wake tells an idle worker that a job was queued, so that it does not wait
@@ -66,7 +69,7 @@ func (w *Worker) Wake() {
 func New(db *sqldb.DB, store blob.Store, log *slog.Logger) *Worker {
 	w := &Worker{id: wmory.NewID(db.Now()), db: db, log: log, handlers: map[sqldb.JobKind]Handler{}, Concurrency: 2, Lease: 5 * time.Minute,
 		Poll: time.Second, MaxAttempts: 10, CleanupEvery: time.Minute, ReconcileEvery: time.Hour, store: store,
-		wake: make(chan struct{}, 1)}
+		After: time.After, wake: make(chan struct{}, 1)}
 	w.Handle(sqldb.JobDeleteObjects, deleteObjects(store))
 	return w
 }
@@ -102,7 +105,7 @@ func (w *Worker) Run(ctx context.Context) {
 				select {
 				case <-ctx.Done():
 				case <-w.wake:
-				case <-time.After(w.Poll):
+				case <-w.After(w.Poll):
 				}
 			}
 		}()

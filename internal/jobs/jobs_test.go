@@ -170,9 +170,12 @@ func TestReplacedOriginalFails(t *testing.T) {
 	f := newFixture(t, sqldbtest.Engines(t)[0])
 	m := f.add(t, "a.jpg", "image/jpeg", testfile(t, "camera.jpg"))
 	other := testfile(t, "alpha.png")
-	time.Sleep(10 * time.Millisecond) // a new modification time, as a later write would have
+	before, _ := f.store.Stat(ctx, m.ObjectKey)
 	f.store.Delete(ctx, m.ObjectKey)
 	f.store.Put(ctx, m.ObjectKey, bytes.NewReader(other), int64(len(other)), "image/png")
+	if after, _ := f.store.Stat(ctx, m.ObjectKey); after.ETag == before.ETag {
+		t.Fatal("the replaced object has the same ETag; the test proves nothing")
+	}
 	f.drain()
 	if got := f.media(t, m.ID); got.Status != wmory.StatusFailed {
 		t.Fatalf("status %s; want failed", got.Status)
@@ -272,7 +275,10 @@ func TestCleanupLease(t *testing.T) {
 // and not again while it stays idle.
 func TestOnIdleAfterWork(t *testing.T) {
 	f := newFixture(t, sqldbtest.Engines(t)[0])
-	f.w.Concurrency, f.w.Poll = 1, 10*time.Millisecond
+	// Each tick the test sends is taken only by a worker waiting between
+	// polls: when a send returns, the poll before it is over.
+	tick := make(chan time.Time)
+	f.w.Concurrency, f.w.After = 1, func(time.Duration) <-chan time.Time { return tick }
 	idle := make(chan string, 10)
 	m := f.add(t, "camera.jpg", "image/jpeg", testfile(t, "camera.jpg"))
 	f.w.OnIdle = func() { idle <- f.media(t, m.ID).Status }
@@ -290,7 +296,10 @@ func TestOnIdleAfterWork(t *testing.T) {
 	case <-time.After(30 * time.Second):
 		t.Fatal("OnIdle was not called after the queue ran dry")
 	}
-	time.Sleep(100 * time.Millisecond) // ten more empty polls
+	// Ten more empty polls, each over when the worker takes the next tick.
+	for range 11 {
+		tick <- time.Now()
+	}
 	cancel()
 	<-done
 	if len(idle) != 0 {

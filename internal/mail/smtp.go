@@ -32,7 +32,7 @@ func NewSMTP(rawURL, from string) (*SMTP, error) {
 		if errors.As(err, &ue) {
 			err = ue.Err // never echo a URL that holds a password
 		}
-		return nil, fmt.Errorf("SMTP_URL: %v", err)
+		return nil, err
 	}
 	s := &SMTP{host: u.Hostname(), from: from, now: time.Now}
 	switch u.Scheme {
@@ -40,10 +40,10 @@ func NewSMTP(rawURL, from string) (*SMTP, error) {
 	case "smtps":
 		s.implicit = true
 	default:
-		return nil, errors.New("SMTP_URL must start with smtp:// or smtps://")
+		return nil, errors.New("want smtp://user:password@host:port or smtps://…")
 	}
 	if s.host == "" {
-		return nil, errors.New("SMTP_URL names no host")
+		return nil, errors.New("want a host, such as smtp://mail.example.com:587")
 	}
 	port := u.Port()
 	if port == "" {

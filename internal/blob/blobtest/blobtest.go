@@ -363,16 +363,11 @@ func LaunchVersityGW(dir string, flags ...string) (VersityGW, error) {
 	if err := cmd.Start(); err != nil {
 		return VersityGW{}, err
 	}
-	for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(20 * time.Millisecond) {
-		if c, err := net.Dial("tcp", addr); err == nil {
-			c.Close()
-			return g, nil
-		}
-		if time.Now().After(deadline) {
-			g.Stop()
-			return VersityGW{}, fmt.Errorf("versitygw did not start:\n%s", logs.String())
-		}
+	if !testtools.Until(15*time.Second, testtools.Listening(addr)) {
+		g.Stop()
+		return VersityGW{}, fmt.Errorf("versitygw did not start:\n%s", logs.String())
 	}
+	return g, nil
 }
 
 func (g VersityGW) UseCredentials(t *testing.T) {

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/wmory/wmory/internal/testtools"
 )
 
 // throughPgBouncer starts a PgBouncer in transaction mode in front of the
@@ -76,18 +78,9 @@ server_reset_query =
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		c, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", port))
-		if err == nil {
-			c.Close()
-			break
-		}
-		if time.Now().After(deadline) {
-			out, _ := os.ReadFile(filepath.Join(dir, "pgbouncer.log"))
-			t.Fatalf("pgbouncer did not start: %s", out)
-		}
-		time.Sleep(20 * time.Millisecond)
+	if !testtools.Until(10*time.Second, testtools.Listening(fmt.Sprintf("127.0.0.1:%d", port))) {
+		out, _ := os.ReadFile(filepath.Join(dir, "pgbouncer.log"))
+		t.Fatalf("pgbouncer did not start: %s", out)
 	}
 	u.Host = fmt.Sprintf("127.0.0.1:%d", port)
 	return u.String()
