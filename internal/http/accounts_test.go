@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wmory/wmory"
 	"github.com/wmory/wmory/internal/sqldb/sqldbtest"
 )
 
@@ -305,6 +306,15 @@ func TestSessionCookie(t *testing.T) {
 			}
 			// A token in the query string is not a credential.
 			e.anon().must(401, "GET", "/api/v1/me?token="+c.Value, nil)
+			// As the session slides forward, the cookie follows it: its
+			// lifetime is counted on the server's clock, 30 days from now.
+			e.advance(10 * 24 * time.Hour)
+			cc.header.Del("Origin")
+			cc.header.Set("Sec-Fetch-Site", "same-origin")
+			slid := (&http.Response{Header: cc.must(200, "GET", "/api/v1/me", nil).header}).Cookies()
+			if len(slid) != 1 || slid[0].Value != c.Value || slid[0].MaxAge < int(wmory.SessionIdleLifetime.Seconds())-60 || slid[0].MaxAge > int(wmory.SessionIdleLifetime.Seconds()) {
+				t.Fatalf("the cookie after the session slid: %+v; want Max-Age %v", slid, wmory.SessionIdleLifetime)
+			}
 		})
 	}
 }

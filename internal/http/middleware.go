@@ -160,7 +160,7 @@ func (s *Server) secureCookies() bool { return s.cfg.BaseURL != nil && s.cfg.Bas
 
 func (s *Server) setSessionCookie(w http.ResponseWriter, token string, expires time.Time) {
 	http.SetCookie(w, &http.Cookie{Name: s.cookieName(), Value: token, Path: "/", Expires: expires,
-		MaxAge: int(time.Until(expires).Seconds()), HttpOnly: true, Secure: s.secureCookies(), SameSite: http.SameSiteLaxMode})
+		MaxAge: int(expires.Sub(s.db.Now()).Seconds()), HttpOnly: true, Secure: s.secureCookies(), SameSite: http.SameSiteLaxMode})
 }
 
 func (s *Server) clearSessionCookie(w http.ResponseWriter) {
@@ -187,7 +187,7 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (*http.Req
 		}
 		return nil, err
 	}
-	if !fromHeader && time.Until(sess.ExpiresAt) > wmory.SessionIdleLifetime-2*time.Minute && sess.ExpiresAt.Before(sess.EndsAt) {
+	if !fromHeader && sess.ExpiresAt.Sub(s.db.Now()) > wmory.SessionIdleLifetime-2*time.Minute && sess.ExpiresAt.Before(sess.EndsAt) {
 		// The session just slid forward: let the cookie follow.
 		s.setSessionCookie(w, token, sess.ExpiresAt)
 	}
