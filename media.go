@@ -200,7 +200,28 @@ type Media struct {
 	Status      string
 	// FailureReason is set when Status is failed.
 	FailureReason FailureReason
+	// Playback is where a video's playback rendition stands; PlaybackFailure
+	// says why when it failed, and PlaybackBytes is its size once made.
+	Playback        PlaybackStatus
+	PlaybackFailure FailureReason
+	PlaybackBytes   int64
 }
+
+// PlaybackStatus is where an item's playback rendition stands: a video's is
+// pending until it is made (ready) or cannot be (failed, the original still
+// viewable); photos, and videos while renditions are off, have none.
+type PlaybackStatus string
+
+const (
+	PlaybackPending PlaybackStatus = "pending"
+	PlaybackReady   PlaybackStatus = "ready"
+	PlaybackFailed  PlaybackStatus = "failed"
+	PlaybackNone    PlaybackStatus = "none"
+)
+
+// VideoHeights are the rendition sizes an instance may choose, as the
+// longest short side in pixels.
+func VideoHeights() []int { return []int{480, 720, 1080} }
 
 // TakenAtLocal is the wall-clock time where the item was taken, which is
 // what people expect to see: TakenAt at the camera's offset, or as UTC when
@@ -240,24 +261,32 @@ func FormatOffset(minutes int) string {
 	return fmt.Sprintf("%c%02d:%02d", sign, minutes/60, minutes%60)
 }
 
-// ThumbnailKey and PreviewKey are where a media item's derived images live;
-// they are derived from the original's key, so a retried job overwrites its
-// own output instead of leaving a second copy.
+// ThumbnailKey, PreviewKey and PlaybackKey are where a media item's derived
+// data lives; they are derived from the original's key, so a retried job
+// overwrites its own output instead of leaving a second copy.
 func (m *Media) ThumbnailKey() string { return ThumbnailOf(m.ObjectKey) }
 func (m *Media) PreviewKey() string   { return m.ObjectKey + previewSuffix }
+func (m *Media) PlaybackKey() string  { return m.ObjectKey + playbackSuffix }
+
+// DerivedKeys are the keys of everything made from the original: what goes
+// when the item goes.
+func (m *Media) DerivedKeys() []string {
+	return []string{m.ThumbnailKey(), m.PreviewKey(), m.PlaybackKey()}
+}
 
 // ThumbnailOf is the thumbnail's key of the original stored under key.
 func ThumbnailOf(key string) string { return key + thumbSuffix }
 
 const (
-	thumbSuffix   = ".thumb.webp"
-	previewSuffix = ".preview.webp"
+	thumbSuffix    = ".thumb.webp"
+	previewSuffix  = ".preview.webp"
+	playbackSuffix = ".play.mp4"
 )
 
 // OriginalKey returns the key of the original an object belongs to: itself, or
 // the original a derived image was made from.
 func OriginalKey(key string) string {
-	for _, suffix := range []string{thumbSuffix, previewSuffix} {
+	for _, suffix := range []string{thumbSuffix, previewSuffix, playbackSuffix} {
 		if k, ok := strings.CutSuffix(key, suffix); ok {
 			return k
 		}

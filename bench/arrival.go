@@ -36,7 +36,7 @@ func (e *apiEnv) startWorkers(n int) (stop func()) {
 	exe, err := os.Executable()
 	must(err)
 	proc.Helper = []string{exe, "imaging-helper"}
-	w.HandleMedia(e.svc.Processor(proc))
+	w.HandleMedia(e.svc.Processor(proc), 1)
 	w.Concurrency = n
 	e.db.OnEnqueue = w.Wake
 	ctx, cancel := context.WithCancel(context.Background())

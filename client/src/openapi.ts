@@ -685,6 +685,7 @@ export interface components {
             id: string;
             is_admin: boolean;
             name: string;
+            rendition_bytes: number;
             stored_bytes: number;
             suspended: boolean;
         };
@@ -809,6 +810,12 @@ export interface components {
             kind: "photo" | "video";
             /** Format: uri */
             original_url?: string;
+            /** @enum {string|null} */
+            playback_failure_reason: "undecodable" | "too_large" | "too_long" | "timeout" | "original_missing" | "original_changed" | "processing_failed" | null;
+            /** @enum {string} */
+            playback_status: "pending" | "ready" | "failed" | "none";
+            /** Format: uri */
+            playback_url?: string;
             /** Format: uri */
             preview_url?: string;
             size: number;

@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -20,6 +21,7 @@ import (
 	"github.com/wmory/wmory/internal/blob/s3"
 	"github.com/wmory/wmory/internal/events"
 	wmail "github.com/wmory/wmory/internal/mail"
+	"github.com/wmory/wmory/internal/media"
 	"github.com/wmory/wmory/internal/sqldb"
 )
 
@@ -45,6 +47,9 @@ type config struct {
 	EventSecret     string
 	S3Events        string // nats://host:port/SUBJECT
 	S3CreateBucket  bool
+	Renditions      media.Renditions
+	// TranscodeWorkers is how many renditions this process makes at once.
+	TranscodeWorkers int
 
 	// Read from their settings and settled into the fields above.
 	mysql     mysqlParts
@@ -94,6 +99,9 @@ func settings() []setting {
 		{"s3-create-bucket", "WMORY_S3_CREATE_BUCKET", "false", "make the bucket at start if it does not exist (a self-hosted store's first start)", false, boolean(func(c *config) *bool { return &c.S3CreateBucket })},
 		{"s3-public-endpoint", "WMORY_S3_PUBLIC_ENDPOINT", "", "the store's URL as browsers and phones reach it, when it is not AWS_ENDPOINT_URL_S3 (behind a proxy, in compose); upload and download URLs are signed for it", false, webURL(func(c *config) *string { return &c.store.PublicEndpoint })},
 		{"workers", "WMORY_WORKERS", strconv.Itoa(runtime.NumCPU()), "jobs run at once by this process (serve: 0 runs none here, for a separate `wmory worker`)", false, count(0, func(c *config) *int { return &c.Workers })},
+		{"transcode", "WMORY_TRANSCODE", "on", "make a playback rendition (H.264 MP4) of every video, so that every browser and phone plays it: on or off", false, transcode},
+		{"video-height", "WMORY_VIDEO_HEIGHT", "720", "the playback rendition's short side at most, in pixels: 480, 720 or 1080", false, videoHeight},
+		{"transcode-workers", "WMORY_TRANSCODE_WORKERS", "1", "renditions made at once by this process, apart from other jobs (0: none here)", false, count(0, func(c *config) *int { return &c.TranscodeWorkers })},
 		{"metrics-addr", "WMORY_METRICS_ADDR", "", "address to serve /metrics and /healthz on for the operators (never on the public address); empty: none", false, optional(hostPort(func(c *config) *string { return &c.MetricsAddr }))},
 		{"db-max-open", "WMORY_DB_MAX_OPEN", "20", "most open database connections per process", false, count(1, func(c *config) *int { return &c.Pool.MaxOpen })},
 		{"db-max-idle", "WMORY_DB_MAX_IDLE", "10", "most idle database connections per process", false, count(1, func(c *config) *int { return &c.Pool.MaxIdle })},
@@ -369,6 +377,27 @@ func s3PathStyle(c *config, v string) error {
 		return err
 	}
 	c.pathStyle = &b
+	return nil
+}
+
+func transcode(c *config, v string) error {
+	switch v {
+	case "on":
+		c.Renditions.Off = false
+	case "off":
+		c.Renditions.Off = true
+	default:
+		return errors.New("want on or off")
+	}
+	return nil
+}
+
+func videoHeight(c *config, v string) error {
+	n, err := strconv.Atoi(v)
+	if err != nil || !slices.Contains(wmory.VideoHeights(), n) {
+		return errors.New("want 480, 720 or 1080")
+	}
+	c.Renditions.Height = n
 	return nil
 }
 

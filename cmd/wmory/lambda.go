@@ -47,7 +47,9 @@ func lambdaFunction(ctx context.Context, args []string, getenv func(string) stri
 	w := jobs.New(db, store, log)
 	w.Lease = c.JobLease
 	proc := newProcessor(log)
-	w.HandleMedia(svc.Processor(proc))
+	// Renditions are left to the workers: a function's time and disk are
+	// too short for a long video.
+	w.HandleMedia(svc.Processor(proc), 0)
 	log.Info("thumbnail function ready", "database", string(db.Dialect()), "lease", c.JobLease.String())
 	lambda.Start(ctx, lambda.New(svc, w, log), func() {
 		proc.StopHelpers()

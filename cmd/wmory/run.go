@@ -110,13 +110,16 @@ func openStore(ctx context.Context, c config, db *sqldb.DB, m *metrics.Metrics, 
 				err = fmt.Errorf("create the bucket %s: %w", c.S3.Bucket, err)
 			}
 		}
-		return s, media.New(db, s, c.Limits, m, log), nil, err
+		svc := media.New(db, s, c.Limits, m, log)
+		svc.Renditions = c.Renditions
+		return s, svc, nil, err
 	}
 	ls, err := local.Open(filepath.Join(c.DataDir, "blobs"), filepath.Join(c.DataDir, "blob.key"), c.BaseURL)
 	if err != nil {
 		return nil, nil, nil, err
 	}
 	svc := media.New(db, ls, c.Limits, m, log)
+	svc.Renditions = c.Renditions
 	// The local store can be told what S3 cannot: that an upload has ended;
 	// and it sees the bytes arrive, so the upload completes then.
 	ls.SetAdmission(db.AcceptsBytes, db.KeepsObject)
@@ -199,7 +202,7 @@ func startWorker(ctx context.Context, db *sqldb.DB, store blob.Store, svc *media
 	w.Concurrency = n
 	w.AuditRetention = c.AuditRetention
 	proc := newProcessor(log)
-	w.HandleMedia(svc.Processor(proc))
+	w.HandleMedia(svc.Processor(proc), c.TranscodeWorkers)
 	w.SweepArrivals = svc.SweepArrivals
 	// After a burst of processing, hand back what libvips and the Go heap held.
 	w.OnIdle = func() {

@@ -18,6 +18,9 @@ type adminUserView struct {
 	CreatedAt      time.Time `json:"created_at"`
 	DailyBytesUsed int64     `json:"daily_bytes_used"`
 	StoredBytes    int64     `json:"stored_bytes"`
+	// RenditionBytes is the storage of what the instance made to play the
+	// user's videos, counted against no allowance.
+	RenditionBytes int64 `json:"rendition_bytes"`
 }
 
 func viewAdminUser(u wmory.User) adminUserView {
@@ -35,7 +38,7 @@ func (s *Server) adminUsers(w http.ResponseWriter, r *http.Request) error {
 	}
 	return writeList(w, mapList(list, func(u sqldb.UserSummary) adminUserView {
 		v := viewAdminUser(u.User)
-		v.DailyBytesUsed, v.StoredBytes = u.DailyBytesUsed, u.StoredBytes
+		v.DailyBytesUsed, v.StoredBytes, v.RenditionBytes = u.DailyBytesUsed, u.StoredBytes, u.RenditionBytes
 		return v
 	}), next)
 }

@@ -365,7 +365,7 @@ func (e *env) orphans() []string {
 func (e *env) processMedia() {
 	e.t.Helper()
 	w := e.worker()
-	w.HandleMedia(e.media.Processor(imaging.New()))
+	w.HandleMedia(e.media.Processor(imaging.New()), 1)
 	for w.RunOne(e.t.Context()) {
 	}
 }

@@ -95,12 +95,19 @@ type mediaView struct {
 	ThumbnailURL  string  `json:"thumbnail_url,omitempty"`
 	PreviewURL    string  `json:"preview_url,omitempty"`
 	OriginalURL   string  `json:"original_url,omitempty"`
+	// PlaybackStatus is where a video's rendition that plays everywhere
+	// stands; PlaybackURL is that rendition once ready, and
+	// PlaybackFailureReason says why it failed, as a code.
+	PlaybackStatus        string  `json:"playback_status"`
+	PlaybackFailureReason *string `json:"playback_failure_reason"`
+	PlaybackURL           string  `json:"playback_url,omitempty"`
 }
 
 func (s *Server) viewMedia(ctx context.Context, m *wmory.Media, original bool) (mediaView, error) {
 	v := mediaView{ID: m.ID, GroupID: m.GroupID, Uploader: uploaderView{ID: m.UploaderID, Name: m.UploaderName}, Kind: string(m.Kind),
 		ContentType: m.ContentType, Filename: m.Filename, Size: m.Size, Width: m.Width, Height: m.Height, DurationMS: m.DurationMS,
-		TakenAt: m.TakenAt, TakenAtLocal: m.TakenAtLocal().Format("2006-01-02T15:04:05"), UploadedAt: m.UploadedAt, Status: m.Status}
+		TakenAt: m.TakenAt, TakenAtLocal: m.TakenAtLocal().Format("2006-01-02T15:04:05"), UploadedAt: m.UploadedAt, Status: m.Status,
+		PlaybackStatus: string(m.Playback)}
 	if m.TakenOffset != nil {
 		offset := wmory.FormatOffset(*m.TakenOffset)
 		v.TakenAtOffset = &offset
@@ -109,12 +116,21 @@ func (s *Server) viewMedia(ctx context.Context, m *wmory.Media, original bool) (
 		reason := string(m.FailureReason)
 		v.FailureReason = &reason
 	}
+	if m.PlaybackFailure != "" {
+		reason := string(m.PlaybackFailure)
+		v.PlaybackFailureReason = &reason
+	}
 	var err error
 	if m.Status == wmory.StatusReady {
 		if v.ThumbnailURL, err = s.store.PresignGet(ctx, m.ThumbnailKey(), blob.GetOptions{ContentType: "image/webp", Disposition: "inline", TTL: derivedURLTTL}); err != nil {
 			return v, media.StorageError(err)
 		}
 		if v.PreviewURL, err = s.store.PresignGet(ctx, m.PreviewKey(), blob.GetOptions{ContentType: "image/webp", Disposition: "inline", TTL: derivedURLTTL}); err != nil {
+			return v, media.StorageError(err)
+		}
+	}
+	if m.Playback == wmory.PlaybackReady {
+		if v.PlaybackURL, err = s.store.PresignGet(ctx, m.PlaybackKey(), blob.GetOptions{ContentType: "video/mp4", Disposition: "inline", TTL: derivedURLTTL}); err != nil {
 			return v, media.StorageError(err)
 		}
 	}

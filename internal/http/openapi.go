@@ -37,6 +37,8 @@ func list(item string) schema {
 }
 
 func schemas() schema {
+	failureReason := schema{"type": []string{"string", "null"}, "enum": []any{"undecodable", "too_large", "too_long", "timeout",
+		"original_missing", "original_changed", "processing_failed", nil}}
 	return schema{
 		"Error": obj([]string{"error"}, schema{"error": obj([]string{"code", "message"}, schema{
 			"code": schema{"type": "string", "pattern": "^[a-z_]+$"}, "message": str, "request_id": str}),
@@ -88,14 +90,14 @@ func schemas() schema {
 			"size": schema{"type": "integer", "minimum": 1}, "sha256": schema{"type": "string", "pattern": "^[0-9a-fA-F]{64}$"}}),
 		"Upload": obj([]string{"upload_id", "method", "url", "headers", "expires_at"}, schema{"upload_id": id, "method": schema{"type": "string", "enum": []string{"PUT"}},
 			"url": schema{"type": "string", "format": "uri"}, "headers": schema{"type": "object", "additionalProperties": str}, "expires_at": dateTime}),
-		"Media": obj([]string{"id", "group_id", "uploader", "kind", "content_type", "filename", "size", "width", "height", "duration_ms", "taken_at", "taken_at_local", "taken_at_offset", "uploaded_at", "status", "failure_reason"}, schema{
+		"Media": obj([]string{"id", "group_id", "uploader", "kind", "content_type", "filename", "size", "width", "height", "duration_ms", "taken_at", "taken_at_local", "taken_at_offset", "uploaded_at", "status", "failure_reason", "playback_status", "playback_failure_reason"}, schema{
 			"id": id, "group_id": id, "uploader": obj([]string{"id", "name"}, schema{"id": str, "name": str}),
 			"kind": schema{"type": "string", "enum": []string{"photo", "video"}}, "content_type": str, "filename": str, "size": integer,
 			"width": schema{"type": []string{"integer", "null"}}, "height": schema{"type": []string{"integer", "null"}}, "duration_ms": schema{"type": []string{"integer", "null"}},
 			"taken_at": dateTime, "taken_at_local": schema{"type": "string", "pattern": `^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$`},
 			"taken_at_offset": schema{"type": []string{"string", "null"}, "pattern": `^[+-]\d{2}:\d{2}$`}, "uploaded_at": dateTime, "status": schema{"type": "string", "enum": []string{"processing", "ready", "failed"}},
-			"failure_reason": schema{"type": []string{"string", "null"}, "enum": []any{"undecodable", "too_large", "too_long", "timeout",
-				"original_missing", "original_changed", "processing_failed", nil}},
+			"failure_reason": failureReason, "playback_status": schema{"type": "string", "enum": []string{"pending", "ready", "failed", "none"}},
+			"playback_failure_reason": failureReason, "playback_url": schema{"type": "string", "format": "uri"},
 			"thumbnail_url": schema{"type": "string", "format": "uri"}, "preview_url": schema{"type": "string", "format": "uri"}, "original_url": schema{"type": "string", "format": "uri"}}),
 		"MediaList": list("Media"),
 		"Month":     obj([]string{"month", "count"}, schema{"month": schema{"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$"}, "count": integer}),
@@ -109,8 +111,9 @@ func schemas() schema {
 			"escalated": boolean, "created_at": dateTime, "resolved_at": schema{"type": []string{"string", "null"}, "format": "date-time"},
 			"resolved_by": schema{"type": []string{"string", "null"}}}),
 		"ReportList": list("Report"),
-		"AdminUser": obj([]string{"id", "email", "name", "email_verified", "suspended", "is_admin", "created_at", "daily_bytes_used", "stored_bytes"}, schema{"id": id, "email": str, "name": str,
-			"email_verified": boolean, "suspended": boolean, "is_admin": boolean, "created_at": dateTime, "daily_bytes_used": integer, "stored_bytes": integer}),
+		"AdminUser": obj([]string{"id", "email", "name", "email_verified", "suspended", "is_admin", "created_at", "daily_bytes_used", "stored_bytes", "rendition_bytes"}, schema{"id": id, "email": str, "name": str,
+			"email_verified": boolean, "suspended": boolean, "is_admin": boolean, "created_at": dateTime, "daily_bytes_used": integer, "stored_bytes": integer,
+			"rendition_bytes": integer}),
 		"AdminUserList": list("AdminUser"),
 		"Limits": obj(nil, schema{"daily_bytes_limit": schema{"type": []string{"integer", "null"}, "minimum": 0}, "daily_files_limit": schema{"type": []string{"integer", "null"}, "minimum": 0},
 			"max_photo_bytes": schema{"type": []string{"integer", "null"}, "minimum": 0}, "max_video_bytes": schema{"type": []string{"integer", "null"}, "minimum": 0}}),

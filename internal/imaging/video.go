@@ -17,19 +17,74 @@ import (
 
 // probe is the part of ffprobe's JSON that wmory reads.
 type probe struct {
-	Streams []struct {
-		CodecType    string            `json:"codec_type"`
-		Width        int               `json:"width"`
-		Height       int               `json:"height"`
-		Tags         map[string]string `json:"tags"`
-		SideDataList []struct {
-			Rotation float64 `json:"rotation"`
-		} `json:"side_data_list"`
-	} `json:"streams"`
-	Format struct {
+	Streams []stream `json:"streams"`
+	Format  struct {
 		Duration string            `json:"duration"`
 		Tags     map[string]string `json:"tags"`
 	} `json:"format"`
+}
+
+type stream struct {
+	CodecType    string            `json:"codec_type"`
+	CodecName    string            `json:"codec_name"`
+	Profile      string            `json:"profile"`
+	PixFmt       string            `json:"pix_fmt"`
+	Width        int               `json:"width"`
+	Height       int               `json:"height"`
+	Transfer     string            `json:"color_transfer"`
+	FieldOrder   string            `json:"field_order"`
+	Channels     int               `json:"channels"`
+	Tags         map[string]string `json:"tags"`
+	SideDataList []struct {
+		Rotation float64 `json:"rotation"`
+	} `json:"side_data_list"`
+}
+
+// rotation is the angle a player turns the stream by.
+func (s stream) rotation() float64 {
+	for _, sd := range s.SideDataList {
+		if sd.Rotation != 0 {
+			return sd.Rotation
+		}
+	}
+	if r, err := strconv.ParseFloat(s.Tags["rotate"], 64); err == nil {
+		return r
+	}
+	return 0
+}
+
+// first returns the first stream of a type ("video", "audio"), or nil.
+func (pr *probe) first(codecType string) *stream {
+	for i := range pr.Streams {
+		if pr.Streams[i].CodecType == codecType {
+			return &pr.Streams[i]
+		}
+	}
+	return nil
+}
+
+// duration is the file's length, or 0 when ffprobe could not tell.
+func (pr *probe) duration() time.Duration {
+	d, err := strconv.ParseFloat(pr.Format.Duration, 64)
+	if err != nil || d <= 0 || math.IsInf(d, 0) {
+		return 0
+	}
+	return time.Duration(d * float64(time.Second))
+}
+
+// probeFile reads what ffprobe says of a local file. Only local files are
+// read: network and playlist protocols are not allowed.
+func (p *Processor) probeFile(ctx context.Context, path string) (*probe, error) {
+	out, err := p.run(ctx, p.Timeout, nil, p.FFprobe, "-v", "error", "-protocol_whitelist", "file", "-print_format", "json",
+		"-show_format", "-show_streams", "file:"+path)
+	if err != nil {
+		return nil, err
+	}
+	var pr probe
+	if err := json.Unmarshal(out, &pr); err != nil {
+		return nil, rejectf("unreadable ffprobe output: %v", err)
+	}
+	return &pr, nil
 }
 
 // run starts a tool in its own process group and kills the whole group when
@@ -66,42 +121,21 @@ func (p *Processor) run(ctx context.Context, timeout time.Duration, stdin []byte
 // files are read: network and playlist protocols are not allowed.
 func (p *Processor) Video(ctx context.Context, path string) (*Result, error) {
 	Start()
-	out, err := p.run(ctx, p.Timeout, nil, p.FFprobe, "-v", "error", "-protocol_whitelist", "file", "-print_format", "json",
-		"-show_format", "-show_streams", "file:"+path)
+	pr, err := p.probeFile(ctx, path)
 	if err != nil {
 		return nil, err
 	}
-	var pr probe
-	if err := json.Unmarshal(out, &pr); err != nil {
-		return nil, rejectf("unreadable ffprobe output: %v", err)
-	}
 	res := &Result{}
-	found := false
-	for _, s := range pr.Streams {
-		if s.CodecType != "video" {
-			continue
-		}
-		found = true
-		res.Width, res.Height = s.Width, s.Height
-		rot := 0.0
-		for _, sd := range s.SideDataList {
-			if sd.Rotation != 0 {
-				rot = sd.Rotation
-			}
-		}
-		if r, err := strconv.ParseFloat(s.Tags["rotate"], 64); err == nil && rot == 0 {
-			rot = r
-		}
-		if int(math.Abs(rot))%180 == 90 {
-			res.Width, res.Height = res.Height, res.Width
-		}
-		if t := parseCreation(s.Tags["creation_time"]); t != nil {
-			res.TakenAt = t
-		}
-		break
-	}
-	if !found || res.Width <= 0 || res.Height <= 0 {
+	s := pr.first("video")
+	if s == nil || s.Width <= 0 || s.Height <= 0 {
 		return nil, rejectf("no video stream")
+	}
+	res.Width, res.Height = s.Width, s.Height
+	if int(math.Abs(s.rotation()))%180 == 90 {
+		res.Width, res.Height = res.Height, res.Width
+	}
+	if t := parseCreation(s.Tags["creation_time"]); t != nil {
+		res.TakenAt = t
 	}
 	if int64(res.Width)*int64(res.Height) > p.MaxPixels {
 		return nil, reject(wmory.FailTooLarge, "video of %d×%d pixels is over the limit", res.Width, res.Height)
@@ -115,13 +149,13 @@ func (p *Processor) Video(ctx context.Context, path string) (*Result, error) {
 		res.TakenAt, res.TakenOffset = t, offset
 	}
 	seek := "1"
-	if d, err := strconv.ParseFloat(pr.Format.Duration, 64); err == nil && d > 0 {
-		if time.Duration(d*float64(time.Second)) > p.MaxDuration {
-			return nil, reject(wmory.FailTooLong, "video of %.0f s is longer than allowed", d)
+	if d := pr.duration(); d > 0 {
+		if d > p.MaxDuration {
+			return nil, reject(wmory.FailTooLong, "video of %.0f s is longer than allowed", d.Seconds())
 		}
-		ms := int64(d * 1000)
+		ms := d.Milliseconds()
 		res.DurationMS = &ms
-		if d < 2 {
+		if d < 2*time.Second {
 			seek = "0"
 		}
 	}

@@ -54,6 +54,7 @@ type Worker struct {
 	// replace it to decide when the worker polls again.
 	After func(time.Duration) <-chan time.Time
 	wake  chan struct{}
+	apart map[sqldb.JobKind]int // kinds with runners of their own, and how many
 }
 
 // Wake tells an idle worker that a job was queued, so that it does not wait
@@ -69,7 +70,7 @@ func (w *Worker) Wake() {
 func New(db *sqldb.DB, store blob.Store, log *slog.Logger) *Worker {
 	w := &Worker{id: wmory.NewID(db.Now()), db: db, log: log, handlers: map[sqldb.JobKind]Handler{}, Concurrency: 2, Lease: 5 * time.Minute,
 		Poll: time.Second, MaxAttempts: 10, CleanupEvery: time.Minute, ReconcileEvery: time.Hour, store: store,
-		After: time.After, wake: make(chan struct{}, 1)}
+		After: time.After, wake: make(chan struct{}, 1), apart: map[sqldb.JobKind]int{}}
 	w.Handle(sqldb.JobDeleteObjects, deleteObjects(store))
 	return w
 }
@@ -77,10 +78,20 @@ func New(db *sqldb.DB, store blob.Store, log *slog.Logger) *Worker {
 // Handle registers the handler of a job kind.
 func (w *Worker) Handle(kind sqldb.JobKind, h Handler) { w.handlers[kind] = h }
 
+// Apart runs a kind of job on runners of its own, at most runners at once in
+// this process (0: none here, for another process to run), so that a long
+// kind (video renditions) never holds the others up behind it. Such a job is
+// not bound by one lease: its lease is renewed while it runs, and its handler
+// sets its own deadline.
+func (w *Worker) Apart(kind sqldb.JobKind, runners int) { w.apart[kind] = runners }
+
+// kinds are the kinds of job the shared runners take: all but those apart.
 func (w *Worker) kinds() []sqldb.JobKind {
 	var out []sqldb.JobKind
 	for k := range w.handlers {
-		out = append(out, k)
+		if _, ok := w.apart[k]; !ok {
+			out = append(out, k)
+		}
 	}
 	return out
 }
@@ -88,27 +99,20 @@ func (w *Worker) kinds() []sqldb.JobKind {
 // Run works until ctx ends; a job in progress then finishes or is released.
 func (w *Worker) Run(ctx context.Context) {
 	var wg sync.WaitGroup
-	for range w.Concurrency {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			ran := false
-			for ctx.Err() == nil {
-				if w.RunOne(ctx) {
-					ran = true
-					continue
-				}
-				if ran && w.OnIdle != nil {
-					w.OnIdle()
-					ran = false
-				}
-				select {
-				case <-ctx.Done():
-				case <-w.wake:
-				case <-w.After(w.Poll):
-				}
-			}
-		}()
+	runners := func(n int, kinds []sqldb.JobKind) {
+		for range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				w.runUntilDone(ctx, kinds)
+			}()
+		}
+	}
+	runners(w.Concurrency, w.kinds())
+	for kind, n := range w.apart {
+		if w.handlers[kind] != nil {
+			runners(n, []sqldb.JobKind{kind})
+		}
 	}
 	wg.Add(1)
 	go func() {
@@ -225,9 +229,42 @@ func (w *Worker) Reconcile(ctx context.Context) (int, error) {
 	return deleted, err
 }
 
-// RunOne claims and runs one due job; it reports whether there was one.
+// runUntilDone is one runner: it runs jobs of the kinds while there are any,
+// and waits for a wake-up or its next poll when there are none.
+func (w *Worker) runUntilDone(ctx context.Context, kinds []sqldb.JobKind) {
+	ran := false
+	for ctx.Err() == nil {
+		if w.runNext(ctx, kinds) {
+			ran = true
+			continue
+		}
+		if ran && w.OnIdle != nil {
+			w.OnIdle()
+			ran = false
+		}
+		select {
+		case <-ctx.Done():
+		case <-w.wake:
+		case <-w.After(w.Poll):
+		}
+	}
+}
+
+// RunOne claims and runs one due job of any kind this worker handles; it
+// reports whether there was one.
 func (w *Worker) RunOne(ctx context.Context) bool {
-	job, err := w.db.ClaimJob(ctx, w.kinds(), w.Lease)
+	var all []sqldb.JobKind
+	for k := range w.handlers {
+		all = append(all, k)
+	}
+	return w.runNext(ctx, all)
+}
+
+func (w *Worker) runNext(ctx context.Context, kinds []sqldb.JobKind) bool {
+	if len(kinds) == 0 {
+		return false
+	}
+	job, err := w.db.ClaimJob(ctx, kinds, w.Lease)
 	if err != nil {
 		if ctx.Err() == nil {
 			w.log.Error("claim job", "err", err)
@@ -264,9 +301,15 @@ func (w *Worker) RunJobAbout(ctx context.Context, kind sqldb.JobKind, subject st
 // run runs a claimed job within its lease and records the outcome; it
 // returns the handler's error.
 func (w *Worker) run(ctx context.Context, job *sqldb.Job) error {
-	// The handler gets the lease minus a margin, so it stops before another
-	// worker may take the job over.
-	jctx, cancel := context.WithTimeout(ctx, w.Lease*9/10)
+	var jctx context.Context
+	var cancel context.CancelFunc
+	if _, apart := w.apart[job.Kind]; apart {
+		jctx, cancel = w.renewing(ctx, job)
+	} else {
+		// The handler gets the lease minus a margin, so it stops before another
+		// worker may take the job over.
+		jctx, cancel = context.WithTimeout(ctx, w.Lease*9/10)
+	}
 	jobErr := w.safely(jctx, job)
 	cancel()
 	done := context.WithoutCancel(ctx)
@@ -291,6 +334,33 @@ func (w *Worker) run(ctx context.Context, job *sqldb.Job) error {
 		w.log.Error("record job outcome", "job", job.ID, "err", err)
 	}
 	return jobErr
+}
+
+// renewing returns the context of a job that runs apart: its lease is renewed
+// every third of a lease while the job runs, and the context ends when the
+// claim is lost (another worker then has the job) or cannot be renewed in time.
+func (w *Worker) renewing(ctx context.Context, job *sqldb.Job) (context.Context, context.CancelFunc) {
+	jctx, cancel := context.WithCancel(ctx)
+	go func() {
+		lastHeld := w.db.Now()
+		for {
+			select {
+			case <-jctx.Done():
+				return
+			case <-w.After(w.Lease / 3):
+			}
+			held, err := w.db.RenewJob(jctx, job, w.Lease)
+			switch {
+			case err == nil && held:
+				lastHeld = w.db.Now()
+			case err == nil || w.db.Now().Sub(lastHeld) > w.Lease*9/10:
+				w.log.Warn("job lease lost; stopping it", "job", job.ID, "kind", job.Kind, "err", err)
+				cancel()
+				return
+			}
+		}
+	}()
+	return jctx, cancel
 }
 
 // safely runs a handler, turning a panic into an error: hostile input must not

@@ -51,7 +51,7 @@ func newFixture(t *testing.T, e sqldbtest.Engine) *fixture {
 	actor := wmory.Actor{UserID: u.ID}
 	g, _ := db.CreateGroup(ctx, actor, "G")
 	w := jobs.New(db, store, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	w.HandleMedia(media.New(db, store, wmory.DefaultLimits, nil, slog.New(slog.NewTextHandler(io.Discard, nil))).Processor(imaging.New()))
+	w.HandleMedia(media.New(db, store, wmory.DefaultLimits, nil, slog.New(slog.NewTextHandler(io.Discard, nil))).Processor(imaging.New()), 1)
 	return &fixture{db: db, store: store, actor: actor, gid: g.ID, w: w}
 }
 
@@ -67,7 +67,7 @@ func (f *fixture) add(t *testing.T, name, contentType string, data []byte) *wmor
 		t.Fatal(err)
 	}
 	info, _ := f.store.Stat(ctx, u.ObjectKey)
-	m, err := f.db.CompleteUpload(ctx, f.actor, id, sqldb.Stored{ETag: info.ETag, At: info.Modified})
+	m, err := f.db.CompleteUpload(ctx, f.actor, id, sqldb.Stored{ETag: info.ETag, At: info.Modified}, wmory.PlaybackPending)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -315,7 +315,7 @@ func TestTimeoutIsFinal(t *testing.T) {
 	proc := imaging.New()
 	proc.Helper = []string{"sh", "-c", "sleep 30"} // a decoder that hangs
 	proc.PhotoTimeout = 100 * time.Millisecond
-	f.w.HandleMedia(media.New(f.db, f.store, wmory.DefaultLimits, nil, slog.New(slog.NewTextHandler(io.Discard, nil))).Processor(proc))
+	f.w.HandleMedia(media.New(f.db, f.store, wmory.DefaultLimits, nil, slog.New(slog.NewTextHandler(io.Discard, nil))).Processor(proc), 1)
 	m := f.add(t, "slow.jpg", "image/jpeg", testfile(t, "camera.jpg"))
 	if !f.w.RunOne(ctx) {
 		t.Fatal("no job ran")

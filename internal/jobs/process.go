@@ -9,8 +9,10 @@ import (
 )
 
 // HandleMedia registers the processing of uploaded media, the lifecycle's
-// last step: the job carries the item, the lifecycle does the work.
-func (w *Worker) HandleMedia(p *media.Processor) {
+// last steps: the job carries the item, the lifecycle does the work. Videos'
+// playback renditions run apart, on renditions runners, so that photos are
+// never stuck behind a long transcode.
+func (w *Worker) HandleMedia(p *media.Processor, renditions int) {
 	w.Handle(sqldb.JobProcessMedia, func(ctx context.Context, job *sqldb.Job) error {
 		var payload sqldb.ProcessMediaPayload
 		if err := json.Unmarshal(job.Payload, &payload); err != nil {
@@ -18,4 +20,12 @@ func (w *Worker) HandleMedia(p *media.Processor) {
 		}
 		return p.Process(ctx, payload.MediaID, job.Attempts < w.MaxAttempts)
 	})
+	w.Handle(sqldb.JobPlaybackRendition, func(ctx context.Context, job *sqldb.Job) error {
+		var payload sqldb.ProcessMediaPayload
+		if err := json.Unmarshal(job.Payload, &payload); err != nil {
+			return err
+		}
+		return p.MakePlayback(ctx, payload.MediaID, job.Attempts < w.MaxAttempts)
+	})
+	w.Apart(sqldb.JobPlaybackRendition, renditions)
 }

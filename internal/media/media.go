@@ -32,12 +32,13 @@ type Records interface {
 	AuthorizeUpload(ctx context.Context, actor wmory.Actor, u *wmory.Upload, limits wmory.Limits) error
 	Upload(ctx context.Context, actor wmory.Actor, id string) (*wmory.Upload, error)
 	IsMember(ctx context.Context, userID, groupID string) (bool, error)
-	CompleteUpload(ctx context.Context, actor wmory.Actor, uploadID string, stored sqldb.Stored) (*wmory.Media, error)
+	CompleteUpload(ctx context.Context, actor wmory.Actor, uploadID string, stored sqldb.Stored, playback wmory.PlaybackStatus) (*wmory.Media, error)
 	RejectUpload(ctx context.Context, actor wmory.Actor, uploadID, reason string, refusal *wmory.Error) error
 	AbandonUpload(ctx context.Context, actor wmory.Actor, uploadID string) error
 	MediaToProcess(ctx context.Context, id string) (*wmory.Media, sqldb.Stored, error)
 	MediaProcessed(ctx context.Context, id string, p sqldb.Processed) error
 	MediaFailed(ctx context.Context, id string, reason wmory.FailureReason) error
+	PlaybackSettled(ctx context.Context, id string, status wmory.PlaybackStatus, failure wmory.FailureReason, bytes int64) error
 	QueueDeletes(ctx context.Context, keys []string) error
 	PendingUpload(ctx context.Context, key string) (*wmory.Upload, error)
 	UploadsPastTheirURL(ctx context.Context, limit int) ([]string, error)
@@ -52,6 +53,9 @@ type Service struct {
 	limits  wmory.Limits
 	metrics *metrics.Metrics // may be nil
 	log     *slog.Logger
+	// Renditions are the instance's settings for videos' playback
+	// renditions; set them before the service is used.
+	Renditions Renditions
 
 	// health caches the last store check for a moment, so that a dead store
 	// refuses uploads quickly without a round trip per request.
@@ -63,7 +67,7 @@ type Service struct {
 // New returns the lifecycle over a database and a store, with the instance's
 // default limits. m may be nil.
 func New(db Records, store blob.Store, limits wmory.Limits, m *metrics.Metrics, log *slog.Logger) *Service {
-	return &Service{db: db, store: store, limits: limits, metrics: m, log: log}
+	return &Service{db: db, store: store, limits: limits, metrics: m, log: log, Renditions: Renditions{Height: 720}}
 }
 
 // ErrStorageDown answers requests that need the store while it is unreachable.
@@ -207,7 +211,7 @@ func (s *Service) Complete(ctx context.Context, actor wmory.Actor, uploadID stri
 			return nil, err
 		}
 	}
-	m, err := s.db.CompleteUpload(ctx, actor, u.ID, stored)
+	m, err := s.db.CompleteUpload(ctx, actor, u.ID, stored, s.Renditions.initial())
 	if errors.Is(err, sqldb.ErrNoLongerMember) {
 		return nil, s.reject(ctx, actor, u, "not_member", wmory.NotFound("Upload"))
 	}
@@ -404,19 +408,7 @@ func (p *Processor) process(ctx context.Context, id string) error {
 	if m.Status != wmory.StatusProcessing {
 		return nil // a duplicate delivery of a finished job
 	}
-	// The bytes must be the ones verified at completion: a signed URL reused
-	// to replace them afterwards is caught here.
-	info, err := s.store.Stat(ctx, m.ObjectKey)
-	if errors.Is(err, blob.ErrNotFound) {
-		return &imaging.Rejection{Reason: wmory.FailOriginalMissing, Detail: "no object under " + m.ObjectKey}
-	}
-	if err != nil {
-		return err
-	}
-	if info.Size != m.Size || (stored.ETag != "" && info.ETag != stored.ETag) {
-		return &imaging.Rejection{Reason: wmory.FailOriginalChanged, Detail: "size or ETag differ from the verified ones"}
-	}
-	rc, err := s.store.Open(ctx, m.ObjectKey)
+	rc, err := p.openVerified(ctx, m, stored)
 	if err != nil {
 		return err
 	}
@@ -425,7 +417,10 @@ func (p *Processor) process(ctx context.Context, id string) error {
 	var res *imaging.Result
 	start := time.Now()
 	if m.Kind == wmory.KindVideo {
-		res, err = p.video(ctx, rc)
+		err = withLocalCopy(rc, func(path string) (err error) {
+			res, err = p.proc.Video(ctx, path)
+			return err
+		})
 	} else {
 		var data []byte
 		if data, err = io.ReadAll(io.LimitReader(rc, m.Size+1)); err != nil {
@@ -450,29 +445,58 @@ func (p *Processor) process(ctx context.Context, id string) error {
 	}
 	if wmory.ErrorCode(err) == wmory.ECodeNotFound {
 		// Deleted while it was being processed: its derived images must not
-		// outlive it. What cannot be deleted now is queued.
-		keys := []string{m.ThumbnailKey(), m.PreviewKey()}
-		if derr := errors.Join(s.store.Delete(ctx, keys[0]), s.store.Delete(ctx, keys[1])); derr != nil {
-			return s.db.QueueDeletes(context.WithoutCancel(ctx), keys)
-		}
-		return nil
+		// outlive it.
+		return s.removeMade(ctx, m.ThumbnailKey(), m.PreviewKey())
 	}
 	return err
 }
 
-// video copies the original to a temporary file: ffmpeg needs to seek.
-func (p *Processor) video(ctx context.Context, r io.Reader) (*imaging.Result, error) {
-	f, err := os.CreateTemp("", "wmory-video-*")
+// openVerified opens an item's original, which must still be the bytes
+// verified at completion: a signed URL reused to replace them afterwards is
+// caught here.
+func (p *Processor) openVerified(ctx context.Context, m *wmory.Media, stored sqldb.Stored) (io.ReadCloser, error) {
+	s := p.svc
+	info, err := s.store.Stat(ctx, m.ObjectKey)
+	if errors.Is(err, blob.ErrNotFound) {
+		return nil, &imaging.Rejection{Reason: wmory.FailOriginalMissing, Detail: "no object under " + m.ObjectKey}
+	}
 	if err != nil {
 		return nil, err
+	}
+	if info.Size != m.Size || (stored.ETag != "" && info.ETag != stored.ETag) {
+		return nil, &imaging.Rejection{Reason: wmory.FailOriginalChanged, Detail: "size or ETag differ from the verified ones"}
+	}
+	return s.store.Open(ctx, m.ObjectKey)
+}
+
+// removeMade deletes what processing stored for an item that was deleted
+// meanwhile, so that nothing outlives it; what cannot be deleted now is
+// queued.
+func (s *Service) removeMade(ctx context.Context, keys ...string) error {
+	var errs []error
+	for _, k := range keys {
+		errs = append(errs, s.store.Delete(ctx, k))
+	}
+	if errors.Join(errs...) != nil {
+		return s.db.QueueDeletes(context.WithoutCancel(ctx), keys)
+	}
+	return nil
+}
+
+// withLocalCopy copies an original to a temporary file for fn, and removes
+// it after: ffmpeg needs to seek.
+func withLocalCopy(r io.Reader, fn func(path string) error) error {
+	f, err := os.CreateTemp("", "wmory-video-*")
+	if err != nil {
+		return err
 	}
 	defer os.Remove(f.Name())
 	defer f.Close()
 	if _, err := io.Copy(f, r); err != nil {
-		return nil, err
+		return err
 	}
 	if err := f.Close(); err != nil {
-		return nil, err
+		return err
 	}
-	return p.proc.Video(ctx, f.Name())
+	return fn(f.Name())
 }

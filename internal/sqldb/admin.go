@@ -53,7 +53,10 @@ func (db *DB) SetAdmin(ctx context.Context, actor wmory.Actor, email string, adm
 type UserSummary struct {
 	wmory.User
 	DailyBytesUsed int64
-	StoredBytes    int64
+	StoredBytes    int64 // the originals the user uploaded
+	// RenditionBytes is what the instance made of them to play (videos'
+	// playback renditions): storage, but no allowance of the user's.
+	RenditionBytes int64
 }
 
 // Users lists accounts whose e-mail or name contains q, oldest first.
@@ -62,7 +65,8 @@ func (db *DB) Users(ctx context.Context, q, after string, limit int) ([]UserSumm
 	pattern := "%" + strings.NewReplacer(`!`, `!!`, `%`, `!%`, `_`, `!_`).Replace(strings.ToLower(q)) + "%"
 	rows, err := db.sql.QueryContext(ctx, db.rebind(`SELECT `+userColumns+`,
 		COALESCE((SELECT qd.bytes FROM quota_days qd WHERE qd.user_id = u.id AND qd.day = ?), 0),
-		COALESCE((SELECT SUM(m.size) FROM media m WHERE m.uploader_id = u.id), 0)
+		COALESCE((SELECT SUM(m.size) FROM media m WHERE m.uploader_id = u.id), 0),
+		COALESCE((SELECT SUM(m.playback_bytes) FROM media m WHERE m.uploader_id = u.id), 0)
 		FROM users u WHERE (LOWER(u.email) LIKE ? ESCAPE '!' OR LOWER(u.name) LIKE ? ESCAPE '!') AND u.id > ? ORDER BY u.id LIMIT ?`),
 		wmory.QuotaDay(db.Now()), pattern, pattern, after, pageSize(limit))
 	if err != nil {
@@ -72,7 +76,7 @@ func (db *DB) Users(ctx context.Context, q, after string, limit int) ([]UserSumm
 	var out []UserSummary
 	for rows.Next() {
 		var s UserSummary
-		u, err := scanUser(rows, &s.DailyBytesUsed, &s.StoredBytes)
+		u, err := scanUser(rows, &s.DailyBytesUsed, &s.StoredBytes, &s.RenditionBytes)
 		if err != nil {
 			return nil, "", err
 		}

@@ -26,10 +26,13 @@ type JobKind string
 const (
 	JobDeleteObjects JobKind = "delete_objects"
 	JobProcessMedia  JobKind = "process_media"
+	// JobPlaybackRendition makes a video's playback rendition, queued when
+	// its poster and previews are done: long, so it runs apart.
+	JobPlaybackRendition JobKind = "playback_rendition"
 )
 
-// ProcessMediaPayload names the item to process; the job's subject is its
-// original's object key.
+// ProcessMediaPayload names the item to process (or whose rendition to make);
+// the job's subject is its original's object key.
 type ProcessMediaPayload struct {
 	MediaID string `json:"media_id"`
 }
@@ -163,6 +166,25 @@ func (db *DB) FinishJob(ctx context.Context, id string) error {
 		_, err := tx.exec(ctx, `DELETE FROM jobs WHERE id = ?`, id)
 		return err
 	})
+}
+
+// RenewJob extends the lease of a job that is still running, for work that
+// takes longer than one lease. It reports false when the claim is no longer
+// the caller's (the job was finished, or another worker took it over): the
+// claim is known by its attempt, which every claim counts up.
+func (db *DB) RenewJob(ctx context.Context, job *Job, lease time.Duration) (bool, error) {
+	var held bool
+	err := db.inTx(ctx, func(tx *Tx) error {
+		res, err := tx.exec(ctx, `UPDATE jobs SET locked_until = ? WHERE id = ? AND attempts = ? AND locked_until > ?`,
+			ms(tx.now.Add(lease)), job.ID, job.Attempts, ms(tx.now))
+		if err != nil {
+			return err
+		}
+		n, err := res.RowsAffected()
+		held = n == 1
+		return err
+	})
+	return held, err
 }
 
 // RetryJob releases a job to run again after backoff.

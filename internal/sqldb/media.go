@@ -166,7 +166,9 @@ type Stored struct {
 // CompleteUpload records the media of a verified upload with its processing
 // job, in one transaction. Completing twice returns the same media. The
 // caller has checked the stored object; membership is checked here again.
-func (db *DB) CompleteUpload(ctx context.Context, actor wmory.Actor, uploadID string, stored Stored) (*wmory.Media, error) {
+// A video's rendition starts as playback (pending, or none when renditions
+// are off); a photo has none.
+func (db *DB) CompleteUpload(ctx context.Context, actor wmory.Actor, uploadID string, stored Stored, playback wmory.PlaybackStatus) (*wmory.Media, error) {
 	var mediaID string
 	err := db.inTx(ctx, func(tx *Tx) error {
 		u, err := tx.lockOwnUpload(ctx, actor, uploadID)
@@ -198,13 +200,16 @@ func (db *DB) CompleteUpload(ctx context.Context, actor wmory.Actor, uploadID st
 		}
 		mediaID = wmory.NewID(tx.now)
 		kind, _ := wmory.KindOf(u.ContentType) // checked at authorization
+		if kind != wmory.KindVideo {
+			playback = wmory.PlaybackNone
+		}
 		var storedAt sql.NullInt64
 		if !stored.At.IsZero() {
 			storedAt = sql.NullInt64{Int64: ms(stored.At), Valid: true}
 		}
-		if _, err := tx.exec(ctx, `INSERT INTO media (id, group_id, uploader_id, upload_id, kind, content_type, filename, size, etag, object_key, taken_at, uploaded_at, status, sha256, stored_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, mediaID, u.GroupID, actor.UserID, u.ID, string(kind), u.ContentType, u.Filename, u.Size,
-			stored.ETag, u.ObjectKey, ms(tx.now), ms(tx.now), wmory.StatusProcessing, nullString(u.SHA256), storedAt); err != nil {
+		if _, err := tx.exec(ctx, `INSERT INTO media (id, group_id, uploader_id, upload_id, kind, content_type, filename, size, etag, object_key, taken_at, uploaded_at, status, sha256, stored_at, playback_status)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, mediaID, u.GroupID, actor.UserID, u.ID, string(kind), u.ContentType, u.Filename, u.Size,
+			stored.ETag, u.ObjectKey, ms(tx.now), ms(tx.now), wmory.StatusProcessing, nullString(u.SHA256), storedAt, playback); err != nil {
 			return err
 		}
 		if _, err := tx.exec(ctx, `UPDATE uploads SET status = ?, media_id = ? WHERE id = ?`, wmory.UploadCompleted, mediaID, u.ID); err != nil {
@@ -432,7 +437,8 @@ func (db *DB) QuotaUsed(ctx context.Context, userID string) (bytes, files int64,
 }
 
 const mediaColumns = `m.id, m.group_id, m.uploader_id, u.name, m.kind, m.content_type, m.filename, m.size, m.object_key,
-	m.width, m.height, m.duration_ms, m.taken_at, m.taken_offset, m.uploaded_at, m.status, m.failure_reason`
+	m.width, m.height, m.duration_ms, m.taken_at, m.taken_offset, m.uploaded_at, m.status, m.failure_reason,
+	m.playback_status, m.playback_failure, m.playback_bytes`
 
 func scanMedia(row scanner) (*wmory.Media, error) { return scanMediaExtra(row) }
 
@@ -441,13 +447,13 @@ func scanMediaExtra(row scanner, extra ...any) (*wmory.Media, error) {
 	var kind string
 	var w, h, d, offset sql.NullInt64
 	var taken, uploaded int64
-	var reason sql.NullString
+	var reason, playbackFailure sql.NullString
 	if err := row.Scan(append([]any{&m.ID, &m.GroupID, &m.UploaderID, &m.UploaderName, &kind, &m.ContentType, &m.Filename, &m.Size, &m.ObjectKey,
-		&w, &h, &d, &taken, &offset, &uploaded, &m.Status, &reason}, extra...)...); err != nil {
+		&w, &h, &d, &taken, &offset, &uploaded, &m.Status, &reason, &m.Playback, &playbackFailure, &m.PlaybackBytes}, extra...)...); err != nil {
 		return nil, err
 	}
 	m.Kind, m.TakenAt, m.UploadedAt = wmory.MediaKind(kind), fromMS(taken), fromMS(uploaded)
-	m.FailureReason = wmory.FailureReason(reason.String)
+	m.FailureReason, m.PlaybackFailure = wmory.FailureReason(reason.String), wmory.FailureReason(playbackFailure.String)
 	if offset.Valid {
 		x := int(offset.Int64)
 		m.TakenOffset = &x
@@ -672,7 +678,7 @@ func (tx *Tx) queueMediaDeletes(ctx context.Context, where string, arg string) e
 			return err
 		}
 		m := wmory.Media{ObjectKey: k}
-		all = append(all, k, m.ThumbnailKey(), m.PreviewKey())
+		all = append(append(all, k), m.DerivedKeys()...)
 		// The upload URL of an item deleted soon after it arrived may still
 		// store bytes again: delete once more when it is dead.
 		if d := wmory.UploadURLDeadline(fromMS(created)); d.After(tx.now) {
@@ -721,10 +727,25 @@ type Processed struct {
 	DurationMS    *int64
 }
 
-// MediaProcessed marks an item ready. It is not found if the item was deleted
-// (or finished) meanwhile; the caller then removes what it made.
+// MediaProcessed marks an item ready and, for a video whose rendition is
+// pending, queues the job that makes it. It is not found if the item was
+// deleted (or finished) meanwhile; the caller then removes what it made.
 func (db *DB) MediaProcessed(ctx context.Context, id string, p Processed) error {
 	return db.inTx(ctx, func(tx *Tx) error {
+		var key string
+		var playback wmory.PlaybackStatus
+		err := tx.queryRow(ctx, `SELECT object_key, playback_status FROM media WHERE id = ? AND status = ?`+tx.forUpdate(), id, wmory.StatusProcessing).Scan(&key, &playback)
+		if errors.Is(err, sql.ErrNoRows) {
+			return wmory.NotFound("Media")
+		}
+		if err != nil {
+			return err
+		}
+		if playback == wmory.PlaybackPending {
+			if err := tx.enqueueAbout(ctx, JobPlaybackRendition, key, ProcessMediaPayload{MediaID: id}); err != nil {
+				return err
+			}
+		}
 		var duration sql.NullInt64
 		if p.DurationMS != nil {
 			duration = sql.NullInt64{Int64: *p.DurationMS, Valid: true}
@@ -759,7 +780,8 @@ func (db *DB) MediaFailed(ctx context.Context, id string, reason wmory.FailureRe
 		if err != nil {
 			return err
 		}
-		if _, err := tx.exec(ctx, `UPDATE media SET status = ?, failure_reason = ? WHERE id = ?`, wmory.StatusFailed, string(reason), id); err != nil {
+		// Nothing to play: the rendition is given up with the item.
+		if _, err := tx.exec(ctx, `UPDATE media SET status = ?, failure_reason = ?, playback_status = ? WHERE id = ?`, wmory.StatusFailed, string(reason), wmory.PlaybackNone, id); err != nil {
 			return err
 		}
 		details := map[string]any{"reason": string(reason)}
@@ -772,7 +794,7 @@ func (db *DB) MediaFailed(ctx context.Context, id string, reason wmory.FailureRe
 				return err
 			}
 			m := wmory.Media{ObjectKey: key}
-			if err := tx.enqueueDeletes(ctx, []string{m.ThumbnailKey(), m.PreviewKey()}); err != nil {
+			if err := tx.enqueueDeletes(ctx, m.DerivedKeys()); err != nil {
 				return err
 			}
 			if err := tx.deleteUploadedObject(ctx, key, fromMS(created)); err != nil {
@@ -781,6 +803,17 @@ func (db *DB) MediaFailed(ctx context.Context, id string, reason wmory.FailureRe
 			details["withdrawn"] = true
 		}
 		return tx.audit(ctx, wmory.Actor{}, groupID, wmory.AuditMediaFailed, wmory.AuditTargetMedia, id, details)
+	})
+}
+
+// PlaybackSettled records how a video's pending rendition ended: ready (with
+// its size), failed (with the reason), or none (renditions turned off). It is
+// not found when the item was deleted, or its rendition settled, meanwhile:
+// the caller then removes what it made.
+func (db *DB) PlaybackSettled(ctx context.Context, id string, status wmory.PlaybackStatus, failure wmory.FailureReason, bytes int64) error {
+	return db.inTx(ctx, func(tx *Tx) error {
+		return tx.execOne(ctx, wmory.NotFound("Media"), `UPDATE media SET playback_status = ?, playback_failure = ?, playback_bytes = ? WHERE id = ? AND playback_status = ?`,
+			status, nullString(string(failure)), bytes, id, wmory.PlaybackPending)
 	})
 }
 

@@ -196,15 +196,21 @@ func (s *Store) Open(ctx context.Context, key string) (io.ReadCloser, error) {
 }
 
 func (s *Store) Put(ctx context.Context, key string, r io.Reader, size int64, contentType string) error {
-	body, err := io.ReadAll(io.LimitReader(r, size+1))
-	if err != nil {
-		return err
+	// A file (a video's rendition) goes as it is: the SDK reads it twice,
+	// to sign and to send, by seeking. Anything else is small and buffered.
+	body, ok := r.(io.ReadSeeker)
+	if !ok {
+		b, err := io.ReadAll(io.LimitReader(r, size+1))
+		if err != nil {
+			return err
+		}
+		if int64(len(b)) != size {
+			return fmt.Errorf("blob: got %d bytes, expected %d", len(b), size)
+		}
+		body = bytes.NewReader(b)
 	}
-	if int64(len(body)) != size {
-		return fmt.Errorf("blob: got %d bytes, expected %d", len(body), size)
-	}
-	_, err = s.client.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(s.bucket), Key: aws.String(key),
-		Body: bytes.NewReader(body), ContentLength: aws.Int64(size), ContentType: aws.String(contentType)})
+	_, err := s.client.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(s.bucket), Key: aws.String(key),
+		Body: body, ContentLength: aws.Int64(size), ContentType: aws.String(contentType)})
 	return mapError(err)
 }
 
