@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -104,6 +105,10 @@ func TestMediaEndToEnd(t *testing.T) {
 			bob.do("POST", "/api/v1/invites/"+code+"/accept", nil, 200)
 
 			video := makeClip(t)
+			hlg, err := os.ReadFile(imagingtest.MakeClip(t, t.TempDir(), imagingtest.HEVCHLGRotated))
+			if err != nil {
+				t.Fatal(err)
+			}
 			items := []struct {
 				who     *user
 				name    string
@@ -120,7 +125,12 @@ func TestMediaEndToEnd(t *testing.T) {
 				{bob, "VID_20191220_170832.mp4", "video/mp4", testfile(t, "android-gps.mp4"), false},
 				{ann, "IMG_0042.MOV", "video/quicktime", testfile(t, "iphone5.mov"), false},
 				{bob, "DSC_0007.JPG", "image/jpeg", withCaptureTime(t, testfile(t, "camera.jpg"), "2020:02:19 11:28:00", "+02:00"), false},
+				{ann, "IMG_0100.MOV", "video/quicktime", hlg, true},
 			}
+			// Every video plays as its rendition: H.264 4:2:0 with the index
+			// first, at most 720 pixels on its short side, upright.
+			renditionSize := map[string][2]int{"clip.mp4": {640, 360}, "MOV00012.MOV": {160, 120}, "portrait.mp4": {190, 240},
+				"VID_20191220_170832.mp4": {1280, 720}, "IMG_0042.MOV": {568, 320}, "IMG_0100.MOV": {720, 1280}}
 			// The time as it was where each was taken, and the zone when the
 			// file says; taken_at is the instant.
 			taken := map[string][3]any{
@@ -134,11 +144,12 @@ func TestMediaEndToEnd(t *testing.T) {
 				ids[m["id"].(string)] = i
 			}
 			var list []any
-			waitFor(t, "all media ready", func() (string, bool) {
+			waitFor(t, "all media ready, and the videos' renditions", func() (string, bool) {
 				list = ann.do("GET", "/api/v1/groups/"+gid+"/media", nil, 200)["items"].([]any)
 				for _, x := range list {
-					if x.(map[string]any)["status"] != "ready" {
-						return "", false
+					m := x.(map[string]any)
+					if m["status"] != "ready" || (m["kind"] == "video") != (m["playback_status"] != "none") || m["playback_status"] == "pending" {
+						return fmt.Sprint(list), false
 					}
 				}
 				return "", len(list) == len(items)
@@ -176,6 +187,11 @@ func TestMediaEndToEnd(t *testing.T) {
 				if it.name == "clip.mp4" && (full["duration_ms"] == nil || full["width"] != float64(640)) {
 					t.Errorf("video metadata: %v", full)
 				}
+				if size, ok := renditionSize[it.name]; ok {
+					checkPlayback(t, it.name, full, size)
+				} else if full["playback_url"] != nil {
+					t.Errorf("%s has a playback URL", it.name)
+				}
 			}
 			out, _ := json.Marshal(list[0])
 			t.Logf("first gallery item: %s", out)
@@ -183,6 +199,38 @@ func TestMediaEndToEnd(t *testing.T) {
 			ann.do("DELETE", "/api/v1/media/"+list[0].(map[string]any)["id"].(string), nil, 204)
 			in.assertNoOrphans()
 		})
+	}
+}
+
+// checkPlayback fetches a video's rendition as a player does, a range at a
+// time, and checks what it is.
+func checkPlayback(t *testing.T, name string, m map[string]any, size [2]int) {
+	t.Helper()
+	u, _ := m["playback_url"].(string)
+	if m["playback_status"] != "ready" || u == "" {
+		t.Errorf("%s: playback %v at %q", name, m["playback_status"], u)
+		return
+	}
+	req, _ := http.NewRequest("GET", u, nil)
+	req.Header.Set("Range", "bytes=100-")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	tail, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 206 || resp.Header.Get("Content-Type") != "video/mp4" {
+		t.Fatalf("%s: ranged GET of the rendition = %d %q", name, resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	file := filepath.Join(t.TempDir(), "rendition.mp4")
+	os.WriteFile(file, append(fetch(t, u)[:100:100], tail...), 0o600)
+	p := imagingtest.Probe(t, file)
+	v := p.Streams[0]
+	if v.CodecName != "h264" || v.PixFmt != "yuv420p" || [2]int{v.Width, v.Height} != size {
+		t.Errorf("%s: rendition %s %s %d×%d; want h264 yuv420p %v", name, v.CodecName, v.PixFmt, v.Width, v.Height, size)
+	}
+	if boxes := imagingtest.TopLevelBoxes(t, file); slices.Index(boxes, "moov") > slices.Index(boxes, "mdat") {
+		t.Errorf("%s: rendition boxes %v", name, boxes)
 	}
 }
 
