@@ -28,12 +28,23 @@ function makeClip(file, pattern) {
   execFileSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', `${pattern}=duration=2:size=640x360:rate=25`, '-c:v', 'libx264', '-pix_fmt', 'yuv420p', file]);
 }
 
+/** An iPhone's kind of video: HEVC 10-bit HLG in QuickTime, turned 90° by its display matrix. */
+function makeHEVCClip(file) {
+  const flat = `${file}.flat.mov`;
+  execFileSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=size=1280x720:rate=15:duration=3', '-f', 'lavfi', '-i', 'sine=frequency=440:duration=3',
+    '-c:v', 'libx265', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p10le', '-x265-params', 'log-level=error:colorprim=bt2020:transfer=arib-std-b67:colormatrix=bt2020nc',
+    '-color_primaries', 'bt2020', '-color_trc', 'arib-std-b67', '-colorspace', 'bt2020nc', '-tag:v', 'hvc1', '-c:a', 'aac', flat]);
+  execFileSync('ffmpeg', ['-v', 'error', '-y', '-i', flat, '-map', '0', '-c', 'copy', '-metadata:s:v:0', 'rotate=90', file]);
+  fs.rmSync(flat);
+}
+
 before(async () => {
   assert.ok(fs.existsSync(browserPath), `${browserPath} is missing: apt-get install chromium`);
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'wmory-app-e2e-'));
   fs.mkdirSync(shots, { recursive: true });
   makeClip(path.join(tmp, 'beach.mp4'), 'testsrc');
   makeClip(path.join(tmp, 'dinner.mov'), 'smptebars');
+  makeHEVCClip(path.join(tmp, 'IMG_0100.MOV'));
   wmory = await startWmory();
   base = wmory.url;
   browser = await chromium.launch({
@@ -426,6 +437,62 @@ async function shareAndModerate(alice, bob) {
   assert.deepEqual(bob.problems, []);
   assert.deepEqual(audits, [], 'accessibility findings');
 }
+
+// A friend's iPhone video is HEVC, which this browser cannot show: the viewer
+// plays its rendition instead, upright, and it plays on.
+test("an iPhone's HEVC video plays as its rendition", { timeout: 180000 }, async () => {
+  const erin = await person('Erin', { width: 1280, height: 860 });
+  const { page } = erin;
+  try {
+    await page.goto(`${base}/register`);
+    await signUp(erin);
+    await confirmEmail(erin);
+    await label(page, 'New group').fill('Concert');
+    await button(page, 'Create group').click();
+    await text(page, 'Nothing here yet').waitFor();
+    await upload(erin, [path.join(tmp, 'IMG_0100.MOV')]);
+    await readyTiles(erin, 1);
+    await page.getByRole('link', { name: /^Video by Erin/ }).click();
+    await text(page, /· 0:03 ·/).waitFor();
+    // The original first (its sound, no picture here), then the rendition
+    // once made: the gallery looks again while it is pending.
+    await page.waitForFunction(() => {
+      const v = document.querySelector('video');
+      return v && v.readyState >= 3 && v.videoWidth > 0;
+    }, null, { timeout: 90000 });
+    const shown = await page.evaluate(async () => {
+      const v = document.querySelector('video');
+      v.muted = true;
+      await v.play();
+      const from = v.currentTime;
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      return { w: v.videoWidth, h: v.videoHeight, from, to: v.currentTime };
+    });
+    assert.deepEqual([shown.w, shown.h], [720, 1280], 'the rendition is upright, 720 on its short side');
+    assert.ok(shown.to > shown.from + 0.5, `it plays on: ${shown.from} → ${shown.to}`);
+    await shot(erin, '16-video-rendition.png');
+    // What it replaces: the original, which this browser cannot show.
+    const mid = page.url().split('/').pop().split('?')[0];
+    const original = await page.evaluate(async (id) => {
+      const m = await (await fetch(`/api/v1/media/${id}`)).json();
+      const v = document.createElement('video');
+      v.muted = true;
+      v.src = m.original_url;
+      await new Promise((resolve) => {
+        v.onerror = resolve;
+        v.oncanplay = resolve;
+        setTimeout(resolve, 10000);
+      });
+      return { w: v.videoWidth, error: v.error?.code ?? null, playable: v.canPlayType('video/mp4; codecs="hvc1.2.4.L123.B0"') };
+    }, mid);
+    assert.ok(original.w === 0 || original.error !== null, `the original HEVC shows a picture here: ${JSON.stringify(original)}`);
+    assert.deepEqual(erin.problems, []);
+  } catch (err) {
+    await shot(erin, 'failed-video.png').catch(() => undefined);
+    err.message += `\nin Erin's page: ${erin.problems.join('\n')}`;
+    throw err;
+  }
+});
 
 test('deep links open the right screen and a bad token says so', async () => {
   const context = await browser.newContext();

@@ -62,9 +62,14 @@ function belongs(key: string, m: Media): boolean {
   return m.group_id === gid && (!uploader || m.uploader.id === uploader) && (!until || Date.parse(m.taken_at) < Date.parse(until));
 }
 
-/** The items to look at again: those still processing, as many as one request names. */
+/** Whether the server still works on an item: its previews, or a video's rendition that plays everywhere. */
+export function unsettled(m: Media): boolean {
+  return m.status === 'processing' || m.playback_status === 'pending';
+}
+
+/** The items to look at again: those the server still works on, as many as one request names. */
 export function stillProcessing(items: Media[]): string[] {
-  return items.filter((m) => m.status === 'processing').slice(0, 100).map((m) => m.id);
+  return items.filter(unsettled).slice(0, 100).map((m) => m.id);
 }
 
 export class GalleryStore {
@@ -178,7 +183,7 @@ export class GalleryStore {
     const found = new Set(page.items.map((m) => m.id));
     for (const mid of ids) if (!found.has(mid)) this.remove(gid, mid);
     this.upsert(gid, page.items);
-    return this.get(key).items.some((m) => m.status === 'processing');
+    return this.get(key).items.some(unsettled);
   }
 }
 
@@ -226,13 +231,16 @@ export function useGallery(gid: string, only: ListFilter = {}) {
   }, [state.ended, leave]);
 
   // Processing happens in the background on the server: look again every few
-  // seconds while something is still processing, so thumbnails appear by themselves.
+  // seconds while something is still processing, so thumbnails appear by
+  // themselves, and now and then while videos' renditions are being made
+  // (they take longer, and the original plays meanwhile).
   const processing = state.items.some((m) => m.status === 'processing');
+  const rendering = state.items.some(unsettled);
   useEffect(() => {
-    if (!processing) return;
-    const t = setInterval(() => store.poll(key).catch(() => undefined), 2500);
+    if (!rendering) return;
+    const t = setInterval(() => store.poll(key).catch(() => undefined), processing ? 2500 : 10000);
     return () => clearInterval(t);
-  }, [store, key, processing]);
+  }, [store, key, processing, rendering]);
 
   // Others upload too: look for their new items now and then.
   useEffect(() => {

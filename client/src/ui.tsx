@@ -166,6 +166,15 @@ export function formatWallClock(local?: string | null): string {
   return d.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' });
 }
 
+/** A video's length as players show it: 0:07, 12:30, 1:02:03. */
+export function formatDuration(ms?: number | null): string {
+  if (!ms) return '';
+  const s = Math.round(ms / 1000);
+  const mm = String(Math.floor(s / 60) % 60);
+  const ss = String(s % 60).padStart(2, '0');
+  return s >= 3600 ? `${Math.floor(s / 3600)}:${mm.padStart(2, '0')}:${ss}` : `${mm}:${ss}`;
+}
+
 export function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : 'Something went wrong.';
 }

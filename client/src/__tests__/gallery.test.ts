@@ -102,9 +102,14 @@ describe('the grid by day', () => {
   });
 
   it('asks again about at most 100 processing items in one request', () => {
-    const many = Array.from({ length: 150 }, (_, i) => ({ id: String(i), status: i % 3 ? 'processing' : 'ready' }) as Media);
+    const many = Array.from({ length: 150 }, (_, i) => ({ id: String(i), status: i % 3 ? 'processing' : 'ready', playback_status: 'none' }) as Media);
     const ids = stillProcessing(many);
     expect(ids).toHaveLength(100);
     expect(ids.every((id) => Number(id) % 3 !== 0)).toBe(true);
+  });
+
+  it("asks again about a ready video until its rendition is settled", () => {
+    const video = (playback_status: Media['playback_status']) => ({ id: playback_status, status: 'ready', playback_status }) as Media;
+    expect(stillProcessing([video('pending'), video('ready'), video('failed'), video('none')])).toEqual(['pending']);
   });
 });

@@ -1,4 +1,4 @@
-import { formatWallClock } from '../ui';
+import { formatDuration, formatWallClock } from '../ui';
 
 describe('formatWallClock', () => {
   const zone = process.env.TZ;
@@ -19,5 +19,14 @@ describe('formatWallClock', () => {
     expect(formatWallClock(undefined)).toBe('');
     expect(formatWallClock('2020-02-19T16:35:00Z')).toBe('');
     expect(formatWallClock('yesterday')).toBe('');
+  });
+});
+
+describe('formatDuration', () => {
+  it('shows lengths as players do', () => {
+    expect(formatDuration(7_400)).toBe('0:07');
+    expect(formatDuration(750_000)).toBe('12:30');
+    expect(formatDuration(3_723_000)).toBe('1:02:03');
+    expect(formatDuration(null)).toBe('');
   });
 });

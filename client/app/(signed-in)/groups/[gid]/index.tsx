@@ -12,7 +12,7 @@ import { hashFile, sendFile } from '@/transfer';
 import { UploadPanel } from '@/UploadPanel';
 import { UploadQueue, type PickedFile, type QueueSnapshot } from '@/uploads';
 import { useGroup } from '@/useGroup';
-import { Body, Button, Notice, Row, colors, errorMessage } from '@/ui';
+import { Body, Button, Notice, Row, colors, errorMessage, formatDuration } from '@/ui';
 
 export default function Gallery() {
   // ?by=UID shows the items one member added; ?until=TIME the gallery from a month on.
@@ -282,16 +282,10 @@ const GridRowView = React.memo(function GridRowView({ row, size, gap, gid, only 
   );
 });
 
-function duration(ms?: number | null) {
-  if (!ms) return '';
-  const s = Math.round(ms / 1000);
-  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
-}
-
 const Tile = React.memo(function Tile({ media, size, gid, only }: { media: Media; size: number; gid: string; only: ListFilter }) {
   // The link's name says what a sighted person sees: kind, who, a video's length, the state.
   const failure = failureLabels[media.failure_reason ?? 'processing_failed'];
-  const label = `${media.kind === 'video' ? 'Video' : 'Photo'} by ${media.uploader.name}${media.kind === 'video' && media.duration_ms ? `, ${duration(media.duration_ms)}` : ''}${media.status === 'processing' ? ', processing' : media.status === 'failed' ? `, ${failure.toLowerCase()}` : ''}`;
+  const label = `${media.kind === 'video' ? 'Video' : 'Photo'} by ${media.uploader.name}${media.kind === 'video' && media.duration_ms ? `, ${formatDuration(media.duration_ms)}` : ''}${media.status === 'processing' ? ', processing' : media.status === 'failed' ? `, ${failure.toLowerCase()}` : ''}`;
   const ready = media.status === 'ready' && !!media.thumbnail_url;
   return (
     <View style={{ width: size, height: size }}>
@@ -311,7 +305,7 @@ const Tile = React.memo(function Tile({ media, size, gid, only }: { media: Media
           )}
           {media.kind === 'video' ? (
             <View style={styles.badge}>
-              <Text style={styles.badgeText}>▶ {duration(media.duration_ms)}</Text>
+              <Text style={styles.badgeText}>▶ {formatDuration(media.duration_ms)}</Text>
             </View>
           ) : null}
         </Pressable>

@@ -10,7 +10,7 @@ import { useSession } from '@/session';
 import { Thumb } from '@/Thumb';
 import { failureLabels, reasonLabels } from '@/labels';
 import { useGroup } from '@/useGroup';
-import { Button, Field, Notice, Row, colors, errorMessage, formatWallClock } from '@/ui';
+import { Button, Field, Notice, Row, colors, errorMessage, formatDuration, formatWallClock } from '@/ui';
 import { formatBytes } from '@/uploads';
 
 export default function Viewer() {
@@ -195,9 +195,13 @@ export default function Viewer() {
           <Text style={styles.textStrong}>{item.uploader.name}</Text>
           <Text style={styles.text}>
             {formatWallClock(item.taken_at_local)}
+            {item.kind === 'video' && item.duration_ms ? ` · ${formatDuration(item.duration_ms)}` : ''}
             {item.width && item.height ? ` · ${item.width}×${item.height}` : ''} · {formatBytes(item.size)}
             {item.status !== 'ready' ? ` · ${item.status === 'processing' ? 'processing…' : failureLabels[item.failure_reason ?? 'processing_failed'].toLowerCase()}` : ''}
           </Text>
+          {item.status === 'ready' && item.playback_status === 'pending' ? (
+            <Text style={styles.text}>Playing the original: a version that plays on every device is being prepared.</Text>
+          ) : null}
           {error ? <Text style={[styles.text, { color: '#ffb4a9' }]}>{error}</Text> : null}
           {notice ? <Text style={[styles.text, { color: '#b8e6c9' }]}>{notice}</Text> : null}
         </View>
@@ -283,7 +287,8 @@ function Slide({ media, original, zoom, focus, width, height, onToggleZoom }: {
     requestAnimationFrame(applyPending);
   }, [zoom, focus, width, height, applyPending]);
 
-  if (media.kind === 'video') return <VideoSlide uri={original} poster={media.preview_url} width={width} height={height} />;
+  // The rendition that plays everywhere once it is made; the original until then.
+  if (media.kind === 'video') return <VideoSlide uri={media.playback_url ?? original} poster={media.preview_url} width={width} height={height} />;
   if (!media.preview_url) {
     return (
       <View style={[styles.center, { width, height }]}>
