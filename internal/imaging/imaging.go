@@ -59,7 +59,8 @@ type Result struct {
 	TakenAt       *time.Time
 	TakenOffset   *int // the camera's UTC offset in minutes east, when recorded
 	DurationMS    *int64
-	Thumbnail     []byte // WebP, no metadata
+	Source        *Source // a video's streams, which its rendition is planned from
+	Thumbnail     []byte  // WebP, no metadata
 	Preview       []byte // WebP, no metadata
 }
 

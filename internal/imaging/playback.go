@@ -9,6 +9,15 @@ import (
 	"github.com/wmory/wmory"
 )
 
+// Source is what a video's rendition is planned from: what ffprobe said of
+// its streams when its poster was made, so that the rendition need not ask
+// again (the original cannot change in between: its ETag is checked).
+type Source struct {
+	Video    stream        `json:"video"`
+	Audio    *stream       `json:"audio,omitempty"`
+	Duration time.Duration `json:"duration"`
+}
+
 // Rendition says how a playback rendition was made.
 type Rendition struct {
 	VideoCopied bool // the video stream was repackaged, not re-encoded
@@ -54,24 +63,32 @@ func (p *Processor) renditionDeadline(d time.Duration) time.Duration {
 // the index first, H.264 High yuv420p at most height pixels on its short side
 // (rotation applied when re-encoding; kept as the player's instruction when
 // repackaging), AAC, HDR tone-mapped to SDR BT.709, and no metadata at all
-// (no place, no time, no device). Only local files are read.
-func (p *Processor) Playback(ctx context.Context, src, dst string, height int) (Rendition, error) {
-	pr, err := p.probeFile(ctx, src)
-	if err != nil {
-		return Rendition{}, err
+// (no place, no time, no device). Only local files are read. source is what
+// the poster's probe found (Result.Source), or nil to probe the file now.
+func (p *Processor) Playback(ctx context.Context, src, dst string, height int, source *Source) (Rendition, error) {
+	if source == nil {
+		pr, err := p.probeFile(ctx, src)
+		if err != nil {
+			return Rendition{}, err
+		}
+		v := pr.first("video")
+		if v == nil {
+			return Rendition{}, rejectf("no video stream")
+		}
+		source = &Source{Video: *v, Audio: pr.first("audio"), Duration: pr.duration()}
 	}
-	v := pr.first("video")
-	if v == nil || v.Width <= 0 || v.Height <= 0 {
+	v := &source.Video
+	if v.Width <= 0 || v.Height <= 0 {
 		return Rendition{}, rejectf("no video stream")
 	}
 	if int64(v.Width)*int64(v.Height) > p.MaxPixels {
 		return Rendition{}, reject(wmory.FailTooLarge, "video of %d×%d pixels is over the limit", v.Width, v.Height)
 	}
-	d := pr.duration()
+	d := source.Duration
 	if d > p.MaxDuration {
 		return Rendition{}, reject(wmory.FailTooLong, "video of %.0f s is longer than allowed", d.Seconds())
 	}
-	plan := planRendition(v, pr.first("audio"), height)
+	plan := planRendition(v, source.Audio, height)
 	if _, err := p.run(ctx, p.renditionDeadline(d), nil, p.FFmpeg, plan.args(src, dst, height)...); err != nil {
 		os.Remove(dst)
 		return Rendition{}, err

@@ -60,7 +60,7 @@ func TestPlaybackRenditions(t *testing.T) {
 	clip := func(c imagingtest.Clip) func(t *testing.T) string {
 		return func(t *testing.T) string { return imagingtest.MakeClip(t, dir, c) }
 	}
-	for _, tc := range []struct {
+	for i, tc := range []struct {
 		name       string
 		src        func(t *testing.T) string
 		height     int
@@ -90,8 +90,19 @@ func TestPlaybackRenditions(t *testing.T) {
 					t.Fatalf("the source has no %s tag to lose; tags %v", k, in.Format.Tags)
 				}
 			}
+			// As the rendition job runs: planned from what the poster's probe
+			// found; every other clip probed again, as a job queued before
+			// renditions existed is.
+			var source *Source
+			if i%2 == 0 {
+				res, err := p.Video(context.Background(), src)
+				if err != nil {
+					t.Fatal(err)
+				}
+				source = res.Source
+			}
 			out := filepath.Join(dir, strings.ReplaceAll(tc.name, " ", "_")+".mp4")
-			got, err := p.Playback(context.Background(), src, out, tc.height)
+			got, err := p.Playback(context.Background(), src, out, tc.height, source)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -179,7 +190,7 @@ func TestPlaybackOfATruncatedFile(t *testing.T) {
 	src := filepath.Join(dir, "cut.mp4")
 	os.WriteFile(src, whole[:len(whole)/2], 0o600)
 	out := filepath.Join(dir, "out.mp4")
-	_, err = New().Playback(context.Background(), src, out, 720)
+	_, err = New().Playback(context.Background(), src, out, 720, nil)
 	if ReasonOf(err) != wmory.FailUndecodable {
 		t.Fatalf("err %v; want a rejection as undecodable", err)
 	}

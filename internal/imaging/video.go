@@ -148,6 +148,7 @@ func (p *Processor) Video(ctx context.Context, path string) (*Result, error) {
 	if t, offset := parseAppleCreation(pr.Format.Tags["com.apple.quicktime.creationdate"]); t != nil {
 		res.TakenAt, res.TakenOffset = t, offset
 	}
+	res.Source = &Source{Video: *s, Audio: pr.first("audio"), Duration: pr.duration()}
 	seek := "1"
 	if d := pr.duration(); d > 0 {
 		if d > p.MaxDuration {

@@ -1,7 +1,9 @@
 package jobs_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"log/slog"
@@ -45,6 +47,13 @@ func TestPlaybackRenditionFollowsAndGoesWithItsVideo(t *testing.T) {
 	}
 	if n, _ := f.db.PendingJobs(ctx, sqldb.JobPlaybackRendition); n != 1 {
 		t.Fatalf("%d rendition jobs queued; want 1", n)
+	}
+	// The job carries what the poster's probe found: the video is not
+	// probed twice. (A lease of nothing leaves it to the worker.)
+	job, err := f.db.ClaimJobAbout(ctx, sqldb.JobPlaybackRendition, m.ObjectKey, 0)
+	var payload sqldb.RenditionPayload
+	if err != nil || job == nil || json.Unmarshal(job.Payload, &payload) != nil || payload.MediaID != m.ID || !bytes.Contains(payload.Source, []byte(`"codec_name":"h264"`)) {
+		t.Fatalf("the rendition job %+v (%s), %v", job, job.Payload, err)
 	}
 	f.drain()
 	got = f.media(t, m.ID)

@@ -21,11 +21,11 @@ func (w *Worker) HandleMedia(p *media.Processor, renditions int) {
 		return p.Process(ctx, payload.MediaID, job.Attempts < w.MaxAttempts)
 	})
 	w.Handle(sqldb.JobPlaybackRendition, func(ctx context.Context, job *sqldb.Job) error {
-		var payload sqldb.ProcessMediaPayload
+		var payload sqldb.RenditionPayload
 		if err := json.Unmarshal(job.Payload, &payload); err != nil {
 			return err
 		}
-		return p.MakePlayback(ctx, payload.MediaID, job.Attempts < w.MaxAttempts)
+		return p.MakePlayback(ctx, payload.MediaID, payload.Source, job.Attempts < w.MaxAttempts)
 	})
 	w.Apart(sqldb.JobPlaybackRendition, renditions)
 }

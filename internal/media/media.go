@@ -9,6 +9,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -439,7 +440,13 @@ func (p *Processor) process(ctx context.Context, id string) error {
 			return fmt.Errorf("store derived image: %w", err)
 		}
 	}
-	err = s.db.MediaProcessed(ctx, id, sqldb.Processed{Width: res.Width, Height: res.Height, TakenAt: res.TakenAt, TakenOffset: res.TakenOffset, DurationMS: res.DurationMS})
+	processed := sqldb.Processed{Width: res.Width, Height: res.Height, TakenAt: res.TakenAt, TakenOffset: res.TakenOffset, DurationMS: res.DurationMS}
+	if res.Source != nil {
+		if processed.RenditionSource, err = json.Marshal(res.Source); err != nil {
+			return err
+		}
+	}
+	err = s.db.MediaProcessed(ctx, id, processed)
 	if err == nil && s.metrics != nil && !stored.At.IsZero() {
 		s.metrics.ReadyTime.Observe(s.db.Clock().Sub(stored.At).Seconds())
 	}

@@ -2,6 +2,7 @@ package media
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"os"
 	"time"
@@ -26,12 +27,18 @@ func (r Renditions) initial() wmory.PlaybackStatus {
 
 // MakePlayback makes a video's playback rendition, the lifecycle's step
 // after its poster and previews: the item is viewable before, and stays
-// viewable as its original if this fails. A file the tools refuse fails the
-// rendition at once, for good, with its reason; other errors are returned for
-// the queue to retry, and attemptsLeft false makes them final too.
-func (p *Processor) MakePlayback(ctx context.Context, id string, attemptsLeft bool) error {
+// viewable as its original if this fails. source is what processing learned
+// of its streams (Processed.RenditionSource), or empty to probe them again. A
+// file the tools refuse fails the rendition at once, for good, with its
+// reason; other errors are returned for the queue to retry, and attemptsLeft
+// false makes them final too.
+func (p *Processor) MakePlayback(ctx context.Context, id string, source json.RawMessage, attemptsLeft bool) error {
 	s := p.svc
-	err := p.makePlayback(ctx, id)
+	var known *imaging.Source
+	if len(source) > 0 && json.Unmarshal(source, &known) != nil {
+		known = nil // probed again
+	}
+	err := p.makePlayback(ctx, id, known)
 	reason := imaging.ReasonOf(err)
 	switch {
 	case reason != "":
@@ -52,7 +59,7 @@ func (p *Processor) MakePlayback(ctx context.Context, id string, attemptsLeft bo
 	return ferr
 }
 
-func (p *Processor) makePlayback(ctx context.Context, id string) error {
+func (p *Processor) makePlayback(ctx context.Context, id string, source *imaging.Source) error {
 	s := p.svc
 	m, stored, err := s.db.MediaToProcess(ctx, id)
 	if wmory.ErrorCode(err) == wmory.ECodeNotFound {
@@ -79,7 +86,7 @@ func (p *Processor) makePlayback(ctx context.Context, id string) error {
 		out := path + ".mp4"
 		defer os.Remove(out)
 		var err error
-		if made, err = p.proc.Playback(ctx, path, out, s.Renditions.Height); err != nil {
+		if made, err = p.proc.Playback(ctx, path, out, s.Renditions.Height, source); err != nil {
 			return err
 		}
 		f, err := os.Open(out)

@@ -31,10 +31,18 @@ const (
 	JobPlaybackRendition JobKind = "playback_rendition"
 )
 
-// ProcessMediaPayload names the item to process (or whose rendition to make);
-// the job's subject is its original's object key.
+// ProcessMediaPayload names the item to process; the job's subject is its
+// original's object key.
 type ProcessMediaPayload struct {
 	MediaID string `json:"media_id"`
+}
+
+// RenditionPayload names the video whose rendition to make, with what
+// processing learned of its streams (opaque here: the media lifecycle wrote
+// it and reads it), so that they are not probed twice.
+type RenditionPayload struct {
+	MediaID string          `json:"media_id"`
+	Source  json.RawMessage `json:"source,omitempty"`
 }
 
 // DeleteObjectsPayload lists object keys to delete.

@@ -725,6 +725,8 @@ type Processed struct {
 	TakenAt       *time.Time
 	TakenOffset   *int // minutes east of UTC, when the file recorded it
 	DurationMS    *int64
+	// RenditionSource goes to a video's rendition job as it is.
+	RenditionSource json.RawMessage
 }
 
 // MediaProcessed marks an item ready and, for a video whose rendition is
@@ -742,7 +744,7 @@ func (db *DB) MediaProcessed(ctx context.Context, id string, p Processed) error 
 			return err
 		}
 		if playback == wmory.PlaybackPending {
-			if err := tx.enqueueAbout(ctx, JobPlaybackRendition, key, ProcessMediaPayload{MediaID: id}); err != nil {
+			if err := tx.enqueueAbout(ctx, JobPlaybackRendition, key, RenditionPayload{MediaID: id, Source: p.RenditionSource}); err != nil {
 				return err
 			}
 		}
