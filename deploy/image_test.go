@@ -18,6 +18,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wmory/wmory/internal/imaging/videotest"
+
 	"github.com/wmory/wmory/internal/blob/blobtest"
 	"github.com/wmory/wmory/internal/sqldb"
 	"github.com/wmory/wmory/internal/sqldb/sqldbtest"
@@ -182,9 +184,13 @@ func (a api) do(method, path string, body any, want int) map[string]any {
 // upload authorizes and sends a photo, and returns the upload's id and its
 // object key (the signed URL's path after the bucket).
 func (a api) upload(gid, name string, photo []byte) (string, string) {
+	return a.uploadAs(gid, name, "image/jpeg", photo)
+}
+
+func (a api) uploadAs(gid, name, contentType string, body []byte) (string, string) {
 	a.t.Helper()
-	up := a.do("POST", "/api/v1/groups/"+gid+"/uploads", map[string]any{"filename": name, "content_type": "image/jpeg", "size": len(photo)}, 201)
-	req, _ := http.NewRequest(up["method"].(string), up["url"].(string), bytes.NewReader(photo))
+	up := a.do("POST", "/api/v1/groups/"+gid+"/uploads", map[string]any{"filename": name, "content_type": contentType, "size": len(body)}, 201)
+	req, _ := http.NewRequest(up["method"].(string), up["url"].(string), bytes.NewReader(body))
 	for k, v := range up["headers"].(map[string]any) {
 		req.Header.Set(k, v.(string))
 	}
@@ -295,6 +301,23 @@ func TestImage(t *testing.T) {
 	id, _ := ann.upload(gid, "a.jpg", photo)
 	ann.do("POST", "/api/v1/uploads/"+id+"/complete", nil, 201)
 	waitFor(t, time.Minute, "the photo's thumbnail", func() bool { return ann.ready(gid, 1) })
+	// An iPhone's HDR video gets its tone-mapped rendition from the image's
+	// own ffmpeg (zscale and x264 survive the image's pruning).
+	clip, err := os.ReadFile(videotest.MakeClip(t, t.TempDir(), videotest.HEVCHLGRotated))
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, _ = ann.uploadAs(gid, "IMG_0100.MOV", "video/quicktime", clip)
+	video := ann.do("POST", "/api/v1/uploads/"+id+"/complete", nil, 201)["id"].(string)
+	waitFor(t, 2*time.Minute, "the video's rendition", func() bool {
+		status := ann.do("GET", "/api/v1/media/"+video, nil, 200)["playback_status"]
+		if status == "failed" {
+			logs, _ := d.try("logs", server)
+			t.Fatalf("the rendition failed in the image:\n%s", tail(logs))
+		}
+		return status == "ready"
+	})
+	ann.do("DELETE", "/api/v1/media/"+video, nil, 204)
 	d.must(t, "rm", "-f", server)
 
 	// The same image as the thumbnail function: serve's workers are off, the

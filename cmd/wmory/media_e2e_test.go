@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wmory/wmory/internal/imaging/videotest"
+
 	"github.com/davidbyttow/govips/v2/vips"
 
 	"github.com/wmory/wmory/internal/blob/blobtest"
@@ -105,7 +107,7 @@ func TestMediaEndToEnd(t *testing.T) {
 			bob.do("POST", "/api/v1/invites/"+code+"/accept", nil, 200)
 
 			video := makeClip(t)
-			hlg, err := os.ReadFile(imagingtest.MakeClip(t, t.TempDir(), imagingtest.HEVCHLGRotated))
+			hlg, err := os.ReadFile(videotest.MakeClip(t, t.TempDir(), videotest.HEVCHLGRotated))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -224,12 +226,12 @@ func checkPlayback(t *testing.T, name string, m map[string]any, size [2]int) {
 	}
 	file := filepath.Join(t.TempDir(), "rendition.mp4")
 	os.WriteFile(file, append(fetch(t, u)[:100:100], tail...), 0o600)
-	p := imagingtest.Probe(t, file)
+	p := videotest.Probe(t, file)
 	v := p.Streams[0]
 	if v.CodecName != "h264" || v.PixFmt != "yuv420p" || [2]int{v.Width, v.Height} != size {
 		t.Errorf("%s: rendition %s %s %d×%d; want h264 yuv420p %v", name, v.CodecName, v.PixFmt, v.Width, v.Height, size)
 	}
-	if boxes := imagingtest.TopLevelBoxes(t, file); slices.Index(boxes, "moov") > slices.Index(boxes, "mdat") {
+	if boxes := videotest.TopLevelBoxes(t, file); slices.Index(boxes, "moov") > slices.Index(boxes, "mdat") {
 		t.Errorf("%s: rendition boxes %v", name, boxes)
 	}
 }

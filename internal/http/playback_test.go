@@ -6,7 +6,8 @@ import (
 	"os"
 	"testing"
 
-	"github.com/wmory/wmory/internal/imaging/imagingtest"
+	"github.com/wmory/wmory/internal/imaging/videotest"
+
 	"github.com/wmory/wmory/internal/sqldb/sqldbtest"
 )
 
@@ -19,7 +20,7 @@ func TestVideoPlaybackThroughTheAPI(t *testing.T) {
 		root := e.instanceAdmin()
 		ann := e.signup("ann@example.com", "Ann")
 		gid := ann.must(201, "POST", "/api/v1/groups", map[string]string{"name": "G"}).str("id")
-		clip, err := os.ReadFile(imagingtest.MakeClip(t, t.TempDir(), imagingtest.H264AAC))
+		clip, err := os.ReadFile(videotest.MakeClip(t, t.TempDir(), videotest.H264AAC))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -9,8 +9,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/wmory/wmory/internal/imaging/videotest"
+
 	"github.com/wmory/wmory"
-	"github.com/wmory/wmory/internal/imaging/imagingtest"
 )
 
 func TestPlanRendition(t *testing.T) {
@@ -57,8 +58,8 @@ func TestPlaybackRenditions(t *testing.T) {
 	testdata := func(name string) func(t *testing.T) string {
 		return func(t *testing.T) string { return filepath.Join("testdata", name) }
 	}
-	clip := func(c imagingtest.Clip) func(t *testing.T) string {
-		return func(t *testing.T) string { return imagingtest.MakeClip(t, dir, c) }
+	clip := func(c videotest.Clip) func(t *testing.T) string {
+		return func(t *testing.T) string { return videotest.MakeClip(t, dir, c) }
 	}
 	for i, tc := range []struct {
 		name       string
@@ -69,13 +70,13 @@ func TestPlaybackRenditions(t *testing.T) {
 		audio      int // channels, 0 for none
 		sourceTags []string
 	}{
-		{"iPhone HEVC HLG turned 90°", clip(imagingtest.HEVCHLGRotated), 480, Rendition{ToneMapped: true, AudioCopied: true}, 480, 854, 1,
+		{"iPhone HEVC HLG turned 90°", clip(videotest.HEVCHLGRotated), 480, Rendition{ToneMapped: true, AudioCopied: true}, 480, 854, 1,
 			[]string{"location", "com.apple.quicktime.creationdate"}},
-		{"HEVC PQ", clip(imagingtest.HEVCPQ), 720, Rendition{ToneMapped: true, AudioCopied: true}, 1280, 720, 1, nil},
-		{"VP9 and Opus in WebM", clip(imagingtest.VP9WebM), 720, Rendition{}, 640, 360, 2, nil},
-		{"H.264 and AAC: repackaged", clip(imagingtest.H264AAC), 720, Rendition{VideoCopied: true, AudioCopied: true}, 640, 360, 1, nil},
-		{"H.264 4:2:2", clip(imagingtest.H264422), 720, Rendition{AudioCopied: true}, 640, 360, 1, nil},
-		{"no audio", clip(imagingtest.H264Silent), 720, Rendition{VideoCopied: true, AudioCopied: true}, 640, 360, 0, nil},
+		{"HEVC PQ", clip(videotest.HEVCPQ), 720, Rendition{ToneMapped: true, AudioCopied: true}, 1280, 720, 1, nil},
+		{"VP9 and Opus in WebM", clip(videotest.VP9WebM), 720, Rendition{}, 640, 360, 2, nil},
+		{"H.264 and AAC: repackaged", clip(videotest.H264AAC), 720, Rendition{VideoCopied: true, AudioCopied: true}, 640, 360, 1, nil},
+		{"H.264 4:2:2", clip(videotest.H264422), 720, Rendition{AudioCopied: true}, 640, 360, 1, nil},
+		{"no audio", clip(videotest.H264Silent), 720, Rendition{VideoCopied: true, AudioCopied: true}, 640, 360, 0, nil},
 		{"an iPhone 5's H.264", testdata("iphone5.mov"), 720, Rendition{VideoCopied: true, AudioCopied: true}, 568, 320, 1, nil},
 		{"a phone's 1080p H.264, over the height", testdata("android-gps.mp4"), 720, Rendition{AudioCopied: true}, 1280, 720, 2,
 			[]string{"location"}},
@@ -84,7 +85,7 @@ func TestPlaybackRenditions(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			src := tc.src(t)
-			in := imagingtest.Probe(t, src)
+			in := videotest.Probe(t, src)
 			for _, k := range tc.sourceTags {
 				if in.Format.Tags[k] == "" {
 					t.Fatalf("the source has no %s tag to lose; tags %v", k, in.Format.Tags)
@@ -109,14 +110,14 @@ func TestPlaybackRenditions(t *testing.T) {
 			if got != tc.want {
 				t.Errorf("made %+v; want %+v", got, tc.want)
 			}
-			r := imagingtest.Probe(t, out)
+			r := videotest.Probe(t, out)
 			checkRendition(t, r, tc.w, tc.h, tc.audio)
 			// Within 0.1 s, or a frame of a source slower than 10 frames a
 			// second (whose last frame, cut short, ends up a whole frame).
 			if math.Abs(r.Seconds()-in.Seconds()) > max(0.1, in.FrameSeconds()) {
 				t.Errorf("lasts %.3f s; the source %.3f s", r.Seconds(), in.Seconds())
 			}
-			if boxes := imagingtest.TopLevelBoxes(t, out); slices.Index(boxes, "moov") > slices.Index(boxes, "mdat") {
+			if boxes := videotest.TopLevelBoxes(t, out); slices.Index(boxes, "moov") > slices.Index(boxes, "mdat") {
 				t.Errorf("boxes %v: the index is not before the media", boxes)
 			}
 			v := r.Streams[0]
@@ -124,7 +125,7 @@ func TestPlaybackRenditions(t *testing.T) {
 				t.Errorf("tone mapped into transfer %q, primaries %q; want bt709", v.Transfer, v.Primaries)
 			}
 			if got.VideoCopied {
-				if imagingtest.VideoStreamHash(t, src) != imagingtest.VideoStreamHash(t, out) {
+				if videotest.VideoStreamHash(t, src) != videotest.VideoStreamHash(t, out) {
 					t.Error("the repackaged video stream differs from the source's")
 				}
 			} else if v.Profile != "High" {
@@ -136,7 +137,7 @@ func TestPlaybackRenditions(t *testing.T) {
 
 // checkRendition asserts what every rendition is: H.264 4:2:0 upright at the
 // size, AAC, and nothing about where, when or with what it was made.
-func checkRendition(t *testing.T, r imagingtest.Probed, w, h, channels int) {
+func checkRendition(t *testing.T, r videotest.Probed, w, h, channels int) {
 	t.Helper()
 	var kinds []string
 	for _, s := range r.Streams {
@@ -183,7 +184,7 @@ func checkRendition(t *testing.T, r imagingtest.Probed, w, h, channels int) {
 // A file cut short fails for good, and leaves no rendition behind.
 func TestPlaybackOfATruncatedFile(t *testing.T) {
 	dir := t.TempDir()
-	whole, err := os.ReadFile(imagingtest.MakeClip(t, dir, imagingtest.H264AAC))
+	whole, err := os.ReadFile(videotest.MakeClip(t, dir, videotest.H264AAC))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,19 +13,20 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wmory/wmory/internal/imaging/videotest"
+
 	"github.com/wmory/wmory"
 	"github.com/wmory/wmory/internal/blob"
 	"github.com/wmory/wmory/internal/imaging"
-	"github.com/wmory/wmory/internal/imaging/imagingtest"
 	"github.com/wmory/wmory/internal/jobs"
 	"github.com/wmory/wmory/internal/media"
 	"github.com/wmory/wmory/internal/sqldb"
 	"github.com/wmory/wmory/internal/sqldb/sqldbtest"
 )
 
-func (f *fixture) addClip(t *testing.T, c imagingtest.Clip) *wmory.Media {
+func (f *fixture) addClip(t *testing.T, c videotest.Clip) *wmory.Media {
 	t.Helper()
-	b, err := os.ReadFile(imagingtest.MakeClip(t, t.TempDir(), c))
+	b, err := os.ReadFile(videotest.MakeClip(t, t.TempDir(), c))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -36,7 +37,7 @@ func (f *fixture) addClip(t *testing.T, c imagingtest.Clip) *wmory.Media {
 // beside it, counted, and deleted with it.
 func TestPlaybackRenditionFollowsAndGoesWithItsVideo(t *testing.T) {
 	f := newFixture(t, sqldbtest.Engines(t)[0])
-	m := f.addClip(t, imagingtest.H264AAC)
+	m := f.addClip(t, videotest.H264AAC)
 	if m.Playback != wmory.PlaybackPending {
 		t.Fatalf("a new video's playback is %q; want pending", m.Playback)
 	}
@@ -74,7 +75,7 @@ func TestPlaybackRenditionFollowsAndGoesWithItsVideo(t *testing.T) {
 func TestNoRenditions(t *testing.T) {
 	f := newFixture(t, sqldbtest.Engines(t)[0])
 	photo := f.add(t, "a.jpg", "image/jpeg", testfile(t, "camera.jpg"))
-	video := f.addClip(t, imagingtest.H264Silent)
+	video := f.addClip(t, videotest.H264Silent)
 	// An instance that turned renditions off after the video was queued.
 	svc := media.New(f.db, f.store, wmory.DefaultLimits, nil, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	svc.Renditions.Off = true
@@ -101,7 +102,7 @@ func TestFailedRenditionLeavesTheVideoViewable(t *testing.T) {
 	proc := imaging.New()
 	proc.FFmpeg = broken
 	f.w.HandleMedia(media.New(f.db, f.store, wmory.DefaultLimits, nil, slog.New(slog.NewTextHandler(io.Discard, nil))).Processor(proc), 1)
-	m := f.addClip(t, imagingtest.VP9WebM)
+	m := f.addClip(t, videotest.VP9WebM)
 	f.drain()
 	got := f.media(t, m.ID)
 	if got.Status != wmory.StatusReady || got.Playback != wmory.PlaybackFailed || got.PlaybackFailure != wmory.FailUndecodable {
@@ -134,7 +135,7 @@ func TestRenditionsDoNotHoldPhotosUp(t *testing.T) {
 		processed <- job.ID
 		return err
 	})
-	video := f.addClip(t, imagingtest.H264Silent)
+	video := f.addClip(t, videotest.H264Silent)
 	runCtx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() {
@@ -186,7 +187,7 @@ func TestLongRenditionKeepsItsLease(t *testing.T) {
 			return ctx.Err()
 		}
 	})
-	f.addClip(t, imagingtest.H264Silent)
+	f.addClip(t, videotest.H264Silent)
 	f.w.RunOne(ctx) // the poster; the rendition is queued
 	done := make(chan bool)
 	go func() { done <- f.w.RunOne(ctx) }()

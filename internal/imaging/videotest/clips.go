@@ -1,4 +1,6 @@
-package imagingtest
+// Package videotest makes the videos the tests need with ffmpeg, and reads
+// what ffprobe says of the results.
+package videotest
 
 import (
 	"encoding/binary"
