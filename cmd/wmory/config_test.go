@@ -31,6 +31,9 @@ func TestSettingsReadAndRefuse(t *testing.T) {
 		{"WMORY_SESSION_MAX_AGE_DAYS", "7", func(c config) bool { return c.SessionMaxAge == 7*24*time.Hour }},
 		{"WMORY_METRICS_ADDR", "127.0.0.1:9090", func(c config) bool { return c.MetricsAddr == "127.0.0.1:9090" }},
 		{"WMORY_S3_EVENTS", "nats://127.0.0.1:4222/photos.events", func(c config) bool { return c.S3Events != "" }},
+		{"WMORY_TRANSCODE", "off", func(c config) bool { return c.Renditions.Off }},
+		{"WMORY_VIDEO_HEIGHT", "1080", func(c config) bool { return c.Renditions.Height == 1080 && !c.Renditions.Off }},
+		{"WMORY_TRANSCODE_WORKERS", "0", func(c config) bool { return c.TranscodeWorkers == 0 }},
 	}
 	for _, g := range good {
 		c, err := loadEnv(map[string]string{g.env: g.value})
@@ -61,6 +64,9 @@ func TestSettingsReadAndRefuse(t *testing.T) {
 		{"WMORY_S3_CREATE_BUCKET", "yes", "want true or false"},
 		{"WMORY_S3_EVENT_SECRET", "short-secret", "WMORY_S3_EVENT_SECRET: want at least 16 characters"},
 		{"WMORY_S3_EVENTS", "nats://127.0.0.1:4222", "want a subject"},
+		{"WMORY_TRANSCODE", "yes", `WMORY_TRANSCODE "yes": want on or off`},
+		{"WMORY_VIDEO_HEIGHT", "600", `WMORY_VIDEO_HEIGHT "600": want 480, 720 or 1080`},
+		{"WMORY_TRANSCODE_WORKERS", "-1", "want a whole number, 0 or more"},
 	}
 	for _, b := range bad {
 		_, err := loadEnv(map[string]string{b.env: b.value})
@@ -127,5 +133,8 @@ func TestStoreSettles(t *testing.T) {
 	c, err = loadEnv(nil)
 	if err != nil || c.DatabaseURL != "sqlite:data/wmory.db" {
 		t.Fatalf("the default database: %q, %v", c.DatabaseURL, err)
+	}
+	if c.Renditions.Off || c.Renditions.Height != 720 || c.TranscodeWorkers != 1 {
+		t.Fatalf("the default renditions: %+v, %d at once", c.Renditions, c.TranscodeWorkers)
 	}
 }

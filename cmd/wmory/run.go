@@ -264,7 +264,7 @@ func worker(ctx context.Context, args []string, getenv func(string) string, stdo
 		return err
 	}
 	defer stopSide()
-	log.Info("worker running", "addr", addr, "concurrency", n, "database", string(db.Dialect()))
+	log.Info("worker running", "addr", addr, "concurrency", n, "renditions_at_once", c.TranscodeWorkers, "database", string(db.Dialect()))
 	stop := startWorker(ctx, db, store, svc, mailer, c, n, m, log)
 	<-ctx.Done()
 	log.Info("worker stopping")

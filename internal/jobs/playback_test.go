@@ -208,3 +208,35 @@ func TestLongRenditionKeepsItsLease(t *testing.T) {
 		t.Fatalf("%d rendition jobs left after it was done", n)
 	}
 }
+
+// storeThatRefusesPuts is the real store with its writes failing, as a store
+// does while it is out.
+type storeThatRefusesPuts struct{ blob.Store }
+
+func (storeThatRefusesPuts) Put(context.Context, string, io.Reader, int64, string) error {
+	return errors.New("store unavailable")
+}
+
+// A store that fails is retried with backoff, the rendition pending
+// meanwhile; after the last attempt it fails as processing_failed.
+func TestRenditionRetriesWhatCanPassLater(t *testing.T) {
+	f := newFixture(t, sqldbtest.Engines(t)[0])
+	m := f.addClip(t, videotest.H264Silent)
+	f.w.RunOne(ctx) // the poster, with the working store
+	now := time.Now()
+	f.db.Now = func() time.Time { return now }
+	f.w.MaxAttempts = 2
+	f.w.HandleMedia(media.New(f.db, storeThatRefusesPuts{f.store}, wmory.DefaultLimits, nil, slog.New(slog.NewTextHandler(io.Discard, nil))).Processor(imaging.New()), 1)
+	f.drain()
+	if got := f.media(t, m.ID); got.Playback != wmory.PlaybackPending {
+		t.Fatalf("after a failed attempt the playback is %s; want pending", got.Playback)
+	}
+	if n, _ := f.db.PendingJobs(ctx, sqldb.JobPlaybackRendition); n != 1 {
+		t.Fatalf("%d rendition jobs; want 1, waiting for its retry", n)
+	}
+	now = now.Add(time.Hour)
+	f.drain()
+	if got := f.media(t, m.ID); got.Playback != wmory.PlaybackFailed || got.PlaybackFailure != wmory.FailProcessing || got.Status != wmory.StatusReady {
+		t.Fatalf("after the last attempt: playback %s (%s), status %s", got.Playback, got.PlaybackFailure, got.Status)
+	}
+}
