@@ -58,6 +58,23 @@ type Object struct {
 	Modified time.Time
 }
 
+// Part is one stored part of a multipart upload.
+type Part struct {
+	Number int
+	Size   int64
+	ETag   string
+}
+
+// Multipart is a multipart upload in progress, as a listing finds it.
+type Multipart struct {
+	Key, UploadID string
+	Initiated     time.Time
+}
+
+// ErrNoUpload: no multipart upload in progress under that id (never begun,
+// completed or aborted).
+var ErrNoUpload = errors.New("blob: no such multipart upload")
+
 // Store keeps objects under keys that the server chooses.
 type Store interface {
 	// PresignPut signs a URL that stores exactly one object of the given size
@@ -79,6 +96,26 @@ type Store interface {
 	// order, page by page; fn's error stops the listing and is returned.
 	List(ctx context.Context, prefix string, fn func(Object) error) error
 	Ping(ctx context.Context) error
+
+	// Multipart uploads: a client sends a large object in parts, each to a
+	// URL of its own, and may resume after a failure by sending only the
+	// parts the store does not hold; the server then assembles them.
+	// CreateMultipart begins one under key and returns its id.
+	CreateMultipart(ctx context.Context, key, contentType string) (string, error)
+	// PresignPart signs a URL that stores part number (from 1) of exactly
+	// size bytes; sending it again replaces that part.
+	PresignPart(ctx context.Context, key, uploadID string, number int, size int64, ttl time.Duration) (SignedRequest, error)
+	// ListParts returns the parts stored so far, by number.
+	ListParts(ctx context.Context, key, uploadID string) ([]Part, error)
+	// CompleteMultipart assembles the parts, in order, into the object under
+	// key, and removes them.
+	CompleteMultipart(ctx context.Context, key, uploadID string, parts []Part) error
+	// AbortMultipart removes a multipart upload and its parts; an upload
+	// that is gone already is not an error.
+	AbortMultipart(ctx context.Context, key, uploadID string) error
+	// ListMultiparts calls fn for every multipart upload in progress whose
+	// key starts with prefix.
+	ListMultiparts(ctx context.Context, prefix string, fn func(Multipart) error) error
 }
 
 var validKey = regexp.MustCompile(`^[a-z0-9][a-z0-9_.-]*(/[a-z0-9][a-z0-9_.-]*)*$`)

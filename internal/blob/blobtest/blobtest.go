@@ -54,7 +54,9 @@ func put(t *testing.T, req blob.SignedRequest, body []byte, mutate func(*http.Re
 	}
 	resp, err := http.DefaultClient.Do(r)
 	if err != nil {
-		t.Fatal(err)
+		// A store may hang up on a body it refuses before reading it all:
+		// no status, refused all the same.
+		return 0, err.Error()
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
@@ -289,6 +291,8 @@ func Run(t *testing.T, newStore func(t *testing.T) Clocked) {
 			t.Fatalf("second PUT with the same URL = %d and the object is now the second body: the store replaced it", code)
 		}
 	})
+
+	runMultipart(t, newStore, key)
 
 	t.Run("list finds every object under a prefix, with its size and age", func(t *testing.T) {
 		s := newStore(t)

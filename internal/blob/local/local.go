@@ -27,7 +27,8 @@ import (
 // RoutePrefix is where the store's handler is mounted on the server.
 const RoutePrefix = "/blob/"
 
-// Store keeps objects under root/objects and half-written uploads under root/tmp.
+// Store keeps objects under root/objects, half-written uploads under root/tmp
+// and multipart uploads in progress under root/multipart.
 type Store struct {
 	root   string
 	secret []byte
@@ -86,7 +87,7 @@ func ask(ctx context.Context, rule func(context.Context, string) (bool, error), 
 // Open prepares root and loads the signing key from keyFile, making one on
 // first start.
 func Open(root, keyFile string, base *url.URL) (*Store, error) {
-	for _, d := range []string{"objects", "tmp"} {
+	for _, d := range []string{"objects", "tmp", "multipart"} {
 		if err := os.MkdirAll(filepath.Join(root, d), 0o700); err != nil {
 			return nil, err
 		}
@@ -341,6 +342,10 @@ func (s *Store) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	switch r.Method {
 	case http.MethodPut:
+		if q.Has("upload") {
+			s.servePart(w, r, key, q)
+			return
+		}
 		s.servePut(w, r, key, q)
 	case http.MethodGet, http.MethodHead:
 		s.serveGet(w, r, key, q)

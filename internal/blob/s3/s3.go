@@ -118,15 +118,7 @@ func (s *Store) PresignPut(ctx context.Context, key string, o blob.PutOptions) (
 	if err != nil {
 		return blob.SignedRequest{}, mapError(err)
 	}
-	headers := map[string]string{}
-	for k, v := range req.SignedHeader {
-		// The client's HTTP stack sets Host and Content-Length itself.
-		if k == "Host" || k == "Content-Length" || len(v) == 0 {
-			continue
-		}
-		headers[http.CanonicalHeaderKey(k)] = v[0]
-	}
-	return blob.SignedRequest{Method: req.Method, URL: req.URL, Headers: headers, ExpiresAt: now.Add(o.TTL).Truncate(time.Second)}, nil
+	return blob.SignedRequest{Method: req.Method, URL: req.URL, Headers: clientHeaders(req.SignedHeader), ExpiresAt: now.Add(o.TTL).Truncate(time.Second)}, nil
 }
 
 func (s *Store) PresignGet(ctx context.Context, key string, o blob.GetOptions) (string, error) {
