@@ -66,7 +66,7 @@ type Error struct {
 	RetryAfterSeconds int
 	// Extra fields for the error body, beside "error" (such as media_id of a
 	// duplicate).
-	Extra map[string]string
+	Extra map[string]any
 }
 
 func (e *Error) Error() string { return string(e.Code) + ": " + e.Message }

@@ -61,7 +61,7 @@ type Result struct {
 	DurationMS    *int64
 	Source        *Source // a video's streams, which its rendition is planned from
 	Thumbnail     []byte  // WebP, no metadata
-	Preview       []byte // WebP, no metadata
+	Preview       []byte  // WebP, no metadata
 }
 
 // Processor holds the limits; build it with New. libvips starts on first use, so

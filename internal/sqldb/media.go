@@ -104,7 +104,7 @@ func (tx *Tx) checkDuplicate(ctx context.Context, groupID, sum string) error {
 	if err != nil {
 		return err
 	}
-	return &wmory.Error{Code: wmory.ECodeDuplicate, Message: "This group already has this file.", Extra: map[string]string{"media_id": existing}}
+	return &wmory.Error{Code: wmory.ECodeDuplicate, Message: "This group already has this file.", Extra: map[string]any{"media_id": existing}}
 }
 
 // Upload returns one of the actor's own uploads; anyone else's is not found.
@@ -228,9 +228,9 @@ func (db *DB) CompleteUpload(ctx context.Context, actor wmory.Actor, uploadID st
 
 // storedRefusal is a refusal as the uploads table keeps it.
 type storedRefusal struct {
-	Code    wmory.Code        `json:"code"`
-	Message string            `json:"message"`
-	Extra   map[string]string `json:"extra,omitempty"`
+	Code    wmory.Code     `json:"code"`
+	Message string         `json:"message"`
+	Extra   map[string]any `json:"extra,omitempty"`
 }
 
 // refusal is the answer a refused upload got, for a completion that comes

@@ -200,4 +200,3 @@ func uploadParam(rawURL string) string {
 	}
 	return "upload"
 }
-
