@@ -160,6 +160,36 @@ type Upload struct {
 	Status      UploadStatus
 	MediaID     string
 	ExpiresAt   time.Time
+	// MultipartID is the store's multipart upload of a resumable upload,
+	// which the client sends in parts of PartSize bytes; empty for one PUT.
+	MultipartID string
+	PartSize    int64
+}
+
+// Resumable uploads: a file sent in parts, each to a URL of its own, that a
+// client resumes after a failure by sending only the parts the store lacks.
+const (
+	PartSize           = 16 << 20 // every part's length but the last's
+	MaxParts           = 10_000
+	ResumableTTL       = 24 * time.Hour // a resumable upload's life
+	PartURLTTL         = time.Hour
+	MaxPartsPerSigning = 100 // part URLs signed in one request
+)
+
+// Resumable reports whether the upload is sent in parts.
+func (u *Upload) Resumable() bool { return u.MultipartID != "" }
+
+// PartCount is how many parts a resumable upload has.
+func (u *Upload) PartCount() int {
+	if u.PartSize <= 0 {
+		return 0
+	}
+	return int((u.Size + u.PartSize - 1) / u.PartSize)
+}
+
+// PartLength is the length of part n (from 1): PartSize but for the last.
+func (u *Upload) PartLength(n int) int64 {
+	return min(u.PartSize, u.Size-int64(n-1)*u.PartSize)
 }
 
 // UploadStatus is where an upload is in its life: pending until its bytes are

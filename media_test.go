@@ -81,3 +81,24 @@ func TestFormatBytes(t *testing.T) {
 		}
 	}
 }
+
+func TestUploadParts(t *testing.T) {
+	for _, tc := range []struct {
+		size  int64
+		count int
+		last  int64
+	}{
+		{1, 1, 1},
+		{PartSize, 1, PartSize},
+		{PartSize + 1, 2, 1},
+		{3*PartSize - 5, 3, PartSize - 5},
+	} {
+		u := Upload{Size: tc.size, PartSize: PartSize, MultipartID: "x"}
+		if u.PartCount() != tc.count || u.PartLength(tc.count) != tc.last || (tc.count > 1 && u.PartLength(1) != PartSize) {
+			t.Errorf("size %d: %d parts, the last of %d; want %d, %d", tc.size, u.PartCount(), u.PartLength(u.PartCount()), tc.count, tc.last)
+		}
+	}
+	if (&Upload{}).Resumable() || (&Upload{}).PartCount() != 0 {
+		t.Error("an upload in one PUT has parts")
+	}
+}

@@ -423,7 +423,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Authorize an upload; returns a signed URL to send the file to */
+        /** Authorize an upload; returns a signed URL to send the file to, or for a resumable upload its parts */
         post: operations["postGroupsGidUploads"];
         delete?: never;
         options?: never;
@@ -594,7 +594,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** An upload and, for a resumable one, the parts the store already holds */
+        get: operations["getUploadsUpload_id"];
         put?: never;
         post?: never;
         /** Abandon a pending upload: its quota is released at once and nothing it stored stays */
@@ -613,8 +614,25 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Verify the stored file and record the media */
+        /** Verify the stored file (assembling a resumable upload's parts first) and record the media */
         post: operations["postUploadsUpload_idComplete"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/uploads/{upload_id}/parts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Sign the URLs of parts of a resumable upload, each for exactly its part's length */
+        post: operations["postUploadsUpload_idParts"];
         delete?: never;
         options?: never;
         head?: never;
@@ -736,6 +754,8 @@ export interface components {
             };
             /** @description with duplicate: the media that already holds the file */
             media_id?: string;
+            /** @description with upload_missing, for a resumable upload: the parts the store lacks */
+            missing?: number[];
         };
         Group: {
             auto_hide_reports: number;
@@ -859,6 +879,23 @@ export interface components {
             items: components["schemas"]["Month"][];
             next_cursor?: string;
         };
+        Parts: {
+            parts: {
+                /** Format: date-time */
+                expires_at: string;
+                headers: {
+                    [key: string]: string;
+                };
+                /** @enum {string} */
+                method: "PUT";
+                number: number;
+                /** Format: uri */
+                url: string;
+            }[];
+        };
+        PartsRequest: {
+            numbers: number[];
+        };
         PasswordRequest: {
             password: string;
         };
@@ -910,6 +947,15 @@ export interface components {
             /** @enum {string} */
             action: "remove_media" | "dismiss" | "remove_uploader";
         };
+        ResumableUpload: {
+            /** Format: date-time */
+            expires_at: string;
+            part_count: number;
+            part_size: number;
+            /** @constant */
+            resumable: true;
+            upload_id: string;
+        };
         Session: {
             /** Format: date-time */
             created_at: string;
@@ -927,6 +973,18 @@ export interface components {
         SessionList: {
             items: components["schemas"]["Session"][];
             next_cursor?: string;
+        };
+        SingleUpload: {
+            /** Format: date-time */
+            expires_at: string;
+            headers: {
+                [key: string]: string;
+            };
+            /** @enum {string} */
+            method: "PUT";
+            upload_id: string;
+            /** Format: uri */
+            url: string;
         };
         Status: {
             status: string;
@@ -950,21 +1008,28 @@ export interface components {
             new_password?: string;
             password?: string;
         };
-        Upload: {
+        Upload: components["schemas"]["SingleUpload"] | components["schemas"]["ResumableUpload"];
+        UploadProgress: {
             /** Format: date-time */
             expires_at: string;
-            headers: {
-                [key: string]: string;
-            };
+            filename: string;
+            media_id?: string;
+            part_count: number;
+            part_size: number;
+            parts_done: {
+                number: number;
+                size: number;
+            }[];
+            resumable: boolean;
+            size: number;
             /** @enum {string} */
-            method: "PUT";
+            status: "pending" | "completed" | "rejected" | "expired" | "abandoned";
             upload_id: string;
-            /** Format: uri */
-            url: string;
         };
         UploadRequest: {
             content_type: string;
             filename: string;
+            resumable?: boolean;
             sha256?: string;
             size: number;
         };
@@ -2362,6 +2427,37 @@ export interface operations {
             };
         };
     };
+    getUploadsUpload_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                upload_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UploadProgress"];
+                };
+            };
+            /** @description An error; see the code. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     deleteUploadsUpload_id: {
         parameters: {
             query?: never;
@@ -2409,6 +2505,41 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Media"];
+                };
+            };
+            /** @description An error; see the code. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postUploadsUpload_idParts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                upload_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PartsRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Parts"];
                 };
             };
             /** @description An error; see the code. */

@@ -94,16 +94,19 @@ func TestAuthorizationMatrix(t *testing.T) {
 			return map[string]any{"filename": "c.jpg", "content_type": "image/jpeg", "size": 1000}
 		}, want{401, 404, 404, 201, 201, 201}},
 		"POST /api/v1/uploads/{upload_id}/complete": {nil, want{401, 404, 404, 201, 404, 404}},
-		"DELETE /api/v1/uploads/{upload_id}":        {nil, want{401, 404, 404, 409, 404, 404}}, // the scene's upload became media
-		"GET /api/v1/groups/{gid}/media":            {nil, want{401, 404, 404, 200, 200, 200}},
-		"GET /api/v1/groups/{gid}/media/months":     {nil, want{401, 404, 404, 200, 200, 200}},
-		"GET /api/v1/media/{mid}":                   {nil, want{401, 404, 404, 200, 200, 200}},
-		"DELETE /api/v1/media/{mid}":                {nil, want{401, 404, 404, 403, 204, 204}},
-		"POST /api/v1/media/{mid}/reports":          {func(scene, *client) any { return map[string]string{"reason": "spam"} }, want{401, 404, 404, 201, 201, 201}},
-		"GET /api/v1/groups/{gid}/reports":          {nil, want{401, 404, 404, 200, 200, 200}},
-		"POST /api/v1/reports/{rid}/resolve":        {func(scene, *client) any { return map[string]string{"action": "dismiss"} }, want{401, 404, 404, 403, 200, 200}},
-		"POST /api/v1/reports/{rid}/escalate":       {nil, want{401, 404, 404, 403, 200, 200}},
-		"POST /api/v1/invites/{code}/accept":        {nil, want{401, 200, 200, 200, 200, 200}},
+		// The scene's upload was sent in one PUT: it has no parts to sign.
+		"POST /api/v1/uploads/{upload_id}/parts": {func(scene, *client) any { return map[string][]int{"numbers": {1}} }, want{401, 404, 404, 400, 404, 404}},
+		"GET /api/v1/uploads/{upload_id}":        {nil, want{401, 404, 404, 200, 404, 404}},
+		"DELETE /api/v1/uploads/{upload_id}":     {nil, want{401, 404, 404, 409, 404, 404}}, // the scene's upload became media
+		"GET /api/v1/groups/{gid}/media":         {nil, want{401, 404, 404, 200, 200, 200}},
+		"GET /api/v1/groups/{gid}/media/months":  {nil, want{401, 404, 404, 200, 200, 200}},
+		"GET /api/v1/media/{mid}":                {nil, want{401, 404, 404, 200, 200, 200}},
+		"DELETE /api/v1/media/{mid}":             {nil, want{401, 404, 404, 403, 204, 204}},
+		"POST /api/v1/media/{mid}/reports":       {func(scene, *client) any { return map[string]string{"reason": "spam"} }, want{401, 404, 404, 201, 201, 201}},
+		"GET /api/v1/groups/{gid}/reports":       {nil, want{401, 404, 404, 200, 200, 200}},
+		"POST /api/v1/reports/{rid}/resolve":     {func(scene, *client) any { return map[string]string{"action": "dismiss"} }, want{401, 404, 404, 403, 200, 200}},
+		"POST /api/v1/reports/{rid}/escalate":    {nil, want{401, 404, 404, 403, 200, 200}},
+		"POST /api/v1/invites/{code}/accept":     {nil, want{401, 200, 200, 200, 200, 200}},
 	}
 	// Administration answers 404 to everyone but instance admins; the body
 	// builds a valid request.

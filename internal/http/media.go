@@ -24,6 +24,7 @@ type authorizeUploadRequest struct {
 	ContentType string  `json:"content_type"`
 	Size        int64   `json:"size"`
 	SHA256      *string `json:"sha256"`
+	Resumable   bool    `json:"resumable"`
 }
 
 type uploadView struct {
@@ -34,17 +35,80 @@ type uploadView struct {
 	ExpiresAt time.Time         `json:"expires_at"`
 }
 
+type resumableUploadView struct {
+	UploadID  string    `json:"upload_id"`
+	Resumable bool      `json:"resumable"`
+	PartSize  int64     `json:"part_size"`
+	PartCount int       `json:"part_count"`
+	ExpiresAt time.Time `json:"expires_at"`
+}
+
 func (s *Server) authorizeUpload(w http.ResponseWriter, r *http.Request) error {
 	var req authorizeUploadRequest
 	if err := decode(w, r, &req); err != nil {
 		return err
 	}
 	u, signed, err := s.media.Authorize(r.Context(), s.actor(r), media.UploadRequest{GroupID: r.PathValue("gid"), Filename: req.Filename,
-		ContentType: req.ContentType, Size: req.Size, SHA256: req.SHA256}, validID)
+		ContentType: req.ContentType, Size: req.Size, SHA256: req.SHA256, Resumable: req.Resumable}, validID)
 	if err != nil {
 		return err
 	}
+	if u.Resumable() {
+		return writeJSON(w, http.StatusCreated, resumableUploadView{UploadID: u.ID, Resumable: true, PartSize: u.PartSize, PartCount: u.PartCount(), ExpiresAt: u.ExpiresAt})
+	}
 	return writeJSON(w, http.StatusCreated, uploadView{UploadID: u.ID, Method: signed.Method, URL: signed.URL, Headers: signed.Headers, ExpiresAt: signed.ExpiresAt})
+}
+
+type partView struct {
+	Number    int               `json:"number"`
+	Method    string            `json:"method"`
+	URL       string            `json:"url"`
+	Headers   map[string]string `json:"headers"`
+	ExpiresAt time.Time         `json:"expires_at"`
+}
+
+func (s *Server) signParts(w http.ResponseWriter, r *http.Request) error {
+	var req struct {
+		Numbers []int `json:"numbers"`
+	}
+	if err := decode(w, r, &req); err != nil {
+		return err
+	}
+	parts, err := s.media.SignParts(r.Context(), s.actor(r), r.PathValue("upload_id"), req.Numbers)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, map[string][]partView{"parts": mapList(parts, func(p media.SignedPart) partView {
+		return partView{Number: p.Number, Method: p.Method, URL: p.URL, Headers: p.Headers, ExpiresAt: p.ExpiresAt}
+	})})
+}
+
+type partDoneView struct {
+	Number int   `json:"number"`
+	Size   int64 `json:"size"`
+}
+
+type uploadProgressView struct {
+	UploadID  string         `json:"upload_id"`
+	Status    string         `json:"status"`
+	Filename  string         `json:"filename"`
+	Size      int64          `json:"size"`
+	Resumable bool           `json:"resumable"`
+	PartSize  int64          `json:"part_size"`
+	PartCount int            `json:"part_count"`
+	PartsDone []partDoneView `json:"parts_done"`
+	ExpiresAt time.Time      `json:"expires_at"`
+	MediaID   string         `json:"media_id,omitempty"`
+}
+
+func (s *Server) uploadProgress(w http.ResponseWriter, r *http.Request) error {
+	u, parts, err := s.media.Progress(r.Context(), s.actor(r), r.PathValue("upload_id"))
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, uploadProgressView{UploadID: u.ID, Status: string(u.Status), Filename: u.Filename, Size: u.Size,
+		Resumable: u.Resumable(), PartSize: u.PartSize, PartCount: u.PartCount(), ExpiresAt: u.ExpiresAt, MediaID: u.MediaID,
+		PartsDone: mapList(parts, func(p blob.Part) partDoneView { return partDoneView{Number: p.Number, Size: p.Size} })})
 }
 
 func (s *Server) completeUpload(w http.ResponseWriter, r *http.Request) error {

@@ -32,6 +32,15 @@ var (
 	role     = schema{"type": "string", "enum": []string{"owner", "admin", "member"}}
 )
 
+// signedRequest adds what a client needs to send bytes itself to props.
+func signedRequest(props schema) schema {
+	props["method"] = schema{"type": "string", "enum": []string{"PUT"}}
+	props["url"] = schema{"type": "string", "format": "uri"}
+	props["headers"] = schema{"type": "object", "additionalProperties": str}
+	props["expires_at"] = dateTime
+	return props
+}
+
 func list(item string) schema {
 	return obj([]string{"items"}, schema{"items": schema{"type": "array", "items": ref(item)}, "next_cursor": str})
 }
@@ -42,7 +51,8 @@ func schemas() schema {
 	return schema{
 		"Error": obj([]string{"error"}, schema{"error": obj([]string{"code", "message"}, schema{
 			"code": schema{"type": "string", "pattern": "^[a-z_]+$"}, "message": str, "request_id": str}),
-			"media_id": schema{"type": "string", "description": "with duplicate: the media that already holds the file"}}),
+			"media_id": schema{"type": "string", "description": "with duplicate: the media that already holds the file"},
+			"missing":  schema{"type": "array", "items": integer, "description": "with upload_missing, for a resumable upload: the parts the store lacks"}}),
 		"Status":         obj([]string{"status"}, schema{"status": str}),
 		"StatusResponse": obj([]string{"status"}, schema{"status": str}),
 		"User": obj([]string{"id", "email", "name", "email_verified", "is_admin", "created_at"}, schema{
@@ -87,9 +97,17 @@ func schemas() schema {
 			"group_id": str, "action": str, "target_type": str, "target_id": str, "ip": str, "details": schema{"type": "object", "additionalProperties": true}}),
 		"AuditList": list("AuditEntry"),
 		"UploadRequest": obj([]string{"filename", "content_type", "size"}, schema{"filename": str, "content_type": str,
-			"size": schema{"type": "integer", "minimum": 1}, "sha256": schema{"type": "string", "pattern": "^[0-9a-fA-F]{64}$"}}),
-		"Upload": obj([]string{"upload_id", "method", "url", "headers", "expires_at"}, schema{"upload_id": id, "method": schema{"type": "string", "enum": []string{"PUT"}},
-			"url": schema{"type": "string", "format": "uri"}, "headers": schema{"type": "object", "additionalProperties": str}, "expires_at": dateTime}),
+			"size": schema{"type": "integer", "minimum": 1}, "sha256": schema{"type": "string", "pattern": "^[0-9a-fA-F]{64}$"}, "resumable": boolean}),
+		"Upload":          schema{"oneOf": []schema{ref("SingleUpload"), ref("ResumableUpload")}},
+		"SingleUpload":    obj([]string{"upload_id", "method", "url", "headers", "expires_at"}, signedRequest(schema{"upload_id": id})),
+		"ResumableUpload": obj([]string{"upload_id", "resumable", "part_size", "part_count", "expires_at"}, schema{"upload_id": id, "resumable": schema{"const": true}, "part_size": integer, "part_count": integer, "expires_at": dateTime}),
+		"PartsRequest":    obj([]string{"numbers"}, schema{"numbers": schema{"type": "array", "minItems": 1, "maxItems": 100, "items": schema{"type": "integer", "minimum": 1}}}),
+		"Parts": obj([]string{"parts"}, schema{"parts": schema{"type": "array", "items": obj([]string{"number", "method", "url", "headers", "expires_at"},
+			signedRequest(schema{"number": integer}))}}),
+		"UploadProgress": obj([]string{"upload_id", "status", "filename", "size", "resumable", "part_size", "part_count", "parts_done", "expires_at"}, schema{
+			"upload_id": id, "status": schema{"type": "string", "enum": []string{"pending", "completed", "rejected", "expired", "abandoned"}},
+			"filename": str, "size": integer, "resumable": boolean, "part_size": integer, "part_count": integer, "expires_at": dateTime,
+			"media_id": id, "parts_done": schema{"type": "array", "items": obj([]string{"number", "size"}, schema{"number": integer, "size": integer})}}),
 		"Media": obj([]string{"id", "group_id", "uploader", "kind", "content_type", "filename", "size", "width", "height", "duration_ms", "taken_at", "taken_at_local", "taken_at_offset", "uploaded_at", "status", "failure_reason", "playback_status", "playback_failure_reason"}, schema{
 			"id": id, "group_id": id, "uploader": obj([]string{"id", "name"}, schema{"id": str, "name": str}),
 			"kind": schema{"type": "string", "enum": []string{"photo", "video"}}, "content_type": str, "filename": str, "size": integer,

@@ -72,6 +72,7 @@ func New(db *sqldb.DB, store blob.Store, log *slog.Logger) *Worker {
 		Poll: time.Second, MaxAttempts: 10, CleanupEvery: time.Minute, ReconcileEvery: time.Hour, store: store,
 		After: time.After, wake: make(chan struct{}, 1), apart: map[sqldb.JobKind]int{}}
 	w.Handle(sqldb.JobDeleteObjects, deleteObjects(store))
+	w.Handle(sqldb.JobAbortMultipart, abortMultipart(store))
 	return w
 }
 
@@ -226,7 +227,48 @@ func (w *Worker) Reconcile(ctx context.Context) (int, error) {
 	if err == nil && len(batch) > 0 {
 		err = flush()
 	}
-	return deleted, err
+	if err != nil {
+		return deleted, err
+	}
+	aborted, err := w.reconcileMultiparts(ctx)
+	return deleted + aborted, err
+}
+
+// reconcileMultiparts aborts the store's multipart uploads under the upload
+// prefix that belong to no pending upload, once no authorization can be
+// recording them any more: the parts of uploads whose abort was lost, and of
+// authorizations that failed after the store began them.
+func (w *Worker) reconcileMultiparts(ctx context.Context) (int, error) {
+	cutoff := w.db.Now().Add(-time.Minute)
+	var found []blob.Multipart
+	err := w.store.ListMultiparts(ctx, wmory.UploadPrefix, func(m blob.Multipart) error {
+		if m.Initiated.Before(cutoff) {
+			found = append(found, m)
+		}
+		return nil
+	})
+	if err != nil || len(found) == 0 {
+		return 0, err
+	}
+	ids := make([]string, len(found))
+	for i, m := range found {
+		ids[i] = m.UploadID
+	}
+	live, err := w.db.LiveMultiparts(ctx, ids)
+	if err != nil {
+		return 0, err
+	}
+	aborted := 0
+	for _, m := range found {
+		if live[m.UploadID] {
+			continue
+		}
+		if err := w.store.AbortMultipart(ctx, m.Key, m.UploadID); err != nil {
+			return aborted, err
+		}
+		aborted++
+	}
+	return aborted, nil
 }
 
 // runUntilDone is one runner: it runs jobs of the kinds while there are any,
@@ -379,6 +421,16 @@ func Backoff(attempt int) time.Duration {
 	d := 2 * time.Second << min(attempt, 9)
 	d = min(d, 10*time.Minute)
 	return d/2 + rand.N(d/2)
+}
+
+func abortMultipart(store blob.Store) Handler {
+	return func(ctx context.Context, job *sqldb.Job) error {
+		var p sqldb.AbortMultipartPayload
+		if err := json.Unmarshal(job.Payload, &p); err != nil {
+			return err
+		}
+		return store.AbortMultipart(ctx, p.Key, p.UploadID)
+	}
 }
 
 func deleteObjects(store blob.Store) Handler {

@@ -37,6 +37,8 @@ type Records interface {
 	RejectUpload(ctx context.Context, actor wmory.Actor, uploadID, reason string, refusal *wmory.Error) error
 	AbandonUpload(ctx context.Context, actor wmory.Actor, uploadID string) error
 	MediaToProcess(ctx context.Context, id string) (*wmory.Media, sqldb.Stored, error)
+	TryLease(ctx context.Context, name, holder string, d time.Duration) (bool, error)
+	ReleaseLease(ctx context.Context, name, holder string) error
 	MediaProcessed(ctx context.Context, id string, p sqldb.Processed) error
 	MediaFailed(ctx context.Context, id string, reason wmory.FailureReason) error
 	PlaybackSettled(ctx context.Context, id string, status wmory.PlaybackStatus, failure wmory.FailureReason, bytes int64) error
@@ -118,6 +120,8 @@ type UploadRequest struct {
 	ContentType string
 	Size        int64
 	SHA256      *string // hex, optional
+	// Resumable asks to send the file in parts (see SignParts).
+	Resumable bool
 }
 
 // Authorize checks an upload request (type, size, the member's limits and
@@ -171,13 +175,24 @@ func (s *Service) Authorize(ctx context.Context, actor wmory.Actor, req UploadRe
 	id := wmory.NewID(s.db.Clock())
 	u := &wmory.Upload{ID: id, GroupID: req.GroupID, ObjectKey: wmory.UploadPrefix + req.GroupID + "/" + id, Filename: name,
 		ContentType: ct, Size: req.Size, SHA256: sum}
+	if req.Resumable {
+		if err := s.beginMultipart(ctx, u); err != nil {
+			return nil, none, err
+		}
+	}
 	if err := s.db.AuthorizeUpload(ctx, actor, u, limits); err != nil {
 		if wmory.ErrorCode(err) == wmory.ECodeQuotaExceeded && s.metrics != nil {
 			s.metrics.QuotaRefusals.Inc()
 		}
+		if u.Resumable() {
+			s.abortMultipart(ctx, u)
+		}
 		return nil, none, err
 	}
 	s.count("authorized", "")
+	if u.Resumable() {
+		return u, none, nil // its part URLs are signed as the client asks for them
+	}
 	signed, err := s.store.PresignPut(ctx, u.ObjectKey, blob.PutOptions{Size: u.Size, ContentType: ct, TTL: wmory.UploadTTL, SHA256: sum})
 	if err != nil {
 		if rerr := s.db.RejectUpload(context.WithoutCancel(ctx), actor, u.ID, "presign_failed", nil); rerr != nil {
@@ -208,6 +223,20 @@ func (s *Service) Complete(ctx context.Context, actor wmory.Actor, uploadID stri
 		if !u.ExpiresAt.After(s.db.Clock()) {
 			return nil, wmory.Errorf(wmory.ECodeUploadExpired, "This upload expired; authorize it again.")
 		}
+		if u.Resumable() {
+			release, err := s.assembling(ctx, actor, u)
+			if err != nil {
+				return nil, err
+			}
+			defer release()
+			if u.Status == wmory.UploadPending {
+				if err := s.assemble(ctx, u); err != nil {
+					return nil, err
+				}
+			}
+		}
+	}
+	if u.Status == wmory.UploadPending {
 		if stored, err = s.verify(ctx, actor, u); err != nil {
 			return nil, err
 		}
@@ -360,6 +389,18 @@ func (s *Service) verify(ctx context.Context, actor wmory.Actor, u *wmory.Upload
 	}
 	if !wmory.SameType(u.ContentType, sniffed) {
 		return none, s.reject(ctx, actor, u, "type_mismatch", rejected("The file is "+sniffed+", not the declared "+u.ContentType+"."))
+	}
+	// The store checked a declared hash on a single PUT; parts it cannot
+	// check as one file, so the assembled bytes are read here: only a
+	// verified hash makes the media a source of duplicates.
+	if u.Resumable() && u.SHA256 != "" {
+		sum, err := s.sha256Of(ctx, u.ObjectKey)
+		if err != nil {
+			return none, err
+		}
+		if sum != u.SHA256 {
+			return none, s.reject(ctx, actor, u, "sha256_mismatch", rejected("The file's SHA-256 differs from the declared one."))
+		}
 	}
 	return sqldb.Stored{ETag: info.ETag, At: info.Modified}, nil
 }

@@ -29,7 +29,15 @@ const (
 	// JobPlaybackRendition makes a video's playback rendition, queued when
 	// its poster and previews are done: long, so it runs apart.
 	JobPlaybackRendition JobKind = "playback_rendition"
+	// JobAbortMultipart removes the parts of a resumable upload that ended.
+	JobAbortMultipart JobKind = "abort_multipart"
 )
+
+// AbortMultipartPayload names a multipart upload to abort in the store.
+type AbortMultipartPayload struct {
+	Key      string `json:"key"`
+	UploadID string `json:"upload_id"`
+}
 
 // ProcessMediaPayload names the item to process; the job's subject is its
 // original's object key.
@@ -107,6 +115,17 @@ func (tx *Tx) deleteUploadedObject(ctx context.Context, key string, uploadCreate
 		return tx.insertJob(ctx, JobDeleteObjects, key, payload, deadline)
 	}
 	return nil
+}
+
+// abortMultipart queues the abort of a resumable upload's multipart upload
+// now and again once every part URL signed for it is dead: a part that was
+// arriving during the first abort may still have been stored.
+func (tx *Tx) abortMultipart(ctx context.Context, u *wmory.Upload) error {
+	payload := AbortMultipartPayload{Key: u.ObjectKey, UploadID: u.MultipartID}
+	if err := tx.insertJob(ctx, JobAbortMultipart, u.ObjectKey, payload, tx.now); err != nil {
+		return err
+	}
+	return tx.insertJob(ctx, JobAbortMultipart, u.ObjectKey, payload, tx.now.Add(wmory.PartURLTTL+time.Minute))
 }
 
 // skipLocked lets concurrent claimers pass rows another one holds.
@@ -250,4 +269,13 @@ func (db *DB) TryLease(ctx context.Context, name, holder string, d time.Duration
 		return err
 	})
 	return ok, err
+}
+
+// ReleaseLease gives up the holder's lease at once, for a task that is done
+// before its lease would run out.
+func (db *DB) ReleaseLease(ctx context.Context, name, holder string) error {
+	return db.inTx(ctx, func(tx *Tx) error {
+		_, err := tx.exec(ctx, `DELETE FROM leases WHERE name = ? AND holder = ?`, name, holder)
+		return err
+	})
 }

@@ -67,10 +67,15 @@ func (db *DB) AuthorizeUpload(ctx context.Context, actor wmory.Actor, u *wmory.U
 			return &wmory.Error{Code: wmory.ECodeQuotaExceeded, RetryAfterSeconds: int(resets.Sub(tx.now).Seconds()) + 1,
 				Message: "This upload would exceed your daily quota; it resets at " + resets.Format(time.RFC3339) + "."}
 		}
-		u.ExpiresAt = fromMS(ms(tx.now.Add(2 * wmory.UploadTTL)))
-		if _, err := tx.exec(ctx, `INSERT INTO uploads (id, user_id, group_id, object_key, filename, content_type, size, quota_day, status, created_at, expires_at, sha256)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, u.ID, actor.UserID, u.GroupID, u.ObjectKey, u.Filename, u.ContentType, u.Size, day,
-			wmory.UploadPending, ms(tx.now), ms(u.ExpiresAt), nullString(u.SHA256)); err != nil {
+		life := 2 * wmory.UploadTTL
+		if u.Resumable() {
+			life = wmory.ResumableTTL
+		}
+		u.ExpiresAt = fromMS(ms(tx.now.Add(life)))
+		u.Status, u.UserID = wmory.UploadPending, actor.UserID
+		if _, err := tx.exec(ctx, `INSERT INTO uploads (id, user_id, group_id, object_key, filename, content_type, size, quota_day, status, created_at, expires_at, sha256, multipart_id, part_size)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, u.ID, actor.UserID, u.GroupID, u.ObjectKey, u.Filename, u.ContentType, u.Size, day,
+			wmory.UploadPending, ms(tx.now), ms(u.ExpiresAt), nullString(u.SHA256), nullString(u.MultipartID), u.PartSize); err != nil {
 			return err
 		}
 		return tx.audit(ctx, actor, u.GroupID, wmory.AuditUploadAuthorize, wmory.AuditTargetUpload, u.ID,
@@ -78,16 +83,17 @@ func (db *DB) AuthorizeUpload(ctx context.Context, actor wmory.Actor, u *wmory.U
 	})
 }
 
-const uploadColumns = `id, user_id, group_id, object_key, filename, content_type, size, status, media_id, expires_at, sha256`
+const uploadColumns = `id, user_id, group_id, object_key, filename, content_type, size, status, media_id, expires_at, sha256, multipart_id, part_size`
 
 func scanUpload(row scanner) (*wmory.Upload, error) {
 	var u wmory.Upload
-	var mediaID, sum sql.NullString
+	var mediaID, sum, multipart sql.NullString
 	var exp int64
-	if err := row.Scan(&u.ID, &u.UserID, &u.GroupID, &u.ObjectKey, &u.Filename, &u.ContentType, &u.Size, &u.Status, &mediaID, &exp, &sum); err != nil {
+	if err := row.Scan(&u.ID, &u.UserID, &u.GroupID, &u.ObjectKey, &u.Filename, &u.ContentType, &u.Size, &u.Status, &mediaID, &exp, &sum,
+		&multipart, &u.PartSize); err != nil {
 		return nil, err
 	}
-	u.MediaID, u.ExpiresAt, u.SHA256 = mediaID.String, fromMS(exp), sum.String
+	u.MediaID, u.ExpiresAt, u.SHA256, u.MultipartID = mediaID.String, fromMS(exp), sum.String, multipart.String
 	return &u, nil
 }
 
@@ -131,7 +137,9 @@ func (db *DB) PendingUpload(ctx context.Context, key string) (*wmory.Upload, err
 // ever hold is in the store now.
 func (db *DB) UploadsPastTheirURL(ctx context.Context, limit int) ([]string, error) {
 	deadline := wmory.UploadURLDeadline(db.Now()).Sub(db.Now())
-	rows, err := db.sql.QueryContext(ctx, db.rebind(`SELECT object_key FROM uploads WHERE status = ? AND created_at <= ? ORDER BY created_at LIMIT ?`),
+	// Resumable uploads are not among them: their object exists only once
+	// their complete has assembled it.
+	rows, err := db.sql.QueryContext(ctx, db.rebind(`SELECT object_key FROM uploads WHERE status = ? AND created_at <= ? AND multipart_id IS NULL ORDER BY created_at LIMIT ?`),
 		wmory.UploadPending, ms(db.Now().Add(-deadline)), limit)
 	if err != nil {
 		return nil, db.domainError(err)
@@ -320,7 +328,44 @@ func (tx *Tx) endUpload(ctx context.Context, u *wmory.Upload, status wmory.Uploa
 	if _, err := tx.exec(ctx, `UPDATE quota_days SET bytes = bytes - ?, files = files - 1 WHERE user_id = ? AND day = ?`, u.Size, u.UserID, day); err != nil {
 		return err
 	}
+	if u.Resumable() {
+		if err := tx.abortMultipart(ctx, u); err != nil {
+			return err
+		}
+	}
 	return tx.deleteUploadedObject(ctx, u.ObjectKey, fromMS(created))
+}
+
+// LiveMultiparts returns which of the store's multipart upload ids belong to
+// a pending upload; the others are orphans (an authorization that failed
+// after the store began one, an abort that did not happen).
+func (db *DB) LiveMultiparts(ctx context.Context, ids []string) (map[string]bool, error) {
+	live := map[string]bool{}
+	for len(ids) > 0 {
+		batch := ids[:min(len(ids), 500)]
+		ids = ids[len(batch):]
+		args := []any{wmory.UploadPending}
+		for _, id := range batch {
+			args = append(args, id)
+		}
+		rows, err := db.sql.QueryContext(ctx, db.rebind(`SELECT multipart_id FROM uploads WHERE status = ? AND multipart_id IN (?`+strings.Repeat(", ?", len(batch)-1)+`)`), args...)
+		if err != nil {
+			return nil, db.domainError(err)
+		}
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return nil, db.domainError(err)
+			}
+			live[id] = true
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, db.domainError(err)
+		}
+	}
+	return live, nil
 }
 
 // AcceptsBytes reports whether an object may still be stored under key: it
