@@ -46,6 +46,21 @@ func credentialsPath(getenv func(string) string) (string, error) {
 	return filepath.Join(dir, "wmory", "credentials.json"), nil
 }
 
+// resumesPath is where the uploader keeps the state of files it sends in
+// parts, so that a run after an interrupted one resumes them: the user's
+// cache folder.
+func resumesPath(getenv func(string) string) (string, error) {
+	dir := getenv("XDG_CACHE_HOME")
+	if dir == "" {
+		home := getenv("HOME")
+		if home == "" {
+			return "", errors.New("neither XDG_CACHE_HOME nor HOME is set")
+		}
+		dir = filepath.Join(home, ".cache")
+	}
+	return filepath.Join(dir, "wmory", "uploads"), nil
+}
+
 func loadCredentials(getenv func(string) string) (*client.Client, error) {
 	p, err := credentialsPath(getenv)
 	if err != nil {
@@ -194,11 +209,15 @@ func uploadCmd(ctx context.Context, args []string, getenv func(string) string, s
 		return err
 	}
 	if *group == "" || fs.NArg() == 0 || *parallel < 1 {
-		return errors.New("usage: wmory upload --group NAME-or-ID [--parallel N] [--quiet] PATH...")
+		return errors.New("usage: wmory upload --group NAME-or-ID [--parallel N] [--quiet] PATH...\n" +
+			"Files over 64 MiB go up in parts; a run that was interrupted is resumed by the next one.")
 	}
 	c, err := loadCredentials(getenv)
 	if err != nil {
 		return err
+	}
+	if dir, err := resumesPath(getenv); err == nil {
+		c.Resumes = &client.Resumes{Dir: dir}
 	}
 	groups, err := c.Groups(ctx)
 	if err != nil {
@@ -261,6 +280,9 @@ func sendAll(ctx context.Context, c *client.Client, gid string, files []uploadFi
 		total += f.size
 	}
 	p := newProgress(stdout, len(files), total)
+	c.Resumed = func(path string, done, parts int) {
+		p.line(fmt.Sprintf("resuming (%d of %d parts sent before)", done, parts), path)
+	}
 	var mu sync.Mutex
 	var t tally
 	work := make(chan uploadFile)

@@ -3,7 +3,10 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"encoding/json"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"path/filepath"
@@ -11,6 +14,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/wmory/wmory"
 )
 
 func TestCommandLineUploader(t *testing.T) {
@@ -155,4 +160,89 @@ func atoi(s string) int {
 	var n int
 	fmt.Sscan(s, &n)
 	return n
+}
+
+// A large file goes up in parts; a run killed midway is resumed by the next
+// one, which sends only the parts the store does not hold.
+func TestCommandLineUploaderResumes(t *testing.T) {
+	proxy := newProxy(t, "")
+	in := start(t, map[string]string{"WMORY_BASE_URL": "http://" + proxy.addr})
+	proxy.setTarget(strings.TrimPrefix(in.base, "http://"))
+	ann := in.signup("ann@example.com", "Ann", in.consoleMail)
+	ann.do("POST", "/api/v1/groups", map[string]string{"name": "Trip"}, 201)
+
+	dir := t.TempDir()
+	big := make([]byte, 5*wmory.PartSize-1000) // five parts
+	rand.Read(big)
+	copy(big, testfile(t, "camera.jpg")[:64])
+	os.WriteFile(filepath.Join(dir, "big.jpg"), big, 0o644)
+	cache := filepath.Join(t.TempDir(), "cache")
+	env := map[string]string{"XDG_CONFIG_HOME": filepath.Join(t.TempDir(), "config"), "XDG_CACHE_HOME": cache, "WMORY_PASSWORD": "a long enough passphrase"}
+	getenv := func(k string) string { return env[k] }
+	var out, errOut bytes.Buffer
+	if err := run(context.Background(), []string{"login", "--server", "http://" + proxy.addr, "--email", "ann@example.com"}, getenv, &out, &errOut); err != nil {
+		t.Fatalf("login: %v %s", err, errOut.String())
+	}
+
+	// A phone's uplink: the first run is killed once a part has arrived.
+	proxy.mu.Lock()
+	proxy.rate = 8 << 20
+	proxy.mu.Unlock()
+	ctx, kill := context.WithCancel(context.Background())
+	killed := make(chan error, 1)
+	go func() { killed <- run(ctx, []string{"upload", "--group", "Trip", dir}, getenv, io.Discard, io.Discard) }()
+	state := filepath.Join(cache, "wmory", "uploads")
+	var uploadID string
+	done := func() int {
+		if uploadID == "" {
+			entries, _ := os.ReadDir(state)
+			for _, e := range entries {
+				var s struct {
+					UploadID string `json:"upload_id"`
+				}
+				if b, err := os.ReadFile(filepath.Join(state, e.Name())); err == nil && json.Unmarshal(b, &s) == nil {
+					uploadID = s.UploadID
+				}
+			}
+			if uploadID == "" {
+				return 0
+			}
+		}
+		return len(ann.do("GET", "/api/v1/uploads/"+uploadID, nil, 200)["parts_done"].([]any))
+	}
+	waitFor(t, "a part to arrive", func() (string, bool) { return "", done() >= 1 })
+	kill()
+	if err := <-killed; err == nil {
+		t.Fatal("the killed run reported success")
+	}
+	// Its connections die with it, and what they still had buffered.
+	proxy.cut()
+	proxy.restore()
+	partsBefore := done()
+	if partsBefore < 1 || partsBefore > 4 {
+		t.Fatalf("%d parts arrived before the kill; want some, not all", partsBefore)
+	}
+
+	// The next run resumes: the parts stored are not sent again.
+	proxy.mu.Lock()
+	proxy.rate = 0
+	proxy.mu.Unlock()
+	before := proxy.sentSoFar()
+	out.Reset()
+	if err := run(context.Background(), []string{"upload", "--group", "Trip", dir}, getenv, &out, &errOut); err != nil {
+		t.Fatalf("the resumed run: %v\n%s\n%s", err, out.String(), errOut.String())
+	}
+	sent := proxy.sentSoFar() - before
+	if !strings.Contains(out.String(), fmt.Sprintf("resuming (%d of 5 parts sent before)", partsBefore)) || !strings.Contains(out.String(), "1 uploaded, 0 already in the group, 0 failed") {
+		t.Fatalf("the resumed run said:\n%s", out.String())
+	}
+	if want := int64(len(big)) - int64(partsBefore)*wmory.PartSize + 1<<20; sent > want {
+		t.Fatalf("the resumed run sent %d bytes; the missing parts are %d", sent, want-1<<20)
+	}
+	if p := ann.do("GET", "/api/v1/uploads/"+uploadID, nil, 200); p["status"] != "completed" {
+		t.Fatalf("the upload after the resumed run: %v", p)
+	}
+	if entries, _ := os.ReadDir(state); len(entries) != 0 {
+		t.Fatalf("the resume state was left: %v", entries)
+	}
 }

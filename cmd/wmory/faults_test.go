@@ -33,6 +33,9 @@ type tcpProxy struct {
 	sent, trigger int64
 	outage        time.Duration
 	outages       chan struct{} // one value each time one has ended
+	// rate, when set, slows what each connection's client sends to that
+	// many bytes a second, as a phone's uplink would.
+	rate int64
 }
 
 func newProxy(t *testing.T, target string) *tcpProxy {
@@ -97,6 +100,13 @@ func (p *tcpProxy) setTarget(target string) {
 	p.mu.Unlock()
 }
 
+// sentSoFar is how many bytes clients have sent through the proxy.
+func (p *tcpProxy) sentSoFar() int64 {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.sent
+}
+
 // outageAfter cuts everything once n more bytes from clients have passed,
 // and restores the proxy d later.
 func (p *tcpProxy) outageAfter(n int64, d time.Duration) {
@@ -112,7 +122,16 @@ type proxyReader struct {
 }
 
 func (r proxyReader) Read(b []byte) (int, error) {
+	r.p.mu.Lock()
+	rate := r.p.rate
+	r.p.mu.Unlock()
+	if rate > 0 {
+		b = b[:min(len(b), 64<<10)]
+	}
 	n, err := r.c.Read(b)
+	if rate > 0 {
+		time.Sleep(time.Duration(n) * time.Second / time.Duration(rate)) // the slow link
+	}
 	r.p.mu.Lock()
 	r.p.sent += int64(n)
 	start := r.p.trigger > 0 && r.p.sent >= r.p.trigger

@@ -25,6 +25,11 @@ type Client struct {
 	Server string
 	Token  string
 	HTTP   *http.Client
+	// Resumes, when set, keeps the state of files sent in parts between
+	// runs, so that an interrupted run resumes them.
+	Resumes *Resumes
+	// Resumed, when set, is told of a file whose parts an earlier run began.
+	Resumed func(path string, partsDone, parts int)
 }
 
 // APIError is a refusal from the server, with the contract's code.
@@ -33,6 +38,8 @@ type APIError struct {
 	Code    wmory.Code
 	Message string
 	MediaID string
+	// Missing lists the parts a resumable upload lacks, with upload_missing.
+	Missing []int
 	// RetryAfter is set on 429 and 503.
 	RetryAfter time.Duration
 }
@@ -92,9 +99,10 @@ func (c *Client) Do(ctx context.Context, method, path string, in, out any) error
 				Message string     `json:"message"`
 			} `json:"error"`
 			MediaID string `json:"media_id"`
+			Missing []int  `json:"missing"`
 		}
 		json.Unmarshal(b, &e)
-		apiErr := &APIError{Status: resp.StatusCode, Code: e.Error.Code, Message: e.Error.Message, MediaID: e.MediaID}
+		apiErr := &APIError{Status: resp.StatusCode, Code: e.Error.Code, Message: e.Error.Message, MediaID: e.MediaID, Missing: e.Missing}
 		if s, err := strconv.Atoi(resp.Header.Get("Retry-After")); err == nil {
 			apiErr.RetryAfter = time.Duration(s) * time.Second
 		}
@@ -147,14 +155,22 @@ func (c *Client) Groups(ctx context.Context) ([]Group, error) {
 }
 
 // Upload sends one file: authorize (with its SHA-256, so the group's copy is
-// found), PUT straight to storage, complete. A file the group already has
-// returns ErrDuplicate.
+// found), PUT straight to storage, complete; a file larger than
+// ResumableOver goes in parts (see uploadInParts). A file the group already
+// has returns ErrDuplicate.
 func (c *Client) Upload(ctx context.Context, groupID, path, name, contentType string, progress func(n int64)) (string, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return "", err
 	}
 	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return "", err
+	}
+	if info.Size() > ResumableOver {
+		return c.uploadInParts(ctx, groupID, f, info, name, contentType, progress)
+	}
 	h := sha256.New()
 	size, err := io.Copy(h, f)
 	if err != nil {
