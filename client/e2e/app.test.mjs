@@ -494,6 +494,65 @@ test("an iPhone's HEVC video plays as its rendition", { timeout: 180000 }, async
   }
 });
 
+// A large video goes up in parts; the page reloaded midway offers the upload
+// again, and picking the same file resumes it without sending again what
+// arrived.
+test('a large video resumes after the page is reloaded', { timeout: 240000 }, async () => {
+  const big = path.join(tmp, 'MVI_2048.MP4');
+  execFileSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=size=1280x720:rate=30', '-t', '2.5', '-vf', 'noise=alls=60:allf=t+u',
+    '-c:v', 'libx264', '-preset', 'ultrafast', '-qp', '0', '-pix_fmt', 'yuv420p', big]);
+  const size = fs.statSync(big).size;
+  assert.ok(size >= 100 * 1024 * 1024, `the video is ${size} bytes; want at least 100 MiB`);
+  const gina = await person('Gina', { width: 1280, height: 860 });
+  const { page } = gina;
+  try {
+    await page.goto(`${base}/register`);
+    await signUp(gina);
+    await confirmEmail(gina);
+    await label(page, 'New group').fill('Wedding');
+    await button(page, 'Create group').click();
+    await text(page, 'Nothing here yet').waitFor();
+    // A phone's uplink, slow enough to reload midway.
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Network.enable');
+    await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: 16 * 1024 * 1024 });
+    await chooseFiles(page, [big]);
+    // Once the store holds a part, the page goes away.
+    const partsDone = () =>
+      page.evaluate(async () => {
+        const [rec] = JSON.parse(localStorage.getItem('wmory.resumes') ?? '[]');
+        if (!rec) return { done: 0, count: 0 };
+        const p = await (await fetch(`/api/v1/uploads/${rec.uploadId}`)).json();
+        return { done: p.parts_done.length, count: p.part_count };
+      });
+    let before = { done: 0, count: 0 };
+    for (const deadline = Date.now() + 60000; before.done < 1; ) {
+      assert.ok(Date.now() < deadline, 'no part arrived within a minute');
+      await page.waitForTimeout(200);
+      before = await partsDone();
+    }
+    assert.ok(before.done < before.count, `the whole file arrived before the reload: ${JSON.stringify(before)}`);
+    await page.reload();
+    await text(page, 'An upload was left unfinished').waitFor();
+    await text(page, /MVI_2048\.MP4/).waitFor();
+    await shot(gina, '17-unfinished-upload.png');
+    let parts = 0;
+    page.on('request', (r) => r.method() === 'PUT' && r.url().includes('/blob/') && parts++);
+    await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
+    await chooseFiles(page, [big]);
+    await text(page, '1 uploaded', { exact: true }).waitFor({ timeout: 120000 });
+    assert.ok(parts <= before.count - before.done, `${parts} parts sent after the reload; ${before.count - before.done} were missing`);
+    assert.equal(await text(page, 'An upload was left unfinished').count(), 0, 'the resumed upload is still offered');
+    assert.equal(await page.evaluate(() => localStorage.getItem('wmory.resumes')), '[]');
+    await readyTiles(gina, 1);
+    assert.deepEqual(gina.problems, []);
+  } catch (err) {
+    await shot(gina, 'failed-resume.png').catch(() => undefined);
+    err.message += `\nin Gina's page: ${gina.problems.join('\n')}`;
+    throw err;
+  }
+});
+
 test('deep links open the right screen and a bad token says so', async () => {
   const context = await browser.newContext();
   const page = await context.newPage();

@@ -2,7 +2,7 @@ import React, { useState } from 'react';
 import { StyleSheet, Text, View } from 'react-native';
 import type { Quota } from './api';
 import { Button, Card, Meter, Row, colors } from './ui';
-import { formatBytes, type QueueSnapshot, type UploadItem } from './uploads';
+import { formatBytes, type QueueSnapshot, type ResumeRecord, type UploadItem } from './uploads';
 
 /** Rows of a batch shown before the list collapses. */
 const collapsedRows = 5;
@@ -90,10 +90,47 @@ export function UploadPanel({ queue, quota, onRetry, onRetryAll, onClear }: {
   );
 }
 
+/**
+ * Large files an earlier visit left half sent: resumed from where they
+ * stopped. A phone reads the file again itself; a browser needs it picked
+ * again (the same file: name, size and time).
+ */
+export function UnfinishedUploads({ records, onResume, onDiscard }: {
+  records: ResumeRecord[];
+  onResume?: (r: ResumeRecord) => void;
+  onDiscard: (r: ResumeRecord) => void;
+}) {
+  if (records.length === 0) return null;
+  return (
+    <Card style={{ marginBottom: 12 }}>
+      <Text style={styles.title} accessibilityRole="header">
+        {records.length === 1 ? 'An upload was left unfinished' : `${records.length} uploads were left unfinished`}
+      </Text>
+      <Text style={styles.meta}>
+        {onResume ? 'They go on from where they stopped.' : 'Pick the same file again to go on from where it stopped; nothing already sent is sent again.'}
+      </Text>
+      <View style={{ gap: 6 }}>
+        {records.map((r) => (
+          <Row key={r.key} style={styles.unfinished} wrap>
+            <Text style={styles.name} numberOfLines={1}>
+              {r.name} · {formatBytes(r.size)}
+            </Text>
+            <Row>
+              {onResume ? <Button small title="Resume" accessibilityLabel={`Resume ${r.name}`} onPress={() => onResume(r)} /> : null}
+              <Button small variant="secondary" title="Discard" accessibilityLabel={`Discard ${r.name}`} onPress={() => onDiscard(r)} />
+            </Row>
+          </Row>
+        ))}
+      </View>
+    </Card>
+  );
+}
+
 const styles = StyleSheet.create({
   title: { fontSize: 15, fontWeight: '700', color: colors.text },
   meta: { fontSize: 12, color: colors.muted },
   item: { gap: 4, paddingVertical: 4, borderTopWidth: StyleSheet.hairlineWidth, borderTopColor: colors.border },
+  unfinished: { justifyContent: 'space-between', paddingVertical: 4, borderTopWidth: StyleSheet.hairlineWidth, borderTopColor: colors.border },
   name: { flexShrink: 1, fontSize: 14, color: colors.text },
   status: { fontSize: 13, color: colors.muted },
   error: { flexShrink: 1, fontSize: 13, color: colors.danger },

@@ -50,7 +50,10 @@ export type AdminUser = Schemas['AdminUser'];
 /** Per-user overrides; null means the instance default. */
 export type Limits = Schemas['Limits'];
 
-export type UploadGrant = Schemas['Upload'];
+export type UploadGrant = Schemas['SingleUpload'];
+export type ResumableGrant = Schemas['ResumableUpload'];
+export type PartGrant = Schemas['Parts']['parts'][number];
+export type UploadProgress = Schemas['UploadProgress'];
 
 /** An error answered by the server (with its contract code) or met on the way. */
 export class ApiError extends Error {
@@ -58,14 +61,17 @@ export class ApiError extends Error {
   readonly code: string;
   readonly retryAfterSeconds?: number;
   readonly mediaId?: string;
+  /** With upload_missing, for a file sent in parts: the parts the store lacks. */
+  readonly missing?: number[];
 
-  constructor(status: number, code: string, message: string, extra: { retryAfterSeconds?: number; mediaId?: string } = {}) {
+  constructor(status: number, code: string, message: string, extra: { retryAfterSeconds?: number; mediaId?: string; missing?: number[] } = {}) {
     super(message);
     this.name = 'ApiError';
     this.status = status;
     this.code = code;
     this.retryAfterSeconds = extra.retryAfterSeconds;
     this.mediaId = extra.mediaId;
+    this.missing = extra.missing;
   }
 }
 
@@ -135,7 +141,11 @@ export class Api {
         res.status,
         typeof err?.code === 'string' ? err.code : `http_${res.status}`,
         typeof err?.message === 'string' ? err.message : `The server answered ${res.status}.`,
-        { retryAfterSeconds: Number.isFinite(retry) && retry > 0 ? retry : undefined, mediaId: data?.media_id },
+        {
+          retryAfterSeconds: Number.isFinite(retry) && retry > 0 ? retry : undefined,
+          mediaId: data?.media_id,
+          missing: Array.isArray(data?.missing) ? data.missing : undefined,
+        },
       );
       if (res.status === 401 && apiErr.code === 'unauthenticated') this.onUnauthenticated?.();
       throw apiErr;
@@ -231,6 +241,17 @@ export class Api {
   // Media
   authorizeUpload(gid: string, file: { filename: string; content_type: string; size: number; sha256?: string }) {
     return this.request<UploadGrant>('POST', `/api/v1/groups/${seg(gid)}/uploads`, file);
+  }
+  /** Authorizes a file sent in parts (resumable): its parts' URLs are signed on request. */
+  authorizeResumable(gid: string, file: { filename: string; content_type: string; size: number; sha256?: string }) {
+    return this.request<ResumableGrant>('POST', `/api/v1/groups/${seg(gid)}/uploads`, { ...file, resumable: true });
+  }
+  signParts(uploadId: string, numbers: number[]) {
+    return this.request<Schemas['Parts']>('POST', `/api/v1/uploads/${seg(uploadId)}/parts`, { numbers }).then((r) => r.parts);
+  }
+  /** An upload, and for a resumable one the parts the store already holds. */
+  uploadProgress(uploadId: string) {
+    return this.request<UploadProgress>('GET', `/api/v1/uploads/${seg(uploadId)}`);
   }
   completeUpload(uploadId: string) {
     return this.request<Media>('POST', `/api/v1/uploads/${seg(uploadId)}/complete`);

@@ -21,6 +21,7 @@ export async function pickMedia(): Promise<PickedFile[]> {
     size: a.fileSize ?? 0,
     type: a.mimeType ?? '',
     body: { uri: a.uri },
+    uri: a.uri,
   }));
 }
 

@@ -4,7 +4,7 @@ import type { PickedFile } from './uploads';
 export const canDropFiles = true;
 
 const toPicked = (files: FileList | File[]): PickedFile[] =>
-  Array.from(files).map((f) => ({ name: f.name, size: f.size, type: f.type, body: f }));
+  Array.from(files).map((f) => ({ name: f.name, size: f.size, type: f.type, body: f, modified: f.lastModified }));
 
 export function pickMedia(): Promise<PickedFile[]> {
   return new Promise((resolve) => {

@@ -1,10 +1,15 @@
 // The web: the picked File goes as it is.
-import type { UploadGrant } from './api';
+import type { PartGrant, UploadGrant } from './api';
 import type { PickedFile } from './uploads';
 import { xhrSend } from './xhr';
 
 export async function sendFile(grant: UploadGrant, file: PickedFile, onProgress: (sent: number) => void) {
   await xhrSend(grant, file.body as Blob, onProgress);
+}
+
+/** One part of a large file: a slice of the File, read from disk as it is sent. */
+export async function sendPart(grant: PartGrant, file: PickedFile, start: number, end: number, onProgress: (sent: number) => void) {
+  await xhrSend(grant, (file.body as Blob).slice(start, end), onProgress);
 }
 
 // Hashing lets the server answer "already in this group" before any byte is sent.

@@ -2,7 +2,7 @@
 // a few at a time, with per-file and overall progress and retry of failed ones.
 // It knows nothing about React or the platform: the screen subscribes to it, and
 // the platform supplies how bytes are read, hashed and sent.
-import { ApiError, type Media, type UploadGrant } from './api';
+import { ApiError, type Media, type PartGrant, type ResumableGrant, type UploadGrant, type UploadProgress } from './api';
 
 export type UploadStatus = 'queued' | 'authorizing' | 'uploading' | 'completing' | 'done' | 'duplicate' | 'failed';
 
@@ -21,8 +21,40 @@ export type UploadItem = {
   media?: Media;
 };
 
-/** A file the user picked; `body` is whatever the platform's sender understands. */
-export type PickedFile = { name: string; size: number; type: string; body: unknown };
+/**
+ * A file the user picked; `body` is whatever the platform's sender
+ * understands. `modified` (the web's lastModified) or `uri` (a phone's)
+ * tells the same file when it is picked again.
+ */
+export type PickedFile = { name: string; size: number; type: string; body: unknown; modified?: number; uri?: string };
+
+/** An upload in parts not yet finished, as kept across reloads and restarts. */
+export type ResumeRecord = {
+  key: string;
+  uploadId: string;
+  name: string;
+  size: number;
+  type: string;
+  modified?: number;
+  uri?: string;
+};
+
+/** Where unfinished uploads in parts are kept (the browser's or the phone's storage). */
+export type ResumeBook = {
+  list(): Promise<ResumeRecord[]>;
+  put(r: ResumeRecord): Promise<void>;
+  forget(key: string): Promise<void>;
+};
+
+/** Files above this go up in parts, and can be resumed (the contract's advice: 64 MiB). */
+export const resumableOver = 64 * 1024 * 1024;
+/** Parts of one file sent at once. */
+export const partsInFlight = 3;
+
+/** Which file a record is about: the same name, size and time (or URI) in the same group. */
+export function resumeKey(gid: string, f: { name: string; size: number; modified?: number; uri?: string }): string {
+  return [gid, f.name, f.size, f.modified ?? f.uri ?? ''].join('|');
+}
 
 export type UploadDeps = {
   authorize(file: { filename: string; content_type: string; size: number; sha256?: string }): Promise<UploadGrant>;
@@ -32,6 +64,20 @@ export type UploadDeps = {
   abandon?(uploadId: string): Promise<void>;
   /** Hex SHA-256 of the file, or undefined when it is too costly here; lets the server spot duplicates. */
   hash?(file: PickedFile): Promise<string | undefined>;
+  /** Large files in parts, resumable; without it every file goes in one request. */
+  parts?: PartDeps;
+};
+
+export type PartDeps = {
+  /** The group, whose unfinished uploads the book keeps apart from others'. */
+  gid: string;
+  authorize(file: { filename: string; content_type: string; size: number; sha256?: string }): Promise<ResumableGrant>;
+  sign(uploadId: string, numbers: number[]): Promise<PartGrant[]>;
+  progress(uploadId: string): Promise<UploadProgress>;
+  /** Sends bytes start..end of the file to a part's URL. */
+  send(grant: PartGrant, file: PickedFile, start: number, end: number, onProgress: (sent: number) => void): Promise<void>;
+  media(id: string): Promise<Media>;
+  book: ResumeBook;
 };
 
 export type QueueSnapshot = {
@@ -259,6 +305,7 @@ export class UploadQueue {
 
   private async run(item: UploadItem) {
     const file = this.files.get(item.id)!;
+    if (this.deps.parts && file.size > resumableOver) return this.runInParts(item, file, this.deps.parts);
     let grant: UploadGrant | undefined;
     try {
       const sha256 = this.deps.hash ? await this.deps.hash(file).catch(() => undefined) : undefined;
@@ -290,26 +337,177 @@ export class UploadQueue {
       this.succeeded();
       this.onUploaded?.(media);
     } catch (err) {
-      const { message, retryable, kind } = describeUploadError(err);
       // The reservation of an upload that will not complete is given back at
       // once (a retry authorizes anew), not held until it expires.
       if (grant && this.deps.abandon && !(err instanceof ApiError && err.code === 'upload_rejected')) {
         this.deps.abandon(grant.upload_id).catch(() => undefined);
       }
-      item.sent = 0;
-      item.attempts = (item.attempts ?? 0) + 1;
-      if (kind === 'offline' || (kind === 'transient' && item.attempts < maxAttempts)) {
-        this.failuresInRow++;
-        this.offline = kind === 'offline';
-        this.resumeAt = Date.now() + backoffMs(this.failuresInRow);
-        item.status = 'queued';
-        item.error = kind === 'offline' ? 'Waiting for the connection…' : `${message} Trying again…`;
-        return;
-      }
-      item.status = 'failed';
-      item.error = message;
-      item.retryable = retryable;
+      this.failed(item, err);
     }
+  }
+
+  /** A failure: tried again later when it may pass, else the file is marked failed. */
+  private failed(item: UploadItem, err: unknown, keepProgress = false) {
+    const { message, retryable, kind } = describeUploadError(err);
+    if (!keepProgress) item.sent = 0;
+    item.attempts = (item.attempts ?? 0) + 1;
+    if (kind === 'offline' || (kind === 'transient' && item.attempts < maxAttempts)) {
+      this.failuresInRow++;
+      this.offline = kind === 'offline';
+      this.resumeAt = Date.now() + backoffMs(this.failuresInRow);
+      item.status = 'queued';
+      item.error = kind === 'offline' ? 'Waiting for the connection…' : `${message} Trying again…`;
+      return;
+    }
+    item.status = 'failed';
+    item.error = message;
+    item.retryable = retryable;
+  }
+
+  /**
+   * A large file in parts: resumed from what the store holds when an earlier
+   * try (or an earlier visit, through the book) began it, else authorized
+   * anew; the missing parts go three at a time, each tried again once at
+   * once; then complete, sending again any part the server finds missing.
+   * A failure keeps what arrived: the next try sends only the rest.
+   */
+  private async runInParts(item: UploadItem, file: PickedFile, parts: PartDeps) {
+    const key = resumeKey(parts.gid, file);
+    try {
+      let uploadId: string | undefined = (await parts.book.list().catch(() => [])).find((r) => r.key === key)?.uploadId;
+      let progress: UploadProgress | undefined;
+      if (uploadId) {
+        progress = await parts.progress(uploadId).catch((err) => {
+          if (err instanceof ApiError && err.status === 404) return undefined;
+          throw err;
+        });
+        if (progress?.status === 'completed' && progress.media_id) {
+          await parts.book.forget(key);
+          return this.finished(item, await parts.media(progress.media_id));
+        }
+        if (progress?.status !== 'pending') {
+          await parts.book.forget(key);
+          uploadId = undefined;
+          progress = undefined;
+        }
+      }
+      if (!uploadId || !progress) {
+        const sha256 = this.deps.hash ? await this.deps.hash(file).catch(() => undefined) : undefined;
+        let grant: ResumableGrant;
+        try {
+          grant = await parts.authorize({ filename: file.name, content_type: file.type, size: file.size, sha256 });
+        } catch (err) {
+          if (err instanceof ApiError && err.code === 'duplicate') {
+            item.status = 'duplicate';
+            item.error = 'Already in this group.';
+            this.succeeded();
+            return;
+          }
+          throw err;
+        }
+        uploadId = grant.upload_id;
+        await parts.book.put({ key, uploadId, name: file.name, size: file.size, type: file.type, modified: file.modified, uri: file.uri });
+        progress = { upload_id: uploadId, status: 'pending', filename: file.name, size: file.size, resumable: true, part_size: grant.part_size, part_count: grant.part_count, parts_done: [], expires_at: grant.expires_at };
+      }
+      const partSize = progress.part_size;
+      const length = (n: number) => Math.min(partSize, file.size - (n - 1) * partSize);
+      const done = new Set(progress.parts_done.filter((p) => p.size === length(p.number)).map((p) => p.number));
+      const inFlight = new Map<number, number>();
+      const show = () => {
+        let sent = 0;
+        for (const n of done) sent += length(n);
+        for (const v of inFlight.values()) sent += v;
+        item.sent = Math.max(item.sent, Math.min(sent, item.size));
+        this.emit();
+      };
+      item.status = 'uploading';
+      show();
+      let missing = Array.from({ length: progress.part_count }, (_, i) => i + 1).filter((n) => !done.has(n));
+      for (let round = 0; ; round++) {
+        await this.sendParts(uploadId, file, missing, partSize, parts, (n, sent) => {
+          if (sent < 0) {
+            inFlight.delete(n);
+            done.add(n);
+          } else inFlight.set(n, sent);
+          show();
+        });
+        item.status = 'completing';
+        this.emit();
+        try {
+          const media = await this.deps.complete(uploadId);
+          await parts.book.forget(key);
+          return this.finished(item, media);
+        } catch (err) {
+          if (err instanceof ApiError && err.code === 'upload_missing' && err.missing?.length && round < 2) {
+            missing = err.missing;
+            for (const n of missing) done.delete(n);
+            item.status = 'uploading';
+            continue;
+          }
+          if (err instanceof ApiError && err.code === 'duplicate') {
+            await parts.book.forget(key);
+            item.status = 'duplicate';
+            item.error = 'Already in this group.';
+            this.succeeded();
+            return;
+          }
+          throw err;
+        }
+      }
+    } catch (err) {
+      // Refused for good: nothing to resume. Otherwise the parts stay, and
+      // the next try (or visit) resumes them.
+      if (describeUploadError(err).kind === 'final') await parts.book.forget(key).catch(() => undefined);
+      this.failed(item, err, true);
+    }
+  }
+
+  /** Sends the parts, partsInFlight at a time; a part that fails is sent once more before the failure counts. */
+  private async sendParts(
+    uploadId: string,
+    file: PickedFile,
+    numbers: number[],
+    partSize: number,
+    parts: PartDeps,
+    progress: (n: number, sent: number) => void,
+  ) {
+    const queue = [...numbers];
+    let failure: unknown;
+    const sendOne = async (n: number) => {
+      const start = (n - 1) * partSize;
+      const end = Math.min(file.size, start + partSize);
+      for (let attempt = 1; ; attempt++) {
+        try {
+          const [grant] = await parts.sign(uploadId, [n]);
+          await parts.send(grant, file, start, end, (sent) => progress(n, sent));
+          progress(n, -1);
+          return;
+        } catch (err) {
+          progress(n, 0);
+          if (attempt >= 2 || describeUploadError(err).kind === 'final') throw err;
+          await new Promise((r) => setTimeout(r, 1000));
+        }
+      }
+    };
+    // Each runner takes the next part until none is left or one has failed.
+    const runner = async () => {
+      for (let n = queue.shift(); n !== undefined && failure === undefined; n = queue.shift()) {
+        await sendOne(n).catch((err) => {
+          failure ??= err;
+        });
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(partsInFlight, queue.length) }, runner));
+    if (failure !== undefined) throw failure;
+  }
+
+  private finished(item: UploadItem, media: Media) {
+    item.status = 'done';
+    item.media = media;
+    item.error = undefined;
+    item.sent = item.size;
+    this.succeeded();
+    this.onUploaded?.(media);
   }
 
   private succeeded() {

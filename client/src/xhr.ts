@@ -6,7 +6,7 @@ import { TransferError } from './uploads';
 // Browsers set these themselves and refuse them from scripts.
 const forbidden = new Set(['content-length', 'host', 'connection', 'expect']);
 
-export function xhrSend(grant: UploadGrant, body: Blob, onProgress: (sent: number) => void): Promise<void> {
+export function xhrSend(grant: Pick<UploadGrant, 'method' | 'url' | 'headers'>, body: Blob, onProgress: (sent: number) => void): Promise<void> {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     xhr.open(grant.method, grant.url);

@@ -1,5 +1,5 @@
 import { ApiError, type Media, type UploadGrant } from '../api';
-import { TransferError, UploadQueue, backoffMs, contentTypeOf, describeUploadError, formatBytes, maxAttempts, type PickedFile, type QueueSnapshot } from '../uploads';
+import { TransferError, UploadQueue, backoffMs, contentTypeOf, describeUploadError, formatBytes, maxAttempts, resumeKey, type PickedFile, type QueueSnapshot, type ResumeBook, type ResumeRecord } from '../uploads';
 
 const file = (name: string, size = 100): PickedFile => ({ name, size, type: '', body: null });
 const grant = (id: string): UploadGrant => ({ upload_id: id, method: 'PUT', url: `https://store/${id}`, headers: {}, expires_at: '' });
@@ -241,5 +241,167 @@ describe('helpers', () => {
     expect(formatBytes(512)).toBe('512 B');
     expect(formatBytes(1536)).toBe('1.5 KB');
     expect(formatBytes(5 * 1024 ** 3)).toBe('5.0 GB');
+  });
+});
+
+/**
+ * A server and store of parts in memory, as the contract describes them:
+ * parts kept by number, progress from them, complete refusing while parts
+ * are missing. sendFails names parts whose next sends fail (a dropped link).
+ */
+function partServer(partSize: number) {
+  const uploads = new Map<string, { size: number; parts: Map<number, number>; status: 'pending' | 'completed' }>();
+  const sent: number[] = [];
+  const sendFails = new Map<number, number>();
+  let inFlight = 0;
+  let mostInFlight = 0;
+  let n = 0;
+  const records: ResumeRecord[] = [];
+  const book: ResumeBook = {
+    list: async () => [...records],
+    put: async (r) => {
+      records.splice(0, records.length, ...records.filter((x) => x.key !== r.key), r);
+    },
+    forget: async (k) => {
+      records.splice(0, records.length, ...records.filter((x) => x.key !== k));
+    },
+  };
+  const count = (size: number) => Math.ceil(size / partSize);
+  const parts = {
+    gid: 'g1',
+    authorize: async (f: { size: number }) => {
+      const id = `up${++n}`;
+      uploads.set(id, { size: f.size, parts: new Map(), status: 'pending' });
+      return { upload_id: id, resumable: true as const, part_size: partSize, part_count: count(f.size), expires_at: '' };
+    },
+    sign: async (id: string, numbers: number[]) => numbers.map((num) => ({ number: num, method: 'PUT' as const, url: `https://store/${id}/${num}`, headers: {}, expires_at: '' })),
+    progress: async (id: string) => {
+      const u = uploads.get(id)!;
+      return {
+        upload_id: id, status: u.status, filename: 'f', size: u.size, resumable: true, part_size: partSize, part_count: count(u.size), expires_at: '',
+        parts_done: [...u.parts].map(([number, size]) => ({ number, size })), media_id: u.status === 'completed' ? `m-${id}` : undefined,
+      };
+    },
+    send: async (g: { url: string }, _f: PickedFile, start: number, end: number, progress: (n: number) => void) => {
+      const [, , , id, num] = g.url.split('/');
+      inFlight++;
+      mostInFlight = Math.max(mostInFlight, inFlight);
+      await tick();
+      inFlight--;
+      const fails = sendFails.get(Number(num)) ?? 0;
+      if (fails > 0) {
+        sendFails.set(Number(num), fails - 1);
+        throw new TransferError(0, 'The connection to storage failed.');
+      }
+      progress(end - start);
+      sent.push(Number(num));
+      uploads.get(id)!.parts.set(Number(num), end - start);
+    },
+    media: async (id: string) => media(id),
+    book,
+  };
+  const complete = async (id: string) => {
+    const u = uploads.get(id)!;
+    const missing = Array.from({ length: count(u.size) }, (_, i) => i + 1).filter((p) => !u.parts.has(p));
+    if (missing.length) throw new ApiError(409, 'upload_missing', 'parts missing', { missing });
+    u.status = 'completed';
+    return media(`m-${id}`);
+  };
+  return { parts, complete, sent, sendFails, uploads, records, mostInFlight: () => mostInFlight };
+}
+
+const bigFile = (name: string, size: number): PickedFile => ({ name, size, type: 'video/mp4', body: null, modified: 1 });
+const settle = async () => {
+  for (let i = 0; i < 40; i++) await tick();
+};
+
+describe('UploadQueue with files in parts', () => {
+  const mib = 1024 * 1024;
+
+  it('sends a large file in parts, three at a time, and forgets it once in the group', async () => {
+    const s = partServer(16 * mib);
+    const q = new UploadQueue({ authorize: async () => grant('x'), send: async () => {}, complete: s.complete, parts: s.parts });
+    let last: QueueSnapshot | undefined;
+    q.subscribe((x) => (last = x));
+    q.add([bigFile('trip.mp4', 100 * mib)]);
+    await settle();
+    expect(last!.items[0].status).toBe('done');
+    expect(s.sent.sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    expect(s.mostInFlight()).toBe(3);
+    expect(last!.sent).toBe(100 * mib);
+    expect(s.records).toEqual([]);
+  });
+
+  it('keeps what arrived when the connection drops, and sends only the rest', async () => {
+    const s = partServer(16 * mib);
+    s.sendFails.set(5, 4); // part 5 fails on both tries of two runs
+    const q = new UploadQueue({ authorize: async () => grant('x'), send: async () => {}, complete: s.complete, parts: s.parts });
+    let last: QueueSnapshot | undefined;
+    q.subscribe((x) => (last = x));
+    q.add([bigFile('trip.mp4', 100 * mib)]);
+    await settle();
+    await new Promise((r) => setTimeout(r, 1100)); // the part's second try
+    await settle();
+    expect(last!.items[0].status).toBe('queued'); // waiting for the connection
+    expect(last!.items[0].sent).toBeGreaterThan(0); // and keeping its progress
+    expect(s.records).toHaveLength(1);
+    // The connection is back (the wait elapses): part 5 fails once more,
+    // then goes; nothing else is sent again.
+    const before = s.sent.length;
+    await new Promise((r) => setTimeout(r, backoffMs(1) + 50));
+    await settle();
+    await new Promise((r) => setTimeout(r, backoffMs(2) + 1100));
+    await settle();
+    expect(last!.items[0].status).toBe('done');
+    expect(s.sent.slice(before)).toEqual([5]);
+    expect(s.uploads.size).toBe(1);
+  }, 15000);
+
+  it('resumes an upload an earlier visit left, from the book, when the same file is picked again', async () => {
+    const s = partServer(16 * mib);
+    const { upload_id } = await s.parts.authorize({ size: 70 * mib });
+    await s.parts.send({ url: `https://store/${upload_id}/1` }, bigFile('a', 0), 0, 16 * mib, () => {});
+    await s.parts.send({ url: `https://store/${upload_id}/4` }, bigFile('a', 0), 48 * mib, 64 * mib, () => {});
+    await s.parts.book.put({ key: resumeKey('g1', bigFile('trip.mp4', 70 * mib)), uploadId: upload_id, name: 'trip.mp4', size: 70 * mib, type: 'video/mp4', modified: 1 });
+    s.sent.length = 0;
+    const q = new UploadQueue({ authorize: async () => grant('x'), send: async () => {}, complete: s.complete, parts: s.parts });
+    let last: QueueSnapshot | undefined;
+    q.subscribe((x) => (last = x));
+    q.add([bigFile('trip.mp4', 70 * mib)]);
+    await settle();
+    expect(last!.items[0].status).toBe('done');
+    expect(s.sent.sort()).toEqual([2, 3, 5]);
+    expect(s.uploads.size).toBe(1); // no second authorization
+    expect(s.records).toEqual([]);
+  });
+
+  it('sends again the parts complete finds missing', async () => {
+    const s = partServer(16 * mib);
+    const lose = s.complete;
+    let first = true;
+    const complete = async (id: string) => {
+      if (first) {
+        first = false;
+        s.uploads.get(id)!.parts.delete(2); // the store lost one
+      }
+      return lose(id);
+    };
+    const q = new UploadQueue({ authorize: async () => grant('x'), send: async () => {}, complete, parts: s.parts });
+    let last: QueueSnapshot | undefined;
+    q.subscribe((x) => (last = x));
+    q.add([bigFile('trip.mp4', 70 * mib)]);
+    await settle();
+    expect(last!.items[0].status).toBe('done');
+    expect(s.sent.filter((n) => n === 2)).toHaveLength(2);
+  });
+
+  it('sends small files in one request', async () => {
+    const s = partServer(16 * mib);
+    const sends: string[] = [];
+    const q = new UploadQueue({ authorize: async () => grant('one'), send: async (g) => void sends.push(g.upload_id), complete: async () => media('m'), parts: s.parts });
+    q.add([bigFile('small.mp4', 64 * mib)]);
+    await settle();
+    expect(sends).toEqual(['one']);
+    expect(s.uploads.size).toBe(0);
   });
 });

@@ -8,9 +8,10 @@ import { failureLabels } from '@/labels';
 import { canDropFiles, onDroppedFiles, pickMedia, takePhoto } from '@/pick';
 import { useSession } from '@/session';
 import { Thumb } from '@/Thumb';
-import { hashFile, sendFile } from '@/transfer';
-import { UploadPanel } from '@/UploadPanel';
-import { UploadQueue, type PickedFile, type QueueSnapshot } from '@/uploads';
+import { canReopenFiles, resumeBook } from '@/resumes';
+import { hashFile, sendFile, sendPart } from '@/transfer';
+import { UnfinishedUploads, UploadPanel } from '@/UploadPanel';
+import { UploadQueue, type PickedFile, type QueueSnapshot, type ResumeRecord } from '@/uploads';
 import { useGroup } from '@/useGroup';
 import { Body, Button, Notice, Row, colors, errorMessage, formatDuration } from '@/ui';
 
@@ -47,6 +48,15 @@ export default function Gallery() {
           abandon: (id) => api.abandonUpload(id),
           send: sendFile,
           hash: hashFile,
+          parts: {
+            gid,
+            authorize: (f) => api.authorizeResumable(gid, f),
+            sign: (id, numbers) => api.signParts(id, numbers),
+            progress: (id) => api.uploadProgress(id),
+            send: sendPart,
+            media: (id) => api.media(id),
+            book: resumeBook,
+          },
         },
         3,
         (m) => {
@@ -91,6 +101,27 @@ export default function Gallery() {
   };
 
   const add = useCallback((files: PickedFile[]) => files.length && queue.add(files), [queue]);
+
+  // Large files left unfinished by an earlier visit (a reload, the app
+  // closed): offered again, and resumed when picked again.
+  const [unfinished, setUnfinished] = useState<ResumeRecord[]>([]);
+  const inQueue = queueState.items.map((i) => `${i.name}|${i.size}`).join('/');
+  useEffect(() => {
+    let live = true;
+    resumeBook.list().then((all) => {
+      const queued = new Set(inQueue.split('/'));
+      if (live) setUnfinished(all.filter((r) => r.key.startsWith(`${gid}|`) && !queued.has(`${r.name}|${r.size}`)));
+    });
+    return () => {
+      live = false;
+    };
+  }, [gid, inQueue]);
+  const discard = async (r: ResumeRecord) => {
+    await api.abandonUpload(r.uploadId).catch(() => undefined);
+    await resumeBook.forget(r.key);
+    setUnfinished((list) => list.filter((x) => x.key !== r.key));
+  };
+  const resume = (r: ResumeRecord) => r.uri && add([{ name: r.name, size: r.size, type: r.type, body: { uri: r.uri }, uri: r.uri }]);
   useEffect(() => onDroppedFiles(add, setDragging), [add]);
 
   async function pick(from: () => Promise<PickedFile[]>) {
@@ -142,6 +173,7 @@ export default function Gallery() {
       </Row>
       {canDropFiles && width >= 700 ? <Text style={styles.meta}>Tip: drop photos and videos anywhere on this page to upload them.</Text> : null}
       <Notice>{groupError || pickError || gallery.error}</Notice>
+      <UnfinishedUploads records={unfinished} onResume={canReopenFiles ? resume : undefined} onDiscard={discard} />
       <UploadPanel
         queue={queueState}
         quota={quota}
