@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/wmory/wmory/internal/imaging/videotest"
+	"github.com/wmory/wmory/internal/testtools"
 
 	"github.com/davidbyttow/govips/v2/vips"
 
@@ -146,16 +147,21 @@ func TestMediaEndToEnd(t *testing.T) {
 				ids[m["id"].(string)] = i
 			}
 			var list []any
-			waitFor(t, "all media ready, and the videos' renditions", func() (string, bool) {
+			// Six renditions, one at a time: a minute or two under the race
+			// detector on two busy cores.
+			settled := func() bool {
 				list = ann.do("GET", "/api/v1/groups/"+gid+"/media", nil, 200)["items"].([]any)
 				for _, x := range list {
 					m := x.(map[string]any)
 					if m["status"] != "ready" || (m["kind"] == "video") != (m["playback_status"] != "none") || m["playback_status"] == "pending" {
-						return fmt.Sprint(list), false
+						return false
 					}
 				}
-				return "", len(list) == len(items)
-			})
+				return len(list) == len(items)
+			}
+			if !testtools.Until(3*time.Minute, settled) {
+				t.Fatalf("media not ready, or renditions pending, after 3 minutes: %v", list)
+			}
 			for _, x := range list {
 				m := x.(map[string]any)
 				it := items[ids[m["id"].(string)]]
