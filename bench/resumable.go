@@ -80,7 +80,9 @@ func benchResumable(rounds int) []row {
 	return rows
 }
 
-func rate(d time.Duration) string { return fmt.Sprintf("%.0f MB/s", float64(resumableBytes)/1e6/d.Seconds()) }
+func rate(d time.Duration) string {
+	return fmt.Sprintf("%.0f MB/s", float64(resumableBytes)/1e6/d.Seconds())
+}
 
 // makeBigFile writes a file that starts like an MP4, of random bytes.
 func makeBigFile(path string) {
