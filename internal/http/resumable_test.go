@@ -255,6 +255,14 @@ func TestResumableUploadsLeaveNothingBehind(t *testing.T) {
 		if r := ann.call("POST", "/api/v1/groups/"+gid+"/uploads", map[string]any{"filename": "huge.mp4", "content_type": "video/mp4", "size": 5 << 30, "resumable": true}); r.status != 413 {
 			t.Fatalf("a video over the limit = %d", r.status)
 		}
+		// Over the day's allowance: refused after the store began its
+		// multipart upload, which goes again.
+		root := e.instanceAdmin()
+		root.must(200, "PATCH", "/api/v1/admin/users/"+ann.userID+"/limits", map[string]any{"daily_bytes_limit": wmory.PartSize})
+		if r := ann.call("POST", "/api/v1/groups/"+gid+"/uploads", map[string]any{"filename": "big.jpg", "content_type": "image/jpeg", "size": len(file), "resumable": true}); r.status != 429 {
+			t.Fatalf("over the allowance = %d", r.status)
+		}
+		root.must(200, "PATCH", "/api/v1/admin/users/"+ann.userID+"/limits", map[string]any{"daily_bytes_limit": nil})
 		clean("refused at authorization")
 
 		// The right hash: the item is a source of duplicates from then on.
