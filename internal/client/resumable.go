@@ -234,10 +234,16 @@ func (c *Client) sendPartsAndComplete(ctx context.Context, uploadID string, f *o
 
 // sendParts sends the parts, partsInFlight at a time, each to a URL signed
 // just before (none expires while it waits its turn). It stops at the first
-// part that keeps failing.
+// part that keeps failing. progress is called from one goroutine at a time.
 func (c *Client) sendParts(ctx context.Context, uploadID string, f *os.File, u *wmory.Upload, parts []int, progress func(int64)) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	var reporting sync.Mutex
+	partDone := func(n int64) {
+		reporting.Lock()
+		defer reporting.Unlock()
+		report(progress, n)
+	}
 	work := make(chan int)
 	var once sync.Once
 	var firstErr error
@@ -252,7 +258,7 @@ func (c *Client) sendParts(ctx context.Context, uploadID string, f *os.File, u *
 					fail(fmt.Errorf("part %d: %w", n, err))
 					continue
 				}
-				report(progress, u.PartLength(n))
+				partDone(u.PartLength(n))
 			}
 		})
 	}
