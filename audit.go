@@ -72,6 +72,8 @@ const (
 	AuditReportCreate      AuditAction = "report_create"
 	AuditReportResolve     AuditAction = "report_resolve"
 	AuditReportEscalate    AuditAction = "report_escalate"
+	AuditCommentCreate     AuditAction = "comment_create"
+	AuditCommentDelete     AuditAction = "comment_delete"
 )
 
 // AuditTarget is the kind of thing an audit entry is about.
@@ -85,6 +87,7 @@ const (
 	AuditTargetUpload  AuditTarget = "upload"
 	AuditTargetMedia   AuditTarget = "media"
 	AuditTargetReport  AuditTarget = "report"
+	AuditTargetComment AuditTarget = "comment"
 )
 
 // DeletedUserName stands for an actor whose account is gone.

@@ -28,6 +28,9 @@ type Group struct {
 	// CoverKey is the original's key of its newest ready item members see
 	// ("" when none): the list of groups shows its thumbnail.
 	CoverKey string
+	// UnseenCount is how many items others added since the caller last
+	// looked (its member row's seen time).
+	UnseenCount int
 }
 
 // Member is one user's membership of a group.

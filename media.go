@@ -230,6 +230,10 @@ type Media struct {
 	Status      string
 	// FailureReason is set when Status is failed.
 	FailureReason FailureReason
+	// LikeCount and CommentCount are the item's; LikedByMe says whether the
+	// member who asked likes it.
+	LikeCount, CommentCount int
+	LikedByMe               bool
 	// Playback is where a video's playback rendition stands; PlaybackFailure
 	// says why when it failed, and PlaybackBytes is its size once made.
 	Playback        PlaybackStatus

@@ -222,6 +222,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/comments/{cid}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete a comment: its author, or the group's owner and admins */
+        delete: operations["deleteCommentsCid"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/groups": {
         parameters: {
             query?: never;
@@ -257,6 +274,23 @@ export interface paths {
         head?: never;
         /** Rename a group or change its settings */
         patch: operations["patchGroupsGid"];
+        trace?: never;
+    };
+    "/api/v1/groups/{gid}/activity": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The group's activity, newest first: uploads by batch, joins, departures, comments */
+        get: operations["getGroupsGidActivity"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/groups/{gid}/audit": {
@@ -397,6 +431,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/groups/{gid}/seen": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Mark everything in the group so far as seen by the caller (its unseen_count starts again from 0) */
+        post: operations["postGroupsGidSeen"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/groups/{gid}/transfer": {
         parameters: {
             query?: never;
@@ -531,6 +582,42 @@ export interface paths {
         post?: never;
         /** Delete a media item */
         delete: operations["deleteMediaMid"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/media/{mid}/comments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An item's comments, oldest first */
+        get: operations["getMediaMidComments"];
+        put?: never;
+        /** Comment on an item (plain text, 1 to 1024 characters; 30 per member per 10 minutes) */
+        post: operations["postMediaMidComments"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/media/{mid}/like": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Like an item (once per member; again changes nothing) */
+        put: operations["putMediaMidLike"];
+        post?: never;
+        /** Withdraw a like (none changes nothing) */
+        delete: operations["deleteMediaMidLike"];
         options?: never;
         head?: never;
         patch?: never;
@@ -694,6 +781,24 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        Activity: {
+            actor: null | {
+                id: string;
+                name: string;
+            };
+            /** Format: date-time */
+            at: string;
+            comment_id?: string;
+            count: number;
+            id: string;
+            media_ids: string[];
+            /** @enum {string} */
+            type: "uploaded" | "joined" | "left" | "commented";
+        };
+        ActivityList: {
+            items: components["schemas"]["Activity"][];
+            next_cursor?: string;
+        };
         AdminUser: {
             /** Format: date-time */
             created_at: string;
@@ -736,6 +841,24 @@ export interface components {
             /** @enum {string} */
             role: "admin" | "member";
         };
+        Comment: {
+            author: {
+                id: string;
+                name: string;
+            };
+            /** Format: date-time */
+            created_at: string;
+            id: string;
+            media_id: string;
+            text: string;
+        };
+        CommentList: {
+            items: components["schemas"]["Comment"][];
+            next_cursor?: string;
+        };
+        CommentRequest: {
+            text: string;
+        };
         CreateGroupRequest: {
             name: string;
         };
@@ -770,6 +893,7 @@ export interface components {
             name: string;
             /** @enum {string} */
             role: "owner" | "admin" | "member";
+            unseen_count: number;
         };
         GroupList: {
             items: components["schemas"]["Group"][];
@@ -818,6 +942,7 @@ export interface components {
             user: components["schemas"]["User"];
         };
         Media: {
+            comment_count: number;
             content_type: string;
             duration_ms: number | null;
             /** @enum {string|null} */
@@ -828,6 +953,8 @@ export interface components {
             id: string;
             /** @enum {string} */
             kind: "photo" | "video";
+            like_count: number;
+            liked_by_me: boolean;
             /** Format: uri */
             original_url?: string;
             /** @enum {string|null} */
@@ -1472,6 +1599,35 @@ export interface operations {
             };
         };
     };
+    deleteCommentsCid: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                cid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An error; see the code. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     getGroups: {
         parameters: {
             query?: {
@@ -1620,6 +1776,41 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Group"];
+                };
+            };
+            /** @description An error; see the code. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getGroupsGidActivity: {
+        parameters: {
+            query?: {
+                /** @description next_cursor of the previous page */
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                gid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActivityList"];
                 };
             };
             /** @description An error; see the code. */
@@ -1979,6 +2170,35 @@ export interface operations {
             };
         };
     };
+    postGroupsGidSeen: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                gid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An error; see the code. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     postGroupsGidTransfer: {
         parameters: {
             query?: never;
@@ -2298,6 +2518,134 @@ export interface operations {
         };
     };
     deleteMediaMid: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                mid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An error; see the code. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getMediaMidComments: {
+        parameters: {
+            query?: {
+                /** @description next_cursor of the previous page */
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                mid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommentList"];
+                };
+            };
+            /** @description An error; see the code. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postMediaMidComments: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                mid: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CommentRequest"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Comment"];
+                };
+            };
+            /** @description An error; see the code. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    putMediaMidLike: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                mid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An error; see the code. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deleteMediaMidLike: {
         parameters: {
             query?: never;
             header?: never;

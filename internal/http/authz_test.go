@@ -17,6 +17,7 @@ type scene struct {
 	mid            string  // media uploaded by target
 	uploadID       string  // stored but not completed, by member
 	rid            string  // an open report on mid, by target
+	cid            string  // a comment on mid, by target
 	target         *client // a plain member that actions are aimed at
 	callers        map[string]*client
 }
@@ -42,7 +43,8 @@ func (e *env) scene(n int) scene {
 	mid := target.upload(gid, "a.jpg", "image/jpeg", tinyJPEG).str("id")
 	uploadID := member.put(gid, "b.jpg", "image/jpeg", tinyJPEG)
 	rid := target.must(201, "POST", "/api/v1/media/"+mid+"/reports", map[string]string{"reason": "other"}).str("id")
-	return scene{gid: gid, iid: inv.str("id"), code: inv.str("code"), target: target, mid: mid, uploadID: uploadID, rid: rid, callers: map[string]*client{
+	cid := target.must(201, "POST", "/api/v1/media/"+mid+"/comments", map[string]string{"text": "What a view"}).str("id")
+	return scene{gid: gid, iid: inv.str("id"), code: inv.str("code"), target: target, mid: mid, uploadID: uploadID, rid: rid, cid: cid, callers: map[string]*client{
 		"anonymous": e.anon(), "outsider": outsider, "removed": removed, "member": member, "admin": admin, "owner": owner, "instance admin": root}}
 }
 
@@ -107,6 +109,13 @@ func TestAuthorizationMatrix(t *testing.T) {
 		"POST /api/v1/reports/{rid}/resolve":     {func(scene, *client) any { return map[string]string{"action": "dismiss"} }, want{401, 404, 404, 403, 200, 200}},
 		"POST /api/v1/reports/{rid}/escalate":    {nil, want{401, 404, 404, 403, 200, 200}},
 		"POST /api/v1/invites/{code}/accept":     {nil, want{401, 200, 200, 200, 200, 200}},
+		"GET /api/v1/groups/{gid}/activity":      {nil, want{401, 404, 404, 200, 200, 200}},
+		"POST /api/v1/groups/{gid}/seen":         {nil, want{401, 404, 404, 204, 204, 204}},
+		"GET /api/v1/media/{mid}/comments":       {nil, want{401, 404, 404, 200, 200, 200}},
+		"POST /api/v1/media/{mid}/comments":      {func(scene, *client) any { return map[string]string{"text": "Lovely"} }, want{401, 404, 404, 201, 201, 201}},
+		"DELETE /api/v1/comments/{cid}":          {nil, want{401, 404, 404, 403, 204, 204}}, // the target's comment
+		"PUT /api/v1/media/{mid}/like":           {nil, want{401, 404, 404, 204, 204, 204}},
+		"DELETE /api/v1/media/{mid}/like":        {nil, want{401, 404, 404, 204, 204, 204}},
 	}
 	// Administration answers 404 to everyone but instance admins; the body
 	// builds a valid request.
@@ -152,7 +161,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 			c := s.callers[standing]
 			method, path, _ := strings.Cut(op, " ")
 			path = strings.NewReplacer("{gid}", s.gid, "{uid}", s.target.userID, "{iid}", s.iid, "{code}", s.code,
-				"{mid}", s.mid, "{upload_id}", s.uploadID, "{rid}", s.rid).Replace(path)
+				"{mid}", s.mid, "{upload_id}", s.uploadID, "{rid}", s.rid, "{cid}", s.cid).Replace(path)
 			if strings.Contains(path, "{id}") {
 				path = strings.Replace(path, "{id}", currentSession(c), 1)
 			}

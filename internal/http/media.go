@@ -165,13 +165,16 @@ type mediaView struct {
 	PlaybackStatus        string  `json:"playback_status"`
 	PlaybackFailureReason *string `json:"playback_failure_reason"`
 	PlaybackURL           string  `json:"playback_url,omitempty"`
+	LikeCount             int     `json:"like_count"`
+	LikedByMe             bool    `json:"liked_by_me"`
+	CommentCount          int     `json:"comment_count"`
 }
 
 func (s *Server) viewMedia(ctx context.Context, m *wmory.Media, original bool) (mediaView, error) {
 	v := mediaView{ID: m.ID, GroupID: m.GroupID, Uploader: uploaderView{ID: m.UploaderID, Name: m.UploaderName}, Kind: string(m.Kind),
 		ContentType: m.ContentType, Filename: m.Filename, Size: m.Size, Width: m.Width, Height: m.Height, DurationMS: m.DurationMS,
 		TakenAt: m.TakenAt, TakenAtLocal: m.TakenAtLocal().Format("2006-01-02T15:04:05"), UploadedAt: m.UploadedAt, Status: m.Status,
-		PlaybackStatus: string(m.Playback)}
+		PlaybackStatus: string(m.Playback), LikeCount: m.LikeCount, LikedByMe: m.LikedByMe, CommentCount: m.CommentCount}
 	if m.TakenOffset != nil {
 		offset := wmory.FormatOffset(*m.TakenOffset)
 		v.TakenAtOffset = &offset
@@ -260,7 +263,8 @@ func (s *Server) galleryMonths(w http.ResponseWriter, r *http.Request) error {
 }
 
 // galleryFilterOf reads the gallery's filters: ?uploader=UID, ?kind=photo|video,
-// ?since= and ?until= (taken_at, RFC 3339), ?ids=ID,ID,… (at most 100).
+// ?liked=true, ?since= and ?until= (taken_at, RFC 3339), ?ids=ID,ID,… (at
+// most 100).
 func galleryFilterOf(r *http.Request) (sqldb.GalleryFilter, error) {
 	q := r.URL.Query()
 	var f sqldb.GalleryFilter
@@ -275,6 +279,13 @@ func galleryFilterOf(r *http.Request) (sqldb.GalleryFilter, error) {
 		f.Kind = k
 	default:
 		return f, wmory.Invalid("kind", "must be photo or video.")
+	}
+	switch q.Get("liked") {
+	case "", "false":
+	case "true":
+		f.Liked = true
+	default:
+		return f, wmory.Invalid("liked", "must be true or false.")
 	}
 	var err error
 	if f.Since, f.Until, err = sinceUntil(q); err != nil {

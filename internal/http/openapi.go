@@ -75,9 +75,19 @@ func schemas() schema {
 		"SessionList":        list("Session"),
 		"CreateGroupRequest": obj([]string{"name"}, schema{"name": str}),
 		"UpdateGroupRequest": obj(nil, schema{"name": str, "members_can_invite": boolean, "auto_hide_reports": schema{"type": "integer", "minimum": 0}}),
-		"Group": obj([]string{"id", "name", "role", "member_count", "media_count", "members_can_invite", "auto_hide_reports", "created_at"}, schema{
+		"Group": obj([]string{"id", "name", "role", "member_count", "media_count", "members_can_invite", "auto_hide_reports", "created_at", "unseen_count"}, schema{
 			"id": id, "name": str, "role": role, "member_count": integer, "media_count": integer,
-			"members_can_invite": boolean, "auto_hide_reports": integer, "created_at": dateTime, "cover_url": schema{"type": "string", "format": "uri"}}),
+			"members_can_invite": boolean, "auto_hide_reports": integer, "created_at": dateTime, "cover_url": schema{"type": "string", "format": "uri"},
+			"unseen_count": integer}),
+		"CommentRequest": obj([]string{"text"}, schema{"text": schema{"type": "string", "minLength": 1, "maxLength": 4096}}),
+		"Comment": obj([]string{"id", "media_id", "author", "text", "created_at"}, schema{"id": id, "media_id": id,
+			"author": obj([]string{"id", "name"}, schema{"id": str, "name": str}), "text": str, "created_at": dateTime}),
+		"CommentList": list("Comment"),
+		"Activity": obj([]string{"id", "at", "type", "actor", "count", "media_ids"}, schema{"id": id, "at": dateTime,
+			"type":  schema{"type": "string", "enum": []string{"uploaded", "joined", "left", "commented"}},
+			"actor": schema{"oneOf": []schema{{"type": "null"}, obj([]string{"id", "name"}, schema{"id": str, "name": str})}},
+			"count": integer, "media_ids": schema{"type": "array", "items": id}, "comment_id": id}),
+		"ActivityList":      list("Activity"),
 		"GroupList":         list("Group"),
 		"Member":            obj([]string{"user_id", "name", "role", "joined_at"}, schema{"user_id": id, "name": str, "role": role, "joined_at": dateTime}),
 		"MemberList":        list("Member"),
@@ -108,7 +118,7 @@ func schemas() schema {
 			"upload_id": id, "status": schema{"type": "string", "enum": []string{"pending", "completed", "rejected", "expired", "abandoned"}},
 			"filename": str, "size": integer, "resumable": boolean, "part_size": integer, "part_count": integer, "expires_at": dateTime,
 			"media_id": id, "parts_done": schema{"type": "array", "items": obj([]string{"number", "size"}, schema{"number": integer, "size": integer})}}),
-		"Media": obj([]string{"id", "group_id", "uploader", "kind", "content_type", "filename", "size", "width", "height", "duration_ms", "taken_at", "taken_at_local", "taken_at_offset", "uploaded_at", "status", "failure_reason", "playback_status", "playback_failure_reason"}, schema{
+		"Media": obj([]string{"id", "group_id", "uploader", "kind", "content_type", "filename", "size", "width", "height", "duration_ms", "taken_at", "taken_at_local", "taken_at_offset", "uploaded_at", "status", "failure_reason", "playback_status", "playback_failure_reason", "like_count", "liked_by_me", "comment_count"}, schema{
 			"id": id, "group_id": id, "uploader": obj([]string{"id", "name"}, schema{"id": str, "name": str}),
 			"kind": schema{"type": "string", "enum": []string{"photo", "video"}}, "content_type": str, "filename": str, "size": integer,
 			"width": schema{"type": []string{"integer", "null"}}, "height": schema{"type": []string{"integer", "null"}}, "duration_ms": schema{"type": []string{"integer", "null"}},
@@ -116,6 +126,7 @@ func schemas() schema {
 			"taken_at_offset": schema{"type": []string{"string", "null"}, "pattern": `^[+-]\d{2}:\d{2}$`}, "uploaded_at": dateTime, "status": schema{"type": "string", "enum": []string{"processing", "ready", "failed"}},
 			"failure_reason": failureReason, "playback_status": schema{"type": "string", "enum": []string{"pending", "ready", "failed", "none"}},
 			"playback_failure_reason": failureReason, "playback_url": schema{"type": "string", "format": "uri"},
+			"like_count": integer, "liked_by_me": boolean, "comment_count": integer,
 			"thumbnail_url": schema{"type": "string", "format": "uri"}, "preview_url": schema{"type": "string", "format": "uri"}, "original_url": schema{"type": "string", "format": "uri"}}),
 		"MediaList": list("Media"),
 		"Month":     obj([]string{"month", "count"}, schema{"month": schema{"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$"}, "count": integer}),

@@ -56,11 +56,14 @@ type groupView struct {
 	CreatedAt        time.Time `json:"created_at"`
 	// CoverURL is the thumbnail of its newest item, signed (lists and the group itself).
 	CoverURL string `json:"cover_url,omitempty"`
+	// UnseenCount is how many items others added since the caller last said
+	// it had looked (POST /groups/{gid}/seen).
+	UnseenCount int `json:"unseen_count"`
 }
 
 func viewGroup(g wmory.Group) groupView {
 	return groupView{ID: g.ID, Name: g.Name, Role: string(g.Role), MemberCount: g.MemberCount, MediaCount: g.MediaCount,
-		MembersCanInvite: g.MembersCanInvite, AutoHideReports: g.AutoHideReports, CreatedAt: g.CreatedAt}
+		MembersCanInvite: g.MembersCanInvite, AutoHideReports: g.AutoHideReports, CreatedAt: g.CreatedAt, UnseenCount: g.UnseenCount}
 }
 
 type memberView struct {

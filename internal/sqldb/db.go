@@ -430,6 +430,20 @@ func collect[T any](rows *sql.Rows, scan func(scanner) (*T, error)) ([]T, error)
 }
 
 // nextKey returns the cursor key for the rows read: empty on the last page.
+// timeCursor is the keyset position of a row in a list ordered by a time,
+// newest first, then by id.
+func timeCursor(t time.Time, id string) string { return strconv.FormatInt(ms(t), 10) + "." + id }
+
+// parseTimeCursor reads a timeCursor; one this API did not give is a bad request.
+func parseTimeCursor(after string) (int64, string, error) {
+	at, id, ok := strings.Cut(after, ".")
+	n, err := strconv.ParseInt(at, 10, 64)
+	if !ok || err != nil {
+		return 0, "", wmory.Invalid("cursor", "is not a cursor this API returned.")
+	}
+	return n, id, nil
+}
+
 func trimPage[T any](items []T, limit int, key func(T) string) ([]T, string) {
 	if len(items) <= limit {
 		return items, ""

@@ -54,7 +54,9 @@ func groupColumns() string {
 	(SELECT COUNT(*) FROM media x WHERE x.group_id = g.id AND (` + moderator + ` OR ` + visibleToMembers("x") + `)),
 	g.members_can_invite, g.auto_hide_reports, g.created_at,
 	(SELECT cv.object_key FROM media cv WHERE cv.group_id = g.id AND cv.status = 'ready' AND ` + visibleToMembers("cv") + `
-		ORDER BY cv.taken_at DESC, cv.id DESC LIMIT 1)`
+		ORDER BY cv.taken_at DESC, cv.id DESC LIMIT 1),
+	(SELECT COUNT(*) FROM media un WHERE un.group_id = g.id AND un.uploaded_at > m.seen_at AND un.uploader_id <> m.user_id
+		AND (` + moderator + ` OR ` + visibleToMembers("un") + `))`
 }
 
 func scanGroup(row scanner, extra ...any) (*wmory.Group, error) {
@@ -62,7 +64,7 @@ func scanGroup(row scanner, extra ...any) (*wmory.Group, error) {
 	var role string
 	var created int64
 	var cover sql.NullString
-	if err := row.Scan(append([]any{&g.ID, &g.Name, &role, &g.MemberCount, &g.MediaCount, &g.MembersCanInvite, &g.AutoHideReports, &created, &cover}, extra...)...); err != nil {
+	if err := row.Scan(append([]any{&g.ID, &g.Name, &role, &g.MemberCount, &g.MediaCount, &g.MembersCanInvite, &g.AutoHideReports, &created, &cover, &g.UnseenCount}, extra...)...); err != nil {
 		return nil, err
 	}
 	g.Role, g.CreatedAt, g.CoverKey = wmory.Role(role), fromMS(created), cover.String
@@ -354,6 +356,9 @@ func (db *DB) RemoveMember(ctx context.Context, actor wmory.Actor, groupID, user
 // admits them again.
 func (tx *Tx) endMembership(ctx context.Context, groupID, userID string, removed bool) error {
 	if _, err := tx.exec(ctx, `DELETE FROM group_members WHERE group_id = ? AND user_id = ?`, groupID, userID); err != nil {
+		return err
+	}
+	if err := tx.addActivity(ctx, groupID, userID, wmory.ActivityLeft, nil, ""); err != nil {
 		return err
 	}
 	if _, err := tx.exec(ctx, `UPDATE invites SET revoked_at = ? WHERE group_id = ? AND created_by = ? AND revoked_at IS NULL`,

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
-	"strconv"
 	"strings"
 	"time"
 
@@ -224,6 +223,9 @@ func (db *DB) CompleteUpload(ctx context.Context, actor wmory.Actor, uploadID st
 			return err
 		}
 		if err := tx.enqueueAbout(ctx, JobProcessMedia, u.ObjectKey, ProcessMediaPayload{MediaID: mediaID}); err != nil {
+			return err
+		}
+		if err := tx.recordUpload(ctx, u.GroupID, actor.UserID, mediaID); err != nil {
 			return err
 		}
 		return tx.audit(ctx, actor, u.GroupID, wmory.AuditUploadComplete, wmory.AuditTargetMedia, mediaID, map[string]any{"upload_id": u.ID})
@@ -483,9 +485,24 @@ func (db *DB) QuotaUsed(ctx context.Context, userID string) (bytes, files int64,
 
 const mediaColumns = `m.id, m.group_id, m.uploader_id, u.name, m.kind, m.content_type, m.filename, m.size, m.object_key,
 	m.width, m.height, m.duration_ms, m.taken_at, m.taken_offset, m.uploaded_at, m.status, m.failure_reason,
-	m.playback_status, m.playback_failure, m.playback_bytes`
+	m.playback_status, m.playback_failure, m.playback_bytes,
+	(SELECT COUNT(*) FROM likes lk WHERE lk.media_id = m.id), (SELECT COUNT(*) FROM comments cm WHERE cm.media_id = m.id)`
 
 func scanMedia(row scanner) (*wmory.Media, error) { return scanMediaExtra(row) }
+
+// likedByCaller is a column saying whether the caller (its one argument)
+// likes the item: an index lookup per row of the same query.
+const likedByCaller = `CASE WHEN EXISTS (SELECT 1 FROM likes mine WHERE mine.media_id = m.id AND mine.user_id = ?) THEN 1 ELSE 0 END`
+
+// scanCallersMedia reads mediaColumns followed by likedByCaller.
+func scanCallersMedia(row scanner) (*wmory.Media, error) {
+	var liked bool
+	m, err := scanMediaExtra(row, &liked)
+	if m != nil {
+		m.LikedByMe = liked
+	}
+	return m, err
+}
 
 func scanMediaExtra(row scanner, extra ...any) (*wmory.Media, error) {
 	var m wmory.Media
@@ -494,7 +511,8 @@ func scanMediaExtra(row scanner, extra ...any) (*wmory.Media, error) {
 	var taken, uploaded int64
 	var reason, playbackFailure sql.NullString
 	if err := row.Scan(append([]any{&m.ID, &m.GroupID, &m.UploaderID, &m.UploaderName, &kind, &m.ContentType, &m.Filename, &m.Size, &m.ObjectKey,
-		&w, &h, &d, &taken, &offset, &uploaded, &m.Status, &reason, &m.Playback, &playbackFailure, &m.PlaybackBytes}, extra...)...); err != nil {
+		&w, &h, &d, &taken, &offset, &uploaded, &m.Status, &reason, &m.Playback, &playbackFailure, &m.PlaybackBytes,
+		&m.LikeCount, &m.CommentCount}, extra...)...); err != nil {
 		return nil, err
 	}
 	m.Kind, m.TakenAt, m.UploadedAt = wmory.MediaKind(kind), fromMS(taken), fromMS(uploaded)
@@ -529,10 +547,10 @@ func (db *DB) media(ctx context.Context, id string) (*wmory.Media, error) {
 // reports are not found, but for the group's moderators.
 func (db *DB) Media(ctx context.Context, actor wmory.Actor, id string) (*wmory.Media, error) {
 	var role string
-	var visible bool
-	m, err := scanMediaExtra(db.sql.QueryRowContext(ctx, db.rebind(`SELECT `+mediaColumns+`, gm.role, CASE WHEN `+visibleToMembers("m")+` THEN 1 ELSE 0 END
+	var visible, liked bool
+	m, err := scanMediaExtra(db.sql.QueryRowContext(ctx, db.rebind(`SELECT `+mediaColumns+`, gm.role, CASE WHEN `+visibleToMembers("m")+` THEN 1 ELSE 0 END, `+likedByCaller+`
 		FROM media m JOIN users u ON u.id = m.uploader_id JOIN "groups" g ON g.id = m.group_id
-		JOIN group_members gm ON gm.group_id = m.group_id AND gm.user_id = ? WHERE m.id = ?`), actor.UserID, id), &role, &visible)
+		JOIN group_members gm ON gm.group_id = m.group_id AND gm.user_id = ? WHERE m.id = ?`), actor.UserID, actor.UserID, id), &role, &visible, &liked)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, wmory.NotFound("Media")
 	}
@@ -542,12 +560,13 @@ func (db *DB) Media(ctx context.Context, actor wmory.Actor, id string) (*wmory.M
 	if !visible && wmory.Authorize(wmory.Role(role), wmory.ActModerate, wmory.RoleNone, wmory.GroupSettings{}) != nil {
 		return nil, wmory.NotFound("Media")
 	}
+	m.LikedByMe = liked
 	return m, nil
 }
 
 // GalleryKey is the keyset position of an item: newest taken_at first, then id.
 func GalleryKey(m wmory.Media) string {
-	return strconv.FormatInt(ms(m.TakenAt), 10) + "." + m.ID
+	return timeCursor(m.TakenAt, m.ID)
 }
 
 // GalleryFilter narrows a gallery; its zero value is the whole gallery.
@@ -558,6 +577,8 @@ type GalleryFilter struct {
 	// IDs asks for these items only: a client looking again at the items it
 	// shows as processing, in one request.
 	IDs []string
+	// Liked keeps the items the caller likes.
+	Liked bool
 }
 
 // Gallery lists a group's media newest first, after the cursor key.
@@ -569,11 +590,15 @@ func (db *DB) Gallery(ctx context.Context, actor wmory.Actor, groupID string, f 
 		if err != nil {
 			return err
 		}
-		q := `SELECT ` + mediaColumns + ` FROM media m JOIN users u ON u.id = m.uploader_id JOIN "groups" g ON g.id = m.group_id WHERE m.group_id = ?`
+		q := `SELECT ` + mediaColumns + `, ` + likedByCaller + ` FROM media m JOIN users u ON u.id = m.uploader_id JOIN "groups" g ON g.id = m.group_id WHERE m.group_id = ?`
 		if wmory.Authorize(role, wmory.ActModerate, wmory.RoleNone, wmory.GroupSettings{}) != nil {
 			q += ` AND ` + visibleToMembers("m")
 		}
-		args := []any{groupID}
+		args := []any{actor.UserID, groupID}
+		if f.Liked {
+			q += ` AND EXISTS (SELECT 1 FROM likes mine WHERE mine.media_id = m.id AND mine.user_id = ?)`
+			args = append(args, actor.UserID)
+		}
 		if f.UploaderID != "" {
 			q += ` AND m.uploader_id = ?`
 			args = append(args, f.UploaderID)
@@ -597,10 +622,9 @@ func (db *DB) Gallery(ctx context.Context, actor wmory.Actor, groupID string, f 
 			}
 		}
 		if after != "" {
-			takenS, id, ok := strings.Cut(after, ".")
-			taken, err := strconv.ParseInt(takenS, 10, 64)
-			if !ok || err != nil {
-				return wmory.Invalid("cursor", "is not a cursor this API returned.")
+			taken, id, err := parseTimeCursor(after)
+			if err != nil {
+				return err
 			}
 			q += ` AND (m.taken_at < ? OR (m.taken_at = ? AND m.id < ?))`
 			args = append(args, taken, taken, id)
@@ -609,7 +633,7 @@ func (db *DB) Gallery(ctx context.Context, actor wmory.Actor, groupID string, f 
 		if err != nil {
 			return err
 		}
-		out, err = collect(rows, scanMedia)
+		out, err = collect(rows, scanCallersMedia)
 		return err
 	})
 	if err != nil {

@@ -1,0 +1,144 @@
+package http_test
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/wmory/wmory/internal/sqldb/sqldbtest"
+)
+
+// jpegNumbered is a distinct small "photo" for each n (completion reads magic
+// bytes only; nobody processes them here).
+func jpegNumbered(n int) []byte {
+	return append(tinyJPEG[:len(tinyJPEG):len(tinyJPEG)], []byte(fmt.Sprint(n))...)
+}
+
+// A trip's group: who added what, in batches; who joined; comments and likes
+// on the items, counted in the gallery; what is new since each last looked.
+func TestTogether(t *testing.T) {
+	sqldbtest.ForEach(t, func(t *testing.T, eng sqldbtest.Engine) {
+		e := newEnv(t, eng)
+		ann, bob := e.signup("ann@example.com", "Ann"), e.signup("bob@example.com", "Bob")
+		gid := ann.must(201, "POST", "/api/v1/groups", map[string]string{"name": "Lisbon"}).str("id")
+		bob.must(200, "POST", "/api/v1/invites/"+ann.must(201, "POST", "/api/v1/groups/"+gid+"/invites", nil).str("code")+"/accept", nil)
+		unseen := func(c *client) any { return c.must(200, "GET", "/api/v1/groups/"+gid, nil).json()["unseen_count"] }
+		bob.must(204, "POST", "/api/v1/groups/"+gid+"/seen", nil)
+
+		// Ann's first batch: three within minutes; a fourth after a pause.
+		var ids []string
+		for i := range 3 {
+			ids = append(ids, ann.upload(gid, fmt.Sprintf("a%d.jpg", i), "image/jpeg", jpegNumbered(i)).str("id"))
+			e.advance(4 * time.Minute)
+		}
+		e.advance(7 * time.Minute) // 11 minutes after the third
+		ids = append(ids, ann.upload(gid, "later.jpg", "image/jpeg", jpegNumbered(9)).str("id"))
+		act := ann.must(200, "GET", "/api/v1/groups/"+gid+"/activity", nil).items()
+		var kinds []string
+		for _, a := range act {
+			kinds = append(kinds, fmt.Sprintf("%s:%v", a["type"], a["count"]))
+		}
+		if !slices.Equal(kinds, []string{"uploaded:1", "uploaded:3", "joined:0"}) {
+			t.Fatalf("activity %v", kinds)
+		}
+		if first := act[1]; fmt.Sprint(first["media_ids"]) != fmt.Sprint([]any{ids[0], ids[1], ids[2]}) || first["actor"].(map[string]any)["name"] != "Ann" {
+			t.Fatalf("the first batch %v", first)
+		}
+		if unseen(bob) != float64(4) || unseen(ann) != float64(0) {
+			t.Fatalf("unseen: Bob %v, Ann %v; want 4 and 0", unseen(bob), unseen(ann))
+		}
+		bob.must(204, "POST", "/api/v1/groups/"+gid+"/seen", nil)
+		e.advance(time.Second)
+		ann.upload(gid, "new.jpg", "image/jpeg", jpegNumbered(10))
+		if unseen(bob) != float64(1) {
+			t.Fatalf("unseen after seen and one more: %v", unseen(bob))
+		}
+
+		// Comments: plain text, checked; the author and the group's admins delete.
+		for _, bad := range []string{"", "   ", strings.Repeat("x", 1025), "bell\a", "two\nlines"} {
+			if r := bob.call("POST", "/api/v1/media/"+ids[0]+"/comments", map[string]string{"text": bad}); r.status != 400 {
+				t.Errorf("comment %q = %d; want 400", bad, r.status)
+			}
+		}
+		html := `<b>What</b> a view & "light"`
+		c1 := bob.must(201, "POST", "/api/v1/media/"+ids[0]+"/comments", map[string]string{"text": "  " + html + " "}).json()
+		if c1["text"] != html || c1["author"].(map[string]any)["name"] != "Bob" {
+			t.Fatalf("comment %v", c1)
+		}
+		c2 := ann.must(201, "POST", "/api/v1/media/"+ids[0]+"/comments", map[string]string{"text": "Thanks!"}).str("id")
+		list := ann.must(200, "GET", "/api/v1/media/"+ids[0]+"/comments", nil).items()
+		if len(list) != 2 || list[0]["id"] != c1["id"] || list[1]["id"] != c2 {
+			t.Fatalf("comments %v", list)
+		}
+		if act := ann.must(200, "GET", "/api/v1/groups/"+gid+"/activity?limit=1", nil).items(); act[0]["type"] != "commented" || act[0]["comment_id"] != c2 {
+			t.Fatalf("newest activity %v", act)
+		}
+		bob.must(403, "DELETE", "/api/v1/comments/"+c2, nil) // not his, and he is no admin
+		ann.must(204, "DELETE", "/api/v1/comments/"+c1["id"].(string), nil)
+		ann.must(204, "DELETE", "/api/v1/comments/"+c2, nil)
+		if n := len(ann.must(200, "GET", "/api/v1/media/"+ids[0]+"/comments", nil).items()); n != 0 {
+			t.Fatalf("%d comments left", n)
+		}
+		if act := ann.must(200, "GET", "/api/v1/groups/"+gid+"/activity?limit=1", nil).items(); act[0]["type"] == "commented" {
+			t.Fatalf("a deleted comment is still in the activity: %v", act)
+		}
+
+		// Likes: one per member; counted in lists, without asking per item.
+		bob.must(204, "PUT", "/api/v1/media/"+ids[1]+"/like", nil)
+		bob.must(204, "PUT", "/api/v1/media/"+ids[1]+"/like", nil)
+		ann.must(204, "PUT", "/api/v1/media/"+ids[1]+"/like", nil)
+		ann.must(204, "DELETE", "/api/v1/media/"+ids[1]+"/like", nil)
+		ann.must(204, "DELETE", "/api/v1/media/"+ids[1]+"/like", nil)
+		bob.must(201, "POST", "/api/v1/media/"+ids[1]+"/comments", map[string]string{"text": "Best one"})
+		byID := func(c *client, query string) map[string]map[string]any {
+			out := map[string]map[string]any{}
+			for _, m := range c.must(200, "GET", "/api/v1/groups/"+gid+"/media"+query, nil).items() {
+				out[m["id"].(string)] = m
+			}
+			return out
+		}
+		if m := byID(bob, "")[ids[1]]; m["like_count"] != float64(1) || m["liked_by_me"] != true || m["comment_count"] != float64(1) {
+			t.Fatalf("Bob sees %v", m)
+		}
+		if m := byID(ann, "")[ids[1]]; m["like_count"] != float64(1) || m["liked_by_me"] != false {
+			t.Fatalf("Ann sees %v", m)
+		}
+		if liked := byID(bob, "?liked=true"); len(liked) != 1 || liked[ids[1]] == nil {
+			t.Fatalf("Bob's liked items %v", liked)
+		}
+		if m := bob.must(200, "GET", "/api/v1/media/"+ids[1], nil).json(); m["liked_by_me"] != true {
+			t.Fatalf("one item for Bob %v", m)
+		}
+		bob.must(400, "GET", "/api/v1/groups/"+gid+"/media?liked=maybe", nil)
+
+		// An item's comments and likes go with it.
+		ann.must(204, "DELETE", "/api/v1/media/"+ids[1], nil)
+		bob.must(404, "GET", "/api/v1/media/"+ids[1]+"/comments", nil)
+		bob.must(404, "PUT", "/api/v1/media/"+ids[1]+"/like", nil)
+
+		// Thirty comments in ten minutes, then a wait.
+		for i := range 30 {
+			bob.must(201, "POST", "/api/v1/media/"+ids[2]+"/comments", map[string]string{"text": fmt.Sprint("comment ", i)})
+		}
+		if r := bob.call("POST", "/api/v1/media/"+ids[2]+"/comments", map[string]string{"text": "one more"}); r.status != 429 || r.header.Get("Retry-After") == "" {
+			t.Fatalf("the 31st comment = %d %s", r.status, r.body)
+		}
+		e.advance(11 * time.Minute)
+		bob.must(201, "POST", "/api/v1/media/"+ids[2]+"/comments", map[string]string{"text": "later"})
+
+		// Bob leaves: the group's activity says so.
+		bob.must(204, "DELETE", "/api/v1/groups/"+gid+"/members/"+bob.userID, nil)
+		if act := ann.must(200, "GET", "/api/v1/groups/"+gid+"/activity?limit=1", nil).items(); act[0]["type"] != "left" {
+			t.Fatalf("after Bob left: %v", act)
+		}
+		// Paging keeps its place.
+		first := ann.must(200, "GET", "/api/v1/groups/"+gid+"/activity?limit=2", nil)
+		rest := ann.must(200, "GET", "/api/v1/groups/"+gid+"/activity?limit=100&cursor="+first.str("next_cursor"), nil).items()
+		all := ann.must(200, "GET", "/api/v1/groups/"+gid+"/activity?limit=100", nil).items()
+		if len(first.items())+len(rest) != len(all) || rest[0]["id"] != all[2]["id"] {
+			t.Fatalf("paging: %d + %d of %d", len(first.items()), len(rest), len(all))
+		}
+	})
+}

@@ -1,0 +1,70 @@
+package wmory
+
+import (
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Comment is a member's words on an item: plain text, shown as text.
+type Comment struct {
+	ID         string
+	MediaID    string
+	GroupID    string
+	AuthorID   string
+	AuthorName string
+	Text       string
+	CreatedAt  time.Time
+}
+
+// MaxCommentRunes is the longest comment, in characters.
+const MaxCommentRunes = 1024
+
+// CommentsPerWindow comments per member within CommentWindow, at most.
+const (
+	CommentsPerWindow = 30
+	CommentWindow     = 10 * time.Minute
+)
+
+// ValidateComment trims a comment and checks it: 1 to MaxCommentRunes
+// characters, no control characters.
+func ValidateComment(text string) (string, error) {
+	text = strings.TrimSpace(text)
+	if !utf8.ValidString(text) || strings.IndexFunc(text, unicode.IsControl) >= 0 {
+		return "", Invalid("text", "must be plain text without control characters.")
+	}
+	if n := utf8.RuneCountInString(text); n == 0 || n > MaxCommentRunes {
+		return "", Invalid("text", "must be 1 to 1024 characters.")
+	}
+	return text, nil
+}
+
+// ActivityType is what an entry of a group's activity tells.
+type ActivityType string
+
+const (
+	ActivityUploaded  ActivityType = "uploaded" // one uploader's run of uploads
+	ActivityJoined    ActivityType = "joined"
+	ActivityLeft      ActivityType = "left"
+	ActivityCommented ActivityType = "commented"
+)
+
+// UploadBatchGap ends an uploader's batch: an upload more than this after the
+// last one starts a new entry (and, later, a new e-mail).
+const UploadBatchGap = 10 * time.Minute
+
+// ActivityMediaShown is how many items an entry names (the first of its batch).
+const ActivityMediaShown = 12
+
+// Activity is one entry of a group's activity, newest first.
+type Activity struct {
+	ID        string
+	At        time.Time // its latest event
+	Type      ActivityType
+	ActorID   string // "" once the account is gone
+	ActorName string
+	Count     int
+	MediaIDs  []string
+	CommentID string
+}
