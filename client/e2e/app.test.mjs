@@ -227,6 +227,11 @@ async function shareAndModerate(alice, bob) {
   await upload(bob, [path.join(photos, 'phone-orientation-6.webp'), path.join(tmp, 'dinner.mov')]);
   await readyTiles(bob, 5, { reload: true });
   await shot(bob, '06-gallery-phone.png');
+  // What Bob added is new for Alice, in her list of groups, until she looks.
+  await alice.page.goto(`${base}/`);
+  await text(alice.page, '2 new', { exact: true }).waitFor();
+  await shot(alice, '06b-groups-new.png');
+  await alice.page.goto(`${base}/groups/${gid}`);
   await readyTiles(alice, 5, { reload: true });
   await shot(alice, '07-gallery-both.png');
 
@@ -313,6 +318,28 @@ async function shareAndModerate(alice, bob) {
   // The count above the grid is the tiles'.
   await text(alice.page, '5 items · 2 members', { exact: true }).waitFor();
   await shot(alice, '07c-gallery-by-day.png');
+
+  // Alice likes one of Bob's photos and comments on it (shown as typed, not
+  // as markup); Bob sees both on the grid, and the comment in what's new.
+  await alice.page.getByRole('link', { name: 'Photo by Bob' }).first().click();
+  await button(alice.page, '♡ Like', { exact: true }).click();
+  await button(alice.page, '♥ Liked · 1', { exact: true }).waitFor();
+  await button(alice.page, 'Comments', { exact: true }).click();
+  await label(alice.page, 'Add a comment').fill('<b>Golden</b> light');
+  await button(alice.page, 'Send').click();
+  await text(alice.page, '<b>Golden</b> light', { exact: true }).waitFor();
+  await shot(alice, '07d-comments.png');
+  await button(alice.page, 'Close the comments').click();
+  await alice.page.keyboard.press('Escape');
+  await readyTiles(alice, 5);
+  await bob.page.goto(`${base}/groups/${gid}`);
+  await bob.page.getByRole('link', { name: /Photo by Bob.*1 like, 1 comment/ }).waitFor();
+  await seen(bob.page.getByRole('link', { name: "What's new" })).click();
+  await text(bob.page, 'Alice commented').waitFor();
+  await text(bob.page, 'Bob added 2 items').waitFor();
+  await shot(bob, '07e-whats-new.png');
+  await bob.page.goto(`${base}/groups/${gid}`);
+  await readyTiles(bob, 5);
 
   // Bob opens one of Alice's photos and reports it.
   const tile = bob.page.getByRole('link', { name: 'Photo by Alice' }).first();

@@ -54,6 +54,8 @@ export type UploadGrant = Schemas['SingleUpload'];
 export type ResumableGrant = Schemas['ResumableUpload'];
 export type PartGrant = Schemas['Parts']['parts'][number];
 export type UploadProgress = Schemas['UploadProgress'];
+export type Comment = Schemas['Comment'];
+export type Activity = Schemas['Activity'];
 
 /** An error answered by the server (with its contract code) or met on the way. */
 export class ApiError extends Error {
@@ -248,6 +250,29 @@ export class Api {
   }
   signParts(uploadId: string, numbers: number[]) {
     return this.request<Schemas['Parts']>('POST', `/api/v1/uploads/${seg(uploadId)}/parts`, { numbers }).then((r) => r.parts);
+  }
+  // Together
+  like(mid: string) {
+    return this.request<void>('PUT', `/api/v1/media/${seg(mid)}/like`);
+  }
+  unlike(mid: string) {
+    return this.request<void>('DELETE', `/api/v1/media/${seg(mid)}/like`);
+  }
+  comments(mid: string, cursor?: string) {
+    return this.request<Page<Comment>>('GET', `/api/v1/media/${seg(mid)}/comments${q({ cursor, limit: 100 })}`);
+  }
+  addComment(mid: string, text: string) {
+    return this.request<Comment>('POST', `/api/v1/media/${seg(mid)}/comments`, { text });
+  }
+  deleteComment(cid: string) {
+    return this.request<void>('DELETE', `/api/v1/comments/${seg(cid)}`);
+  }
+  activity(gid: string, cursor?: string) {
+    return this.request<Page<Activity>>('GET', `/api/v1/groups/${seg(gid)}/activity${q({ cursor, limit: 50 })}`);
+  }
+  /** Everything in the group so far is seen: its "new" count starts again. */
+  markSeen(gid: string) {
+    return this.request<void>('POST', `/api/v1/groups/${seg(gid)}/seen`);
   }
   /** An upload, and for a resumable one the parts the store already holds. */
   uploadProgress(uploadId: string) {

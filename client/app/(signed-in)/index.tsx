@@ -112,6 +112,11 @@ function GroupCard({ group, cover, width }: { group: Group; cover?: string; widt
               {group.media_count} {group.media_count === 1 ? 'item' : 'items'} · {group.member_count} {group.member_count === 1 ? 'member' : 'members'}
             </Text>
             {group.role !== 'member' ? <Text style={styles.badge}>{group.role}</Text> : null}
+            {group.unseen_count ? (
+              <Text style={styles.unseen} testID="unseen-badge">
+                {group.unseen_count} new
+              </Text>
+            ) : null}
           </Row>
         </View>
       </Pressable>
@@ -127,4 +132,5 @@ const styles = StyleSheet.create({
   name: { fontSize: 17, fontWeight: '700', color: colors.text },
   meta: { fontSize: 13, color: colors.muted },
   badge: { fontSize: 11, color: colors.accent, borderWidth: 1, borderColor: colors.accent, borderRadius: 6, paddingHorizontal: 6, paddingVertical: 1, overflow: 'hidden' },
+  unseen: { fontSize: 11, fontWeight: '700', color: colors.accentText, backgroundColor: colors.accent, borderRadius: 6, paddingHorizontal: 6, paddingVertical: 1, overflow: 'hidden' },
 });

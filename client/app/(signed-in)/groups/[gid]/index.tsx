@@ -93,6 +93,10 @@ export default function Gallery() {
   useEffect(() => {
     refreshGallery();
   }, [refreshGallery]);
+  // Opening the group is looking at it: its "new" count starts again.
+  useEffect(() => {
+    api.markSeen(gid).catch(() => undefined);
+  }, [api, gid]);
   const showBy = (uid?: string) => router.setParams({ by: uid });
   const jumpTo = (to?: string) => router.setParams({ until: to });
   const refreshAll = () => {
@@ -163,9 +167,12 @@ export default function Gallery() {
           <Link href={`/groups/${gid}/reports`} asChild>
             <Button small={compact} role="link" title={isModerator ? 'Reports' : 'My reports'} variant="secondary" />
           </Link>
+          <Link href={`/groups/${gid}/activity`} asChild>
+            <Button small={compact} role="link" title="What's new" variant="secondary" />
+          </Link>
           {isModerator ? (
             <Link href={`/groups/${gid}/audit`} asChild>
-              <Button small={compact} role="link" title="Activity" variant="secondary" />
+              <Button small={compact} role="link" title="Audit log" variant="secondary" />
             </Link>
           ) : null}
           {Platform.OS === 'web' ? <Button small={compact} title="Refresh" variant="secondary" onPress={refreshAll} busy={gallery.refreshing} /> : null}
@@ -317,7 +324,7 @@ const GridRowView = React.memo(function GridRowView({ row, size, gap, gid, only 
 const Tile = React.memo(function Tile({ media, size, gid, only }: { media: Media; size: number; gid: string; only: ListFilter }) {
   // The link's name says what a sighted person sees: kind, who, a video's length, the state.
   const failure = failureLabels[media.failure_reason ?? 'processing_failed'];
-  const label = `${media.kind === 'video' ? 'Video' : 'Photo'} by ${media.uploader.name}${media.kind === 'video' && media.duration_ms ? `, ${formatDuration(media.duration_ms)}` : ''}${media.status === 'processing' ? ', processing' : media.status === 'failed' ? `, ${failure.toLowerCase()}` : ''}`;
+  const label = `${media.kind === 'video' ? 'Video' : 'Photo'} by ${media.uploader.name}${media.kind === 'video' && media.duration_ms ? `, ${formatDuration(media.duration_ms)}` : ''}${media.status === 'processing' ? ', processing' : media.status === 'failed' ? `, ${failure.toLowerCase()}` : ''}${media.like_count ? `, ${media.like_count} ${media.like_count === 1 ? 'like' : 'likes'}` : ''}${media.comment_count ? `, ${media.comment_count} ${media.comment_count === 1 ? 'comment' : 'comments'}` : ''}`;
   const ready = media.status === 'ready' && !!media.thumbnail_url;
   return (
     <View style={{ width: size, height: size }}>
@@ -342,6 +349,16 @@ const Tile = React.memo(function Tile({ media, size, gid, only }: { media: Media
           ) : null}
         </Pressable>
       </Link>
+      {/* Likes and comments at a glance; the link's name says them already. */}
+      {media.like_count > 0 || media.comment_count > 0 ? (
+        <View style={[styles.badge, styles.together]} pointerEvents="none" aria-hidden>
+          <Text style={styles.badgeText}>
+            {media.like_count > 0 ? `♥ ${media.like_count}` : ''}
+            {media.like_count > 0 && media.comment_count > 0 ? '  ' : ''}
+            {media.comment_count > 0 ? `💬 ${media.comment_count}` : ''}
+          </Text>
+        </View>
+      ) : null}
       {/* Who added it, at a glance; outside the link, whose name says it already. */}
       <View style={[styles.who, { backgroundColor: personColor(media.uploader.id) }]} pointerEvents="none" aria-hidden>
         <Text style={styles.whoText}>{initials(media.uploader.name)}</Text>
@@ -380,6 +397,7 @@ const styles = StyleSheet.create({
   failed: { fontSize: 11, color: colors.muted, textAlign: 'center', padding: 6 },
   badge: { position: 'absolute', right: 6, bottom: 6, backgroundColor: 'rgba(0,0,0,0.6)', borderRadius: 6, paddingHorizontal: 6, paddingVertical: 2 },
   badgeText: { color: '#fff', fontSize: 12, fontWeight: '600' },
+  together: { right: undefined, left: 6 },
   drop: {
     position: 'absolute',
     top: 0,

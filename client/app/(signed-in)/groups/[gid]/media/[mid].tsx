@@ -3,7 +3,7 @@ import { useVideoPlayer, VideoView } from 'expo-video';
 import React, { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { ActivityIndicator, FlatList, Linking, Platform, Pressable, ScrollView, StyleSheet, Text, View, useWindowDimensions } from 'react-native';
 import { useSafeAreaInsets } from 'react-native-safe-area-context';
-import { reportReasons, type Media, type ReportReason } from '@/api';
+import { reportReasons, type Comment, type Media, type ReportReason } from '@/api';
 import { confirm } from '@/confirm';
 import { useGallery } from '@/gallery';
 import { useSession } from '@/session';
@@ -34,6 +34,7 @@ export default function Viewer() {
     setZoom(next);
   }, []);
   const [reporting, setReporting] = useState(false);
+  const [commenting, setCommenting] = useState(false);
   const [error, setError] = useState('');
   const [notice, setNotice] = useState('');
   const list = useRef<FlatList<Media>>(null);
@@ -89,6 +90,7 @@ export default function Viewer() {
       if (e.key === 'ArrowRight') go(1);
       else if (e.key === 'ArrowLeft') go(-1);
       else if (e.key === 'Escape' && reporting) setReporting(false);
+      else if (e.key === 'Escape' && commenting) setCommenting(false);
       else if (e.key === 'Escape') close();
       else if (e.key === '+' || e.key === '=') zoomAt((z) => Math.min(4, z * 2));
       else if (e.key === '-') zoomAt((z) => Math.max(1, z / 2));
@@ -105,7 +107,7 @@ export default function Viewer() {
       window.removeEventListener('keydown', onKey);
       window.removeEventListener('wheel', onWheel);
     };
-  }, [go, zoomAt, reporting, close]);
+  }, [go, zoomAt, reporting, commenting, close]);
 
   const canDelete = !!item && (item.uploader.id === user?.id || isModerator);
 
@@ -125,6 +127,21 @@ export default function Viewer() {
   }
 
   const original = details?.id === item?.id ? details?.original_url : undefined;
+
+  // A like shows at once; the server's answer follows.
+  async function toggleLike() {
+    if (!item) return;
+    const liked = !item.liked_by_me;
+    const update = (m: Media, on: boolean) => gallery.upsert([{ ...m, liked_by_me: on, like_count: Math.max(0, m.like_count + (on ? 1 : -1)) }]);
+    update(item, liked);
+    if (single?.id === item.id) setSingle({ ...item, liked_by_me: liked, like_count: Math.max(0, item.like_count + (liked ? 1 : -1)) });
+    try {
+      await (liked ? api.like(item.id) : api.unlike(item.id));
+    } catch (err) {
+      update({ ...item, liked_by_me: liked, like_count: item.like_count + (liked ? 1 : -1) }, !liked);
+      setError(errorMessage(err));
+    }
+  }
 
   return (
     <View style={styles.root}>
@@ -181,6 +198,8 @@ export default function Viewer() {
               <ToolButton label="Zoom in" text="+" onPress={() => zoomAt((z) => Math.min(4, z * 2))} disabled={zoom >= 4} />
             </>
           ) : null}
+          <ToolButton label={likeText(item)} text={likeText(item)} onPress={toggleLike} disabled={!item} />
+          <ToolButton label={commentsText(item)} text={commentsText(item)} onPress={() => setCommenting(true)} disabled={!item} />
           <ToolButton label="Download original" text="Download" onPress={() => original && Linking.openURL(original)} disabled={!original} />
           <ToolButton label="Report" text="Report" onPress={() => setReporting(true)} disabled={!item} />
           {canDelete ? <ToolButton label="Delete" text="Delete" onPress={remove} /> : null}
@@ -207,6 +226,15 @@ export default function Viewer() {
         </View>
       ) : null}
 
+      {item && commenting ? (
+        <CommentsSheet
+          media={item}
+          canModerate={isModerator}
+          onClose={() => setCommenting(false)}
+          onCount={(n) => gallery.upsert([{ ...item, comment_count: n }])}
+        />
+      ) : null}
+
       {item && reporting ? (
         <ReportSheet
           onClose={() => setReporting(false)}
@@ -220,6 +248,10 @@ export default function Viewer() {
     </View>
   );
 }
+
+/** The like button says what it is and how many: "♡ Like", "♥ Liked · 3". */
+const likeText = (m?: Media) => (m?.liked_by_me ? `♥ Liked · ${m.like_count}` : `♡ Like${m?.like_count ? ` · ${m.like_count}` : ''}`);
+const commentsText = (m?: Media) => `Comments${m?.comment_count ? ` · ${m.comment_count}` : ''}`;
 
 /** Photo formats every screen shows as they are, orientation included. */
 const shownAsIs = ['image/jpeg', 'image/png', 'image/gif', 'image/avif'];
@@ -377,6 +409,92 @@ function Arrow({ side, onPress }: { side: 'left' | 'right'; onPress: () => void 
     >
       <Text style={styles.icon}>{side === 'left' ? '‹' : '›'}</Text>
     </Pressable>
+  );
+}
+
+/** An item's comments: read, written, deleted (one's own; any, for the group's admins). */
+function CommentsSheet({ media, canModerate, onClose, onCount }: { media: Media; canModerate: boolean; onClose: () => void; onCount: (n: number) => void }) {
+  const { api, user } = useSession();
+  const [comments, setComments] = useState<Comment[] | null>(null);
+  const [text, setText] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState('');
+  useEffect(() => {
+    let live = true;
+    api.comments(media.id).then((p) => live && setComments(p.items), (err) => live && setError(errorMessage(err)));
+    return () => {
+      live = false;
+    };
+  }, [api, media.id]);
+  const list = comments ?? [];
+  return (
+    <View style={[StyleSheet.absoluteFill, styles.sheetBackdrop]}>
+      <View>
+        <View style={styles.sheet} accessibilityViewIsModal aria-modal role="dialog" aria-label="Comments">
+          <Row style={{ justifyContent: 'space-between' }}>
+            <Text style={styles.sheetTitle} accessibilityRole="header">
+              Comments
+            </Text>
+            <Button small variant="secondary" title="Close" accessibilityLabel="Close the comments" onPress={onClose} />
+          </Row>
+          <ScrollView style={{ maxHeight: 320 }} contentContainerStyle={{ gap: 8 }}>
+            {!comments ? <ActivityIndicator /> : null}
+            {comments && list.length === 0 ? <Text style={{ color: colors.muted }}>No comments yet. Say something about this one.</Text> : null}
+            {list.map((c) => (
+              <View key={c.id} style={{ gap: 2 }} testID="comment">
+                <Row style={{ justifyContent: 'space-between' }}>
+                  <Text style={{ color: colors.text, fontWeight: '700' }}>{c.author.name}</Text>
+                  {c.author.id === user?.id || canModerate ? (
+                    <Button
+                      small
+                      variant="link"
+                      title="Delete"
+                      accessibilityLabel={`Delete the comment by ${c.author.name}`}
+                      onPress={async () => {
+                        try {
+                          await api.deleteComment(c.id);
+                          const rest = list.filter((x) => x.id !== c.id);
+                          setComments(rest);
+                          onCount(rest.length);
+                        } catch (err) {
+                          setError(errorMessage(err));
+                        }
+                      }}
+                    />
+                  ) : null}
+                </Row>
+                {/* Plain text, as typed: never markup. */}
+                <Text style={{ color: colors.text }}>{c.text}</Text>
+              </View>
+            ))}
+          </ScrollView>
+          <Field label="Add a comment" value={text} onChangeText={setText} maxLength={1024} />
+          <Notice>{error}</Notice>
+          <Row style={{ justifyContent: 'flex-end' }}>
+            <Button
+              title="Send"
+              disabled={!text.trim()}
+              busy={busy}
+              onPress={async () => {
+                setBusy(true);
+                setError('');
+                try {
+                  const c = await api.addComment(media.id, text);
+                  const all = [...list, c];
+                  setComments(all);
+                  onCount(all.length);
+                  setText('');
+                } catch (err) {
+                  setError(errorMessage(err));
+                } finally {
+                  setBusy(false);
+                }
+              }}
+            />
+          </Row>
+        </View>
+      </View>
+    </View>
   );
 }
 
