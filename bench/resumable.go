@@ -17,7 +17,6 @@ import (
 
 	"github.com/wmory/wmory"
 	"github.com/wmory/wmory/internal/blob"
-	"github.com/wmory/wmory/internal/blob/blobtest"
 	"github.com/wmory/wmory/internal/blob/local"
 	"github.com/wmory/wmory/internal/blob/s3"
 )
@@ -38,18 +37,12 @@ func benchResumable(rounds int) []row {
 	makeBigFile(file)
 	var rows []row
 
-	gw, err := blobtest.LaunchVersityGW(filepath.Join(dir, "gw"))
+	store, stop, err := benchBucket(dir)
 	if err != nil {
 		return []row{{name: "resumable upload, S3", note: err.Error()}}
 	}
-	defer gw.Stop()
-	must(gw.MakeBucket("bench"))
-	os.Setenv("AWS_ACCESS_KEY_ID", gw.Access)
-	os.Setenv("AWS_SECRET_ACCESS_KEY", gw.Secret)
-	os.Setenv("AWS_REGION", "us-east-1")
+	defer stop()
 	ctx := context.Background()
-	store, err := s3.New(ctx, s3.Config{Bucket: "bench", Region: "us-east-1", Endpoint: gw.Endpoint, PathStyle: true})
-	must(err)
 	e := newAPI(ctx, "sqlite:"+filepath.Join(dir, "s3.sqlite"), func(*url.URL) (blob.Store, http.Handler) { return store, nil })
 	var ours, theirs []time.Duration
 	for r := 0; r < rounds; r++ {

@@ -233,24 +233,34 @@ func ddFiles(dir string, clients, each, size int) float64 {
 	return rate
 }
 
-// benchS3Uploads runs the same upload path with versitygw as the store, against
-// plain presigned PUTs of the same bytes to the same versitygw, alternating.
-func benchS3Uploads(rounds int) []row {
-	dir, _ := os.MkdirTemp("", "wmory-bench-s3-")
-	defer os.RemoveAll(dir)
+// benchBucket starts a versitygw under dir with a bucket "bench", and returns
+// the S3 store on it and the function that stops it.
+func benchBucket(dir string) (*s3.Store, func(), error) {
 	gw, err := blobtest.LaunchVersityGW(filepath.Join(dir, "gw"))
 	if err != nil {
-		return []row{{name: "upload path, S3 store", note: err.Error()}}
+		return nil, nil, err
 	}
-	defer gw.Stop()
 	must(gw.MakeBucket("bench"))
 	// The store takes credentials from the SDK's default chain, as in production.
 	os.Setenv("AWS_ACCESS_KEY_ID", gw.Access)
 	os.Setenv("AWS_SECRET_ACCESS_KEY", gw.Secret)
 	os.Setenv("AWS_REGION", "us-east-1")
-	ctx := context.Background()
-	store, err := s3.New(ctx, s3.Config{Bucket: "bench", Region: "us-east-1", Endpoint: gw.Endpoint, PathStyle: true})
+	store, err := s3.New(context.Background(), s3.Config{Bucket: "bench", Region: "us-east-1", Endpoint: gw.Endpoint, PathStyle: true})
 	must(err)
+	return store, gw.Stop, nil
+}
+
+// benchS3Uploads runs the same upload path with versitygw as the store, against
+// plain presigned PUTs of the same bytes to the same versitygw, alternating.
+func benchS3Uploads(rounds int) []row {
+	dir, _ := os.MkdirTemp("", "wmory-bench-s3-")
+	defer os.RemoveAll(dir)
+	store, stop, err := benchBucket(dir)
+	if err != nil {
+		return []row{{name: "upload path, S3 store", note: err.Error()}}
+	}
+	defer stop()
+	ctx := context.Background()
 	e := newAPI(ctx, "sqlite:"+filepath.Join(dir, "db.sqlite"), func(*url.URL) (blob.Store, http.Handler) { return store, nil })
 	defer e.Close()
 

@@ -35,30 +35,28 @@ type credentials struct {
 
 // credentialsPath is $XDG_CONFIG_HOME/wmory/credentials.json (else ~/.config/…).
 func credentialsPath(getenv func(string) string) (string, error) {
-	dir := getenv("XDG_CONFIG_HOME")
-	if dir == "" {
-		home := getenv("HOME")
-		if home == "" {
-			return "", errors.New("neither XDG_CONFIG_HOME nor HOME is set")
-		}
-		dir = filepath.Join(home, ".config")
-	}
-	return filepath.Join(dir, "wmory", "credentials.json"), nil
+	dir, err := userDir(getenv, "XDG_CONFIG_HOME", ".config")
+	return filepath.Join(dir, "wmory", "credentials.json"), err
 }
 
 // resumesPath is where the uploader keeps the state of files it sends in
 // parts, so that a run after an interrupted one resumes them: the user's
 // cache folder.
 func resumesPath(getenv func(string) string) (string, error) {
-	dir := getenv("XDG_CACHE_HOME")
-	if dir == "" {
-		home := getenv("HOME")
-		if home == "" {
-			return "", errors.New("neither XDG_CACHE_HOME nor HOME is set")
-		}
-		dir = filepath.Join(home, ".cache")
+	dir, err := userDir(getenv, "XDG_CACHE_HOME", ".cache")
+	return filepath.Join(dir, "wmory", "uploads"), err
+}
+
+// userDir is the XDG base folder the variable names, else the one under HOME.
+func userDir(getenv func(string) string, variable, underHome string) (string, error) {
+	if dir := getenv(variable); dir != "" {
+		return dir, nil
 	}
-	return filepath.Join(dir, "wmory", "uploads"), nil
+	home := getenv("HOME")
+	if home == "" {
+		return "", fmt.Errorf("neither %s nor HOME is set", variable)
+	}
+	return filepath.Join(home, underHome), nil
 }
 
 func loadCredentials(getenv func(string) string) (*client.Client, error) {

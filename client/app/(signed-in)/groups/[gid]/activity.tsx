@@ -1,10 +1,11 @@
 import { Link, Stack, useLocalSearchParams } from 'expo-router';
-import React, { useCallback, useEffect, useState } from 'react';
+import React, { useCallback } from 'react';
 import { Text, View } from 'react-native';
 import type { Activity } from '@/api';
 import { useSession } from '@/session';
+import { usePages } from '@/usePages';
 import { useGroup } from '@/useGroup';
-import { Body, Button, Card, Loading, Notice, Screen, Title, colors, errorMessage, formatDate } from '@/ui';
+import { Body, Button, Card, Loading, Notice, Screen, Title, colors, formatDate } from '@/ui';
 
 /** "Ana added 23 photos and videos", "Bo joined", … */
 export function describeActivity(a: Activity): string {
@@ -25,29 +26,7 @@ export default function GroupActivity() {
   const { gid } = useLocalSearchParams<{ gid: string }>();
   const { api } = useSession();
   const { group } = useGroup(gid);
-  const [entries, setEntries] = useState<Activity[] | null>(null);
-  const [cursor, setCursor] = useState<string | undefined>();
-  const [error, setError] = useState('');
-  const [busy, setBusy] = useState(false);
-
-  const load = useCallback(
-    async (after?: string) => {
-      setBusy(true);
-      try {
-        const page = await api.activity(gid, after);
-        setEntries((old) => (after ? [...(old ?? []), ...page.items] : page.items));
-        setCursor(page.next_cursor || undefined);
-      } catch (err) {
-        setError(errorMessage(err));
-      } finally {
-        setBusy(false);
-      }
-    },
-    [api, gid],
-  );
-  useEffect(() => {
-    load();
-  }, [load]);
+  const { items: entries, error, busy, more } = usePages(useCallback((after?: string) => api.activity(gid, after), [api, gid]));
 
   return (
     <Screen>
@@ -71,7 +50,7 @@ export default function GroupActivity() {
             </View>
           ))}
           {entries.length === 0 ? <Body muted>Nothing yet.</Body> : null}
-          {cursor ? <Button small variant="secondary" title="Show older" busy={busy} onPress={() => load(cursor)} /> : null}
+          {more ? <Button small variant="secondary" title="Show older" busy={busy} onPress={more} /> : null}
         </Card>
       )}
     </Screen>

@@ -1,10 +1,10 @@
 import { Stack, useLocalSearchParams } from 'expo-router';
-import React, { useCallback, useEffect, useState } from 'react';
+import React, { useCallback } from 'react';
 import { Text, View } from 'react-native';
-import type { AuditEntry } from '@/api';
 import { useSession } from '@/session';
+import { usePages } from '@/usePages';
 import { useGroup } from '@/useGroup';
-import { Body, Button, Card, Loading, Notice, Screen, Title, colors, errorMessage, formatDate } from '@/ui';
+import { Body, Button, Card, Loading, Notice, Screen, Title, colors, formatDate } from '@/ui';
 
 /** "media.delete" → "media delete" */
 const describe = (action: string) => action.replace(/[._]/g, ' ');
@@ -13,35 +13,13 @@ export default function Audit() {
   const { gid } = useLocalSearchParams<{ gid: string }>();
   const { api } = useSession();
   const { group } = useGroup(gid);
-  const [entries, setEntries] = useState<AuditEntry[] | null>(null);
-  const [cursor, setCursor] = useState<string | undefined>();
-  const [error, setError] = useState('');
-  const [busy, setBusy] = useState(false);
-
-  const load = useCallback(
-    async (after?: string) => {
-      setBusy(true);
-      try {
-        const page = await api.audit(gid, after);
-        setEntries((old) => (after ? [...(old ?? []), ...page.items] : page.items));
-        setCursor(page.next_cursor || undefined);
-      } catch (err) {
-        setError(errorMessage(err));
-      } finally {
-        setBusy(false);
-      }
-    },
-    [api, gid],
-  );
-  useEffect(() => {
-    load();
-  }, [load]);
+  const { items: entries, error, busy, more } = usePages(useCallback((after?: string) => api.audit(gid, after), [api, gid]));
 
   return (
     <Screen>
-      <Stack.Screen options={{ title: `${group?.name ?? ''} · Activity` }} />
-      <Title>Activity</Title>
-      <Body muted>Everything that changed in this group, newest first.</Body>
+      <Stack.Screen options={{ title: `${group?.name ?? ''} · Audit log` }} />
+      <Title>Audit log</Title>
+      <Body muted>Every change in this group and who made it, newest first.</Body>
       <Notice>{error}</Notice>
       {!entries ? (
         <Loading />
@@ -59,7 +37,7 @@ export default function Audit() {
             </View>
           ))}
           {entries.length === 0 ? <Body muted>Nothing yet.</Body> : null}
-          {cursor ? <Button small variant="secondary" title="Show older" busy={busy} onPress={() => load(cursor)} /> : null}
+          {more ? <Button small variant="secondary" title="Show older" busy={busy} onPress={more} /> : null}
         </Card>
       )}
     </Screen>
