@@ -4,8 +4,10 @@ import "time"
 
 // Report is a member's complaint about a media item of their group.
 type Report struct {
-	ID         string
-	MediaID    string
+	ID      string
+	MediaID string
+	// CommentID, when set, is the comment on MediaID the report is about.
+	CommentID  string
 	GroupID    string
 	ReporterID string
 	Reason     string

@@ -113,6 +113,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		"POST /api/v1/groups/{gid}/seen":         {nil, want{401, 404, 404, 204, 204, 204}},
 		"GET /api/v1/media/{mid}/comments":       {nil, want{401, 404, 404, 200, 200, 200}},
 		"POST /api/v1/media/{mid}/comments":      {func(scene, *client) any { return map[string]string{"text": "Lovely"} }, want{401, 404, 404, 201, 201, 201}},
+		"POST /api/v1/comments/{cid}/reports":    {func(scene, *client) any { return map[string]string{"reason": "harassment"} }, want{401, 404, 404, 201, 201, 201}},
 		"DELETE /api/v1/comments/{cid}":          {nil, want{401, 404, 404, 403, 204, 204}}, // the target's comment
 		"PUT /api/v1/media/{mid}/like":           {nil, want{401, 404, 404, 204, 204, 204}},
 		"DELETE /api/v1/media/{mid}/like":        {nil, want{401, 404, 404, 204, 204, 204}},

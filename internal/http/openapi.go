@@ -134,8 +134,8 @@ func schemas() schema {
 		"ReportRequest": obj([]string{"reason"}, schema{"reason": schema{"type": "string", "enum": []string{"spam", "nudity", "violence", "harassment", "copyright", "depicts_me", "wrong_group", "other"}},
 			"details": schema{"type": "string", "maxLength": 2000}}),
 		"ResolveRequest": obj([]string{"action"}, schema{"action": schema{"type": "string", "enum": []string{"remove_media", "dismiss", "remove_uploader"}}}),
-		"Report": obj([]string{"id", "media_id", "group_id", "reporter_id", "reason", "details", "status", "action", "created_at", "resolved_at", "resolved_by"}, schema{
-			"id": id, "media_id": id, "group_id": id, "reporter_id": schema{"type": []string{"string", "null"}}, "reason": str, "details": str,
+		"Report": obj([]string{"id", "media_id", "comment_id", "group_id", "reporter_id", "reason", "details", "status", "action", "created_at", "resolved_at", "resolved_by"}, schema{
+			"id": id, "media_id": id, "comment_id": schema{"type": []string{"string", "null"}}, "group_id": id, "reporter_id": schema{"type": []string{"string", "null"}}, "reason": str, "details": str,
 			"status": schema{"type": "string", "enum": []string{"open", "resolved"}}, "action": schema{"type": []string{"string", "null"}},
 			"escalated": boolean, "created_at": dateTime, "resolved_at": schema{"type": []string{"string", "null"}, "format": "date-time"},
 			"resolved_by": schema{"type": []string{"string", "null"}}}),

@@ -16,6 +16,7 @@ type reportRequest struct {
 type reportView struct {
 	ID         string     `json:"id"`
 	MediaID    string     `json:"media_id"`
+	CommentID  *string    `json:"comment_id"`
 	GroupID    string     `json:"group_id"`
 	ReporterID *string    `json:"reporter_id"`
 	Reason     string     `json:"reason"`
@@ -34,6 +35,9 @@ func viewReport(r wmory.Report) reportView {
 	if r.ReporterID != "" {
 		v.ReporterID = &r.ReporterID
 	}
+	if r.CommentID != "" {
+		v.CommentID = &r.CommentID
+	}
 	if r.Action != "" {
 		v.Action = &r.Action
 	}
@@ -44,25 +48,45 @@ func viewReport(r wmory.Report) reportView {
 }
 
 func (s *Server) createReport(w http.ResponseWriter, r *http.Request) error {
-	var req reportRequest
-	if err := decode(w, r, &req); err != nil {
+	reason, details, err := reportOf(w, r)
+	if err != nil {
 		return err
 	}
-	if !wmory.IsReportReason(req.Reason) {
-		return wmory.Invalid("reason", "must be one of spam, nudity, violence, harassment, copyright, depicts_me, wrong_group, other.")
-	}
-	details := ""
-	if req.Details != nil {
-		details = *req.Details
-		if !utf8.ValidString(details) || utf8.RuneCountInString(details) > wmory.MaxReportDetails {
-			return wmory.Invalid("details", "must be valid text of at most 2000 characters.")
-		}
-	}
-	rep, _, err := s.db.CreateReport(r.Context(), s.actor(r), r.PathValue("mid"), req.Reason, details, s.letters)
+	rep, _, err := s.db.CreateReport(r.Context(), s.actor(r), r.PathValue("mid"), reason, details, s.letters)
 	if err != nil {
 		return err
 	}
 	return writeJSON(w, http.StatusCreated, viewReport(*rep))
+}
+
+func (s *Server) createCommentReport(w http.ResponseWriter, r *http.Request) error {
+	reason, details, err := reportOf(w, r)
+	if err != nil {
+		return err
+	}
+	rep, _, err := s.db.CreateCommentReport(r.Context(), s.actor(r), r.PathValue("cid"), reason, details, s.letters)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusCreated, viewReport(*rep))
+}
+
+// reportOf reads and checks a report's reason and details.
+func reportOf(w http.ResponseWriter, r *http.Request) (reason, details string, err error) {
+	var req reportRequest
+	if err := decode(w, r, &req); err != nil {
+		return "", "", err
+	}
+	if !wmory.IsReportReason(req.Reason) {
+		return "", "", wmory.Invalid("reason", "must be one of spam, nudity, violence, harassment, copyright, depicts_me, wrong_group, other.")
+	}
+	if req.Details != nil {
+		details = *req.Details
+		if !utf8.ValidString(details) || utf8.RuneCountInString(details) > wmory.MaxReportDetails {
+			return "", "", wmory.Invalid("details", "must be valid text of at most 2000 characters.")
+		}
+	}
+	return req.Reason, details, nil
 }
 
 func (s *Server) groupReports(w http.ResponseWriter, r *http.Request) error {

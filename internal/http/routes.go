@@ -66,6 +66,7 @@ func routes() []route {
 		{"POST", "/api/v1/groups/{gid}/seen", signedIn, "Mark everything in the group so far as seen by the caller (its unseen_count starts again from 0)", "", 204, "", false, (*Server).markSeen},
 		{"GET", "/api/v1/media/{mid}/comments", signedIn, "An item's comments, oldest first", "", 200, "CommentList", true, (*Server).comments},
 		{"POST", "/api/v1/media/{mid}/comments", signedIn, "Comment on an item (plain text, 1 to 1024 characters; 30 per member per 10 minutes)", "CommentRequest", 201, "Comment", false, (*Server).addComment},
+		{"POST", "/api/v1/comments/{cid}/reports", signedIn, "Report a comment into the group's report queue (remove_media then removes the comment)", "ReportRequest", 201, "Report", false, (*Server).createCommentReport},
 		{"DELETE", "/api/v1/comments/{cid}", signedIn, "Delete a comment: its author, or the group's owner and admins", "", 204, "", false, (*Server).deleteComment},
 		{"PUT", "/api/v1/media/{mid}/like", signedIn, "Like an item (once per member; again changes nothing)", "", 204, "", false, (*Server).like},
 		{"DELETE", "/api/v1/media/{mid}/like", signedIn, "Withdraw a like (none changes nothing)", "", 204, "", false, (*Server).unlike},

@@ -142,3 +142,41 @@ func TestTogether(t *testing.T) {
 		}
 	})
 }
+
+// A comment reported goes into the group's queue without hiding its item;
+// resolving it removes the comment, not the photo.
+func TestCommentReports(t *testing.T) {
+	sqldbtest.ForEach(t, func(t *testing.T, eng sqldbtest.Engine) {
+		e := newEnv(t, eng)
+		gid, owner, cs := e.moderationScene("uploader", "rude", "a", "b", "c")
+		uploader, rude := cs[0], cs[1]
+		mid := uploader.upload(gid, "a.jpg", "image/jpeg", tinyJPEG).str("id")
+		cid := rude.must(201, "POST", "/api/v1/media/"+mid+"/comments", map[string]string{"text": "Nobody wants to see this"}).str("id")
+		var rid string
+		for _, c := range cs[2:] {
+			rep := c.must(201, "POST", "/api/v1/comments/"+cid+"/reports", map[string]string{"reason": "harassment"}).json()
+			if rep["comment_id"] != cid || rep["media_id"] != mid {
+				t.Fatalf("report %v", rep)
+			}
+			rid = rep["id"].(string)
+		}
+		cs[2].must(409, "POST", "/api/v1/comments/"+cid+"/reports", map[string]string{"reason": "spam"})
+		// Three reports on the comment hide nothing: the photo is not reported.
+		if r := cs[2].must(200, "GET", "/api/v1/media/"+mid, nil).json(); r["id"] != mid {
+			t.Fatalf("the item %v", r)
+		}
+		queue := owner.must(200, "GET", "/api/v1/groups/"+gid+"/reports?status=open", nil).items()
+		if len(queue) != 3 || queue[0]["comment_id"] != cid {
+			t.Fatalf("queue %v", queue)
+		}
+		owner.must(200, "POST", "/api/v1/reports/"+rid+"/resolve", map[string]string{"action": "remove_media"})
+		if n := len(owner.must(200, "GET", "/api/v1/groups/"+gid+"/reports?status=open", nil).items()); n != 0 {
+			t.Fatalf("%d reports still open", n)
+		}
+		if comments := owner.must(200, "GET", "/api/v1/media/"+mid+"/comments", nil).items(); len(comments) != 0 {
+			t.Fatalf("the comment survived: %v", comments)
+		}
+		owner.must(200, "GET", "/api/v1/media/"+mid, nil)
+		cs[2].must(404, "POST", "/api/v1/comments/"+cid+"/reports", map[string]string{"reason": "spam"})
+	})
+}

@@ -12,17 +12,17 @@ import (
 	"github.com/wmory/wmory/internal/mail"
 )
 
-const reportColumns = `r.id, r.media_id, r.group_id, r.reporter_id, r.reason, r.details, r.status, r.action, r.escalated_at, r.created_at, r.resolved_at, r.resolved_by`
+const reportColumns = `r.id, r.media_id, r.group_id, r.reporter_id, r.reason, r.details, r.status, r.action, r.escalated_at, r.created_at, r.resolved_at, r.resolved_by, r.comment_id`
 
 func scanReport(row scanner) (*wmory.Report, error) {
 	var r wmory.Report
-	var reporter, resolvedBy sql.NullString
+	var reporter, resolvedBy, comment sql.NullString
 	var escalated, resolved sql.NullInt64
 	var created int64
-	if err := row.Scan(&r.ID, &r.MediaID, &r.GroupID, &reporter, &r.Reason, &r.Details, &r.Status, &r.Action, &escalated, &created, &resolved, &resolvedBy); err != nil {
+	if err := row.Scan(&r.ID, &r.MediaID, &r.GroupID, &reporter, &r.Reason, &r.Details, &r.Status, &r.Action, &escalated, &created, &resolved, &resolvedBy, &comment); err != nil {
 		return nil, err
 	}
-	r.ReporterID, r.ResolvedBy, r.Escalated, r.CreatedAt = reporter.String, resolvedBy.String, escalated.Valid, fromMS(created)
+	r.ReporterID, r.ResolvedBy, r.Escalated, r.CreatedAt, r.CommentID = reporter.String, resolvedBy.String, escalated.Valid, fromMS(created), comment.String
 	if resolved.Valid {
 		t := fromMS(resolved.Int64)
 		r.ResolvedAt = &t
@@ -35,16 +35,39 @@ func scanReport(row scanner) (*wmory.Report, error) {
 // Aliases: media for the media table's, g for groups.
 func visibleToMembers(media string) string {
 	return `(g.auto_hide_reports = 0 OR (SELECT COUNT(DISTINCT hr.reporter_id) FROM reports hr
-	WHERE hr.media_id = ` + media + `.id AND hr.status = 'open') < g.auto_hide_reports)`
+	WHERE hr.media_id = ` + media + `.id AND hr.comment_id IS NULL AND hr.status = 'open') < g.auto_hide_reports)`
 }
 
 // CreateReport files a member's report on an item of its group. It returns the
 // addresses to notify, at most once per group and hour.
 func (db *DB) CreateReport(ctx context.Context, actor wmory.Actor, mediaID, reason, details string, letters mail.Letters) (*wmory.Report, []string, error) {
+	return db.createReport(ctx, actor, mediaID, "", reason, details, letters)
+}
+
+// CreateCommentReport files a member's report on a comment, into the same
+// queue; it never hides the item.
+func (db *DB) CreateCommentReport(ctx context.Context, actor wmory.Actor, commentID, reason, details string, letters mail.Letters) (*wmory.Report, []string, error) {
+	var mediaID string
+	err := db.sql.QueryRowContext(ctx, db.rebind(`SELECT media_id FROM comments WHERE id = ?`), commentID).Scan(&mediaID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil, wmory.NotFound("Comment")
+	}
+	if err != nil {
+		return nil, nil, db.domainError(err)
+	}
+	rep, notify, err := db.createReport(ctx, actor, mediaID, commentID, reason, details, letters)
+	if wmory.ErrorCode(err) == wmory.ECodeNotFound {
+		err = wmory.NotFound("Comment")
+	}
+	return rep, notify, err
+}
+
+func (db *DB) createReport(ctx context.Context, actor wmory.Actor, mediaID, commentID, reason, details string, letters mail.Letters) (*wmory.Report, []string, error) {
 	var rep *wmory.Report
 	var notify []string
 	err := db.inTx(ctx, func(tx *Tx) error {
 		notify = nil
+		// Any member may report, an item hidden by others' reports included.
 		var groupID string
 		err := tx.queryRow(ctx, `SELECT m.group_id FROM media m JOIN group_members gm ON gm.group_id = m.group_id AND gm.user_id = ? WHERE m.id = ?`,
 			actor.UserID, mediaID).Scan(&groupID)
@@ -54,21 +77,29 @@ func (db *DB) CreateReport(ctx context.Context, actor wmory.Actor, mediaID, reas
 		if err != nil {
 			return err
 		}
+		what, openKey := "item", mediaID+":"+actor.UserID
+		if commentID != "" {
+			what, openKey = "comment", "c"+commentID+":"+actor.UserID
+		}
 		var open int
-		if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM reports WHERE open_key = ?`, mediaID+":"+actor.UserID).Scan(&open); err != nil {
+		if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM reports WHERE open_key = ?`, openKey).Scan(&open); err != nil {
 			return err
 		}
 		if open > 0 {
-			return wmory.Errorf(wmory.ECodeAlreadyReported, "You already reported this item; a moderator will look at it.")
+			return wmory.Errorf(wmory.ECodeAlreadyReported, "You already reported this %s; a moderator will look at it.", what)
 		}
-		rep = &wmory.Report{ID: wmory.NewID(tx.now), MediaID: mediaID, GroupID: groupID, ReporterID: actor.UserID, Reason: reason,
+		rep = &wmory.Report{ID: wmory.NewID(tx.now), MediaID: mediaID, CommentID: commentID, GroupID: groupID, ReporterID: actor.UserID, Reason: reason,
 			Details: details, Status: wmory.ReportOpen, CreatedAt: fromMS(ms(tx.now))}
-		if _, err := tx.exec(ctx, `INSERT INTO reports (id, media_id, group_id, reporter_id, reason, details, status, action, open_key, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, '', ?, ?)`, rep.ID, mediaID, groupID, actor.UserID, reason, details, wmory.ReportOpen,
-			mediaID+":"+actor.UserID, ms(tx.now)); err != nil {
+		if _, err := tx.exec(ctx, `INSERT INTO reports (id, media_id, comment_id, group_id, reporter_id, reason, details, status, action, open_key, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, '', ?, ?)`, rep.ID, mediaID, nullString(commentID), groupID, actor.UserID, reason, details, wmory.ReportOpen,
+			openKey, ms(tx.now)); err != nil {
 			return err
 		}
-		if err := tx.audit(ctx, actor, groupID, wmory.AuditReportCreate, wmory.AuditTargetReport, rep.ID, map[string]any{"media_id": mediaID, "reason": reason}); err != nil {
+		target := map[string]any{"media_id": mediaID, "reason": reason}
+		if commentID != "" {
+			target["comment_id"] = commentID
+		}
+		if err := tx.audit(ctx, actor, groupID, wmory.AuditReportCreate, wmory.AuditTargetReport, rep.ID, target); err != nil {
 			return err
 		}
 		// One notice per group and hour: claim the slot with a guarded write.
@@ -205,8 +236,13 @@ func (db *DB) ResolveReport(ctx context.Context, actor wmory.Actor, reportID, ac
 		if err != nil {
 			return err
 		}
+		// Who the report is about: the item's uploader, or the comment's author.
 		var uploader string
-		err = tx.queryRow(ctx, `SELECT uploader_id FROM media WHERE id = ?`, r.MediaID).Scan(&uploader)
+		if r.CommentID != "" {
+			err = tx.queryRow(ctx, `SELECT author_id FROM comments WHERE id = ?`, r.CommentID).Scan(&uploader)
+		} else {
+			err = tx.queryRow(ctx, `SELECT uploader_id FROM media WHERE id = ?`, r.MediaID).Scan(&uploader)
+		}
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
@@ -235,14 +271,25 @@ func (db *DB) ResolveReport(ctx context.Context, actor wmory.Actor, reportID, ac
 				return err
 			}
 		}
-		if action != "dismiss" && uploader != "" {
-			if err := tx.removeMedia(ctx, actor, r.GroupID, r.MediaID, map[string]any{"report_id": r.ID}); err != nil {
-				return err
-			}
+		// Every open report on the same item (or comment) is settled with it.
+		same, arg := `media_id = ? AND comment_id IS NULL`, r.MediaID
+		if r.CommentID != "" {
+			same, arg = `comment_id = ?`, r.CommentID
 		}
 		if _, err := tx.exec(ctx, `UPDATE reports SET status = ?, action = ?, resolved_at = ?, resolved_by = ?, open_key = NULL
-			WHERE media_id = ? AND status = ?`, wmory.ReportResolved, action, ms(tx.now), actor.UserID, r.MediaID, wmory.ReportOpen); err != nil {
+			WHERE `+same+` AND status = ?`, wmory.ReportResolved, action, ms(tx.now), actor.UserID, arg, wmory.ReportOpen); err != nil {
 			return err
+		}
+		if action != "dismiss" && uploader != "" {
+			var err error
+			if r.CommentID != "" {
+				err = tx.removeComment(ctx, actor, r.GroupID, r.MediaID, r.CommentID, map[string]any{"report_id": r.ID})
+			} else {
+				err = tx.removeMedia(ctx, actor, r.GroupID, r.MediaID, map[string]any{"report_id": r.ID})
+			}
+			if err != nil {
+				return err
+			}
 		}
 		if err := tx.audit(ctx, actor, r.GroupID, wmory.AuditReportResolve, wmory.AuditTargetReport, r.ID, map[string]any{"action": action, "media_id": r.MediaID}); err != nil {
 			return err

@@ -142,14 +142,28 @@ func (db *DB) DeleteComment(ctx context.Context, actor wmory.Actor, commentID st
 				return err
 			}
 		}
-		if _, err := tx.exec(ctx, `DELETE FROM comments WHERE id = ?`, commentID); err != nil {
-			return err
-		}
-		if _, err := tx.exec(ctx, `DELETE FROM activity WHERE comment_id = ?`, commentID); err != nil {
-			return err
-		}
-		return tx.audit(ctx, actor, groupID, wmory.AuditCommentDelete, wmory.AuditTargetComment, commentID, map[string]any{"media_id": mediaID})
+		return tx.removeComment(ctx, actor, groupID, mediaID, commentID, nil)
 	})
+}
+
+// removeComment deletes a comment and its entry in the activity; reports
+// still open about it are settled, the comment being gone.
+func (tx *Tx) removeComment(ctx context.Context, actor wmory.Actor, groupID, mediaID, commentID string, details map[string]any) error {
+	if _, err := tx.exec(ctx, `DELETE FROM comments WHERE id = ?`, commentID); err != nil {
+		return err
+	}
+	if _, err := tx.exec(ctx, `DELETE FROM activity WHERE comment_id = ?`, commentID); err != nil {
+		return err
+	}
+	if _, err := tx.exec(ctx, `UPDATE reports SET status = ?, action = ?, resolved_at = ?, resolved_by = ?, open_key = NULL WHERE comment_id = ? AND status = ?`,
+		wmory.ReportResolved, "remove_media", ms(tx.now), actor.UserID, commentID, wmory.ReportOpen); err != nil {
+		return err
+	}
+	if details == nil {
+		details = map[string]any{}
+	}
+	details["media_id"] = mediaID
+	return tx.audit(ctx, actor, groupID, wmory.AuditCommentDelete, wmory.AuditTargetComment, commentID, details)
 }
 
 // addActivity writes an entry of a group's activity.
