@@ -157,6 +157,7 @@ type Upload struct {
 	ContentType string
 	Size        int64
 	SHA256      string // hex, when the client declared it
+	TimeZone    string // the uploader's (IANA), when the client said it
 	Status      UploadStatus
 	MediaID     string
 	ExpiresAt   time.Time
@@ -224,10 +225,15 @@ type Media struct {
 	// read as UTC), else the upload time.
 	TakenAt time.Time
 	// TakenOffset is the camera's UTC offset in minutes east, when the file
-	// recorded one.
+	// recorded one (or the uploader's time zone gave it).
 	TakenOffset *int
-	UploadedAt  time.Time
-	Status      string
+	// TakenAtSource says where TakenAt came from: the file, or the upload.
+	TakenAtSource TakenAtSource
+	// UploadTimeZone is the uploader's time zone (IANA) when the client said
+	// it: processing reads a camera clock without an offset in it.
+	UploadTimeZone string
+	UploadedAt     time.Time
+	Status         string
 	// FailureReason is set when Status is failed.
 	FailureReason FailureReason
 	// LikeCount and CommentCount are the item's; LikedByMe says whether the
@@ -240,6 +246,14 @@ type Media struct {
 	PlaybackFailure FailureReason
 	PlaybackBytes   int64
 }
+
+// TakenAtSource is where an item's capture time came from.
+type TakenAtSource string
+
+const (
+	TakenFromCamera TakenAtSource = "camera" // the file's metadata
+	TakenAtUpload   TakenAtSource = "upload" // the file said nothing: the upload time
+)
 
 // PlaybackStatus is where an item's playback rendition stands: a video's is
 // pending until it is made (ready) or cannot be (failed, the original still

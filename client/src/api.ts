@@ -58,6 +58,15 @@ export type Comment = Schemas['Comment'];
 export type Activity = Schemas['Activity'];
 
 /** An error answered by the server (with its contract code) or met on the way. */
+/** The device's IANA time zone, or undefined where the platform cannot say. */
+export function deviceTimeZone(): string | undefined {
+  try {
+    return Intl.DateTimeFormat().resolvedOptions().timeZone || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export class ApiError extends Error {
   readonly status: number;
   readonly code: string;
@@ -241,12 +250,13 @@ export class Api {
   }
 
   // Media
+  /** The device's time zone goes along: a camera clock the file gives without an offset is read in it. */
   authorizeUpload(gid: string, file: { filename: string; content_type: string; size: number; sha256?: string }) {
-    return this.request<UploadGrant>('POST', `/api/v1/groups/${seg(gid)}/uploads`, file);
+    return this.request<UploadGrant>('POST', `/api/v1/groups/${seg(gid)}/uploads`, { ...file, time_zone: deviceTimeZone() });
   }
   /** Authorizes a file sent in parts (resumable): its parts' URLs are signed on request. */
   authorizeResumable(gid: string, file: { filename: string; content_type: string; size: number; sha256?: string }) {
-    return this.request<ResumableGrant>('POST', `/api/v1/groups/${seg(gid)}/uploads`, { ...file, resumable: true });
+    return this.request<ResumableGrant>('POST', `/api/v1/groups/${seg(gid)}/uploads`, { ...file, resumable: true, time_zone: deviceTimeZone() });
   }
   signParts(uploadId: string, numbers: number[]) {
     return this.request<Schemas['Parts']>('POST', `/api/v1/uploads/${seg(uploadId)}/parts`, { numbers }).then((r) => r.parts);

@@ -989,6 +989,8 @@ export interface components {
             taken_at: string;
             taken_at_local: string;
             taken_at_offset: string | null;
+            /** @enum {string} */
+            taken_at_source: "camera" | "upload";
             /** Format: uri */
             thumbnail_url?: string;
             /** Format: date-time */
@@ -1177,6 +1179,8 @@ export interface components {
             resumable?: boolean;
             sha256?: string;
             size: number;
+            /** @description the uploader's IANA time zone: a camera clock without an offset is read in it */
+            time_zone?: string;
         };
         User: {
             /** Format: date-time */

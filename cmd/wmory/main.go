@@ -7,6 +7,9 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	// Time zones travel with the binary: uploads name the uploader's, and a
+	// minimal image or a Lambda runtime may have no zone database.
+	_ "time/tzdata"
 )
 
 func main() {

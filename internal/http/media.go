@@ -25,6 +25,7 @@ type authorizeUploadRequest struct {
 	Size        int64   `json:"size"`
 	SHA256      *string `json:"sha256"`
 	Resumable   bool    `json:"resumable"`
+	TimeZone    string  `json:"time_zone"`
 }
 
 type uploadView struct {
@@ -49,7 +50,7 @@ func (s *Server) authorizeUpload(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	u, signed, err := s.media.Authorize(r.Context(), s.actor(r), media.UploadRequest{GroupID: r.PathValue("gid"), Filename: req.Filename,
-		ContentType: req.ContentType, Size: req.Size, SHA256: req.SHA256, Resumable: req.Resumable}, validID)
+		ContentType: req.ContentType, Size: req.Size, SHA256: req.SHA256, Resumable: req.Resumable, TimeZone: req.TimeZone}, validID)
 	if err != nil {
 		return err
 	}
@@ -150,8 +151,11 @@ type mediaView struct {
 	TakenAt     time.Time    `json:"taken_at"`
 	// TakenAtLocal is the wall-clock time where it was taken, for display as
 	// it is; TakenAtOffset that place's UTC offset, when the file said.
-	TakenAtLocal  string    `json:"taken_at_local"`
-	TakenAtOffset *string   `json:"taken_at_offset"`
+	TakenAtLocal  string  `json:"taken_at_local"`
+	TakenAtOffset *string `json:"taken_at_offset"`
+	// TakenAtSource says where taken_at came from: the file ("camera") or
+	// the upload.
+	TakenAtSource string    `json:"taken_at_source"`
 	UploadedAt    time.Time `json:"uploaded_at"`
 	Status        string    `json:"status"`
 	// FailureReason says why a failed item failed, as a code.
@@ -174,7 +178,7 @@ func (s *Server) viewMedia(ctx context.Context, m *wmory.Media, original bool) (
 	v := mediaView{ID: m.ID, GroupID: m.GroupID, Uploader: uploaderView{ID: m.UploaderID, Name: m.UploaderName}, Kind: string(m.Kind),
 		ContentType: m.ContentType, Filename: m.Filename, Size: m.Size, Width: m.Width, Height: m.Height, DurationMS: m.DurationMS,
 		TakenAt: m.TakenAt, TakenAtLocal: m.TakenAtLocal().Format("2006-01-02T15:04:05"), UploadedAt: m.UploadedAt, Status: m.Status,
-		PlaybackStatus: string(m.Playback), LikeCount: m.LikeCount, LikedByMe: m.LikedByMe, CommentCount: m.CommentCount}
+		TakenAtSource: string(m.TakenAtSource), PlaybackStatus: string(m.Playback), LikeCount: m.LikeCount, LikedByMe: m.LikedByMe, CommentCount: m.CommentCount}
 	if m.TakenOffset != nil {
 		offset := wmory.FormatOffset(*m.TakenOffset)
 		v.TakenAtOffset = &offset

@@ -107,7 +107,8 @@ func schemas() schema {
 			"group_id": str, "action": str, "target_type": str, "target_id": str, "ip": str, "details": schema{"type": "object", "additionalProperties": true}}),
 		"AuditList": list("AuditEntry"),
 		"UploadRequest": obj([]string{"filename", "content_type", "size"}, schema{"filename": str, "content_type": str,
-			"size": schema{"type": "integer", "minimum": 1}, "sha256": schema{"type": "string", "pattern": "^[0-9a-fA-F]{64}$"}, "resumable": boolean}),
+			"size": schema{"type": "integer", "minimum": 1}, "sha256": schema{"type": "string", "pattern": "^[0-9a-fA-F]{64}$"}, "resumable": boolean,
+			"time_zone": schema{"type": "string", "description": "the uploader's IANA time zone: a camera clock without an offset is read in it"}}),
 		"Upload":          schema{"oneOf": []schema{ref("SingleUpload"), ref("ResumableUpload")}},
 		"SingleUpload":    obj([]string{"upload_id", "method", "url", "headers", "expires_at"}, signedRequest(schema{"upload_id": id})),
 		"ResumableUpload": obj([]string{"upload_id", "resumable", "part_size", "part_count", "expires_at"}, schema{"upload_id": id, "resumable": schema{"const": true}, "part_size": integer, "part_count": integer, "expires_at": dateTime}),
@@ -118,7 +119,7 @@ func schemas() schema {
 			"upload_id": id, "status": schema{"type": "string", "enum": []string{"pending", "completed", "rejected", "expired", "abandoned"}},
 			"filename": str, "size": integer, "resumable": boolean, "part_size": integer, "part_count": integer, "expires_at": dateTime,
 			"media_id": id, "parts_done": schema{"type": "array", "items": obj([]string{"number", "size"}, schema{"number": integer, "size": integer})}}),
-		"Media": obj([]string{"id", "group_id", "uploader", "kind", "content_type", "filename", "size", "width", "height", "duration_ms", "taken_at", "taken_at_local", "taken_at_offset", "uploaded_at", "status", "failure_reason", "playback_status", "playback_failure_reason", "like_count", "liked_by_me", "comment_count"}, schema{
+		"Media": obj([]string{"id", "group_id", "uploader", "kind", "content_type", "filename", "size", "width", "height", "duration_ms", "taken_at", "taken_at_local", "taken_at_offset", "uploaded_at", "status", "failure_reason", "playback_status", "playback_failure_reason", "like_count", "liked_by_me", "comment_count", "taken_at_source"}, schema{
 			"id": id, "group_id": id, "uploader": obj([]string{"id", "name"}, schema{"id": str, "name": str}),
 			"kind": schema{"type": "string", "enum": []string{"photo", "video"}}, "content_type": str, "filename": str, "size": integer,
 			"width": schema{"type": []string{"integer", "null"}}, "height": schema{"type": []string{"integer", "null"}}, "duration_ms": schema{"type": []string{"integer", "null"}},
@@ -127,7 +128,8 @@ func schemas() schema {
 			"failure_reason": failureReason, "playback_status": schema{"type": "string", "enum": []string{"pending", "ready", "failed", "none"}},
 			"playback_failure_reason": failureReason, "playback_url": schema{"type": "string", "format": "uri"},
 			"like_count": integer, "liked_by_me": boolean, "comment_count": integer,
-			"thumbnail_url": schema{"type": "string", "format": "uri"}, "preview_url": schema{"type": "string", "format": "uri"}, "original_url": schema{"type": "string", "format": "uri"}}),
+			"taken_at_source": schema{"type": "string", "enum": []string{"camera", "upload"}},
+			"thumbnail_url":   schema{"type": "string", "format": "uri"}, "preview_url": schema{"type": "string", "format": "uri"}, "original_url": schema{"type": "string", "format": "uri"}}),
 		"MediaList": list("Media"),
 		"Month":     obj([]string{"month", "count"}, schema{"month": schema{"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$"}, "count": integer}),
 		"MonthList": list("Month"),

@@ -2,11 +2,13 @@ package http_test
 
 import (
 	"fmt"
+	"os"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/wmory/wmory/internal/imaging/imagingtest"
 	"github.com/wmory/wmory/internal/sqldb/sqldbtest"
 )
 
@@ -178,5 +180,67 @@ func TestCommentReports(t *testing.T) {
 		}
 		owner.must(200, "GET", "/api/v1/media/"+mid, nil)
 		cs[2].must(404, "POST", "/api/v1/comments/"+cid+"/reports", map[string]string{"reason": "spam"})
+	})
+}
+
+// Capture times as people remember them: the camera's offset where the file
+// has one, else the uploader's time zone when the app said it, else the
+// upload; and the gallery in the order things happened.
+func TestCaptureTimes(t *testing.T) {
+	sqldbtest.ForEach(t, func(t *testing.T, eng sqldbtest.Engine) {
+		e := newEnv(t, eng)
+		ann := e.signup("ann@example.com", "Ann")
+		gid := ann.must(201, "POST", "/api/v1/groups", map[string]string{"name": "Trip"}).str("id")
+		camera, err := os.ReadFile("../imaging/testdata/camera.jpg")
+		if err != nil {
+			t.Fatal(err)
+		}
+		shot := func(wall, offset string) []byte {
+			b, err := imagingtest.WithCaptureTime(camera, wall, offset)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return b
+		}
+		send := func(name string, body []byte, zone string) string {
+			up := ann.must(201, "POST", "/api/v1/groups/"+gid+"/uploads", map[string]any{"filename": name, "content_type": "image/jpeg", "size": len(body), "time_zone": zone})
+			if code := ann.sendSigned(up, body); code/100 != 2 {
+				t.Fatalf("PUT %s = %d", name, code)
+			}
+			return ann.must(201, "POST", "/api/v1/uploads/"+up.str("upload_id")+"/complete", nil).str("id")
+		}
+		newYork := send("ny.jpg", shot("2020:02:19 19:00:00", "-04:00"), "")
+		paris := send("paris.jpg", shot("2020:02:19 19:01:00", "+02:00"), "America/New_York") // the file's offset wins
+		zoned := send("zoned.jpg", shot("2020:02:19 19:00:00", ""), "America/New_York")
+		bare := send("bare.jpg", shot("2020:02:19 19:00:00", ""), "")
+		alpha, _ := os.ReadFile("../imaging/testdata/alpha.png")
+		up := ann.must(201, "POST", "/api/v1/groups/"+gid+"/uploads", map[string]any{"filename": "a.png", "content_type": "image/png", "size": len(alpha)})
+		ann.sendSigned(up, alpha)
+		none := ann.must(201, "POST", "/api/v1/uploads/"+up.str("upload_id")+"/complete", nil).str("id")
+		ann.must(400, "POST", "/api/v1/groups/"+gid+"/uploads", map[string]any{"filename": "x.jpg", "content_type": "image/jpeg", "size": 10, "time_zone": "Mars/Olympus"})
+		e.processMedia()
+
+		for id, want := range map[string][4]any{
+			newYork: {"2020-02-19T23:00:00Z", "2020-02-19T19:00:00", "-04:00", "camera"},
+			paris:   {"2020-02-19T17:01:00Z", "2020-02-19T19:01:00", "+02:00", "camera"},
+			zoned:   {"2020-02-20T00:00:00Z", "2020-02-19T19:00:00", "-05:00", "camera"},
+			bare:    {"2020-02-19T19:00:00Z", "2020-02-19T19:00:00", nil, "camera"},
+		} {
+			m := ann.must(200, "GET", "/api/v1/media/"+id, nil).json()
+			if got := [4]any{m["taken_at"], m["taken_at_local"], m["taken_at_offset"], m["taken_at_source"]}; got != want {
+				t.Errorf("%s: %v; want %v", m["filename"], got, want)
+			}
+		}
+		if m := ann.must(200, "GET", "/api/v1/media/"+none, nil).json(); m["taken_at_source"] != "upload" {
+			t.Errorf("a file without a capture time: %v", m["taken_at_source"])
+		}
+		// Newest first, by the instant: 19:00 in New York came after 19:01 in Paris.
+		var order []string
+		for _, m := range ann.must(200, "GET", "/api/v1/groups/"+gid+"/media?until=2021-01-01T00:00:00Z", nil).items() {
+			order = append(order, m["filename"].(string))
+		}
+		if !slices.Equal(order, []string{"zoned.jpg", "ny.jpg", "bare.jpg", "paris.jpg"}) {
+			t.Fatalf("gallery order %v", order)
+		}
 	})
 }

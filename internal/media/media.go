@@ -122,6 +122,9 @@ type UploadRequest struct {
 	SHA256      *string // hex, optional
 	// Resumable asks to send the file in parts (see SignParts).
 	Resumable bool
+	// TimeZone is where the uploader is (IANA, such as Europe/Lisbon), when
+	// the client says it: a camera clock without an offset is read in it.
+	TimeZone string
 }
 
 // Authorize checks an upload request (type, size, the member's limits and
@@ -163,6 +166,11 @@ func (s *Service) Authorize(ctx context.Context, actor wmory.Actor, req UploadRe
 		}
 		sum = strings.ToLower(*req.SHA256)
 	}
+	if req.TimeZone != "" {
+		if _, err := time.LoadLocation(req.TimeZone); err != nil || req.TimeZone == "Local" {
+			return nil, none, wmory.Invalid("time_zone", "must be a time zone such as Europe/Lisbon.")
+		}
+	}
 	if !validID(req.GroupID) {
 		return nil, none, wmory.NotFound("Group")
 	}
@@ -174,7 +182,7 @@ func (s *Service) Authorize(ctx context.Context, actor wmory.Actor, req UploadRe
 	// The object key is the server's alone: the group and a fresh id.
 	id := wmory.NewID(s.db.Clock())
 	u := &wmory.Upload{ID: id, GroupID: req.GroupID, ObjectKey: wmory.UploadPrefix + req.GroupID + "/" + id, Filename: name,
-		ContentType: ct, Size: req.Size, SHA256: sum}
+		ContentType: ct, Size: req.Size, SHA256: sum, TimeZone: req.TimeZone}
 	if req.Resumable {
 		if err := s.beginMultipart(ctx, u); err != nil {
 			return nil, none, err
@@ -481,6 +489,9 @@ func (p *Processor) process(ctx context.Context, id string) error {
 			return fmt.Errorf("store derived image: %w", err)
 		}
 	}
+	if res.TakenAt != nil && res.TakenOffset == nil && m.UploadTimeZone != "" {
+		res.TakenAt, res.TakenOffset = inZone(*res.TakenAt, m.UploadTimeZone)
+	}
 	processed := sqldb.Processed{Width: res.Width, Height: res.Height, TakenAt: res.TakenAt, TakenOffset: res.TakenOffset, DurationMS: res.DurationMS}
 	if res.Source != nil {
 		if processed.RenditionSource, err = json.Marshal(res.Source); err != nil {
@@ -547,4 +558,18 @@ func withLocalCopy(r io.Reader, fn func(path string) error) error {
 		return err
 	}
 	return fn(f.Name())
+}
+
+// inZone reads a camera clock the file gave without an offset (held as UTC)
+// in the uploader's time zone: the instant it was there, and that offset.
+func inZone(wall time.Time, zone string) (*time.Time, *int) {
+	loc, err := time.LoadLocation(zone)
+	if err != nil {
+		return &wall, nil
+	}
+	local := time.Date(wall.Year(), wall.Month(), wall.Day(), wall.Hour(), wall.Minute(), wall.Second(), wall.Nanosecond(), loc)
+	_, seconds := local.Zone()
+	minutes := seconds / 60
+	at := local.UTC()
+	return &at, &minutes
 }

@@ -72,9 +72,9 @@ func (db *DB) AuthorizeUpload(ctx context.Context, actor wmory.Actor, u *wmory.U
 		}
 		u.ExpiresAt = fromMS(ms(tx.now.Add(life)))
 		u.Status, u.UserID = wmory.UploadPending, actor.UserID
-		if _, err := tx.exec(ctx, `INSERT INTO uploads (id, user_id, group_id, object_key, filename, content_type, size, quota_day, status, created_at, expires_at, sha256, multipart_id, part_size)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, u.ID, actor.UserID, u.GroupID, u.ObjectKey, u.Filename, u.ContentType, u.Size, day,
-			wmory.UploadPending, ms(tx.now), ms(u.ExpiresAt), nullString(u.SHA256), nullString(u.MultipartID), u.PartSize); err != nil {
+		if _, err := tx.exec(ctx, `INSERT INTO uploads (id, user_id, group_id, object_key, filename, content_type, size, quota_day, status, created_at, expires_at, sha256, multipart_id, part_size, time_zone)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, u.ID, actor.UserID, u.GroupID, u.ObjectKey, u.Filename, u.ContentType, u.Size, day,
+			wmory.UploadPending, ms(tx.now), ms(u.ExpiresAt), nullString(u.SHA256), nullString(u.MultipartID), u.PartSize, nullString(u.TimeZone)); err != nil {
 			return err
 		}
 		return tx.audit(ctx, actor, u.GroupID, wmory.AuditUploadAuthorize, wmory.AuditTargetUpload, u.ID,
@@ -485,7 +485,7 @@ func (db *DB) QuotaUsed(ctx context.Context, userID string) (bytes, files int64,
 
 const mediaColumns = `m.id, m.group_id, m.uploader_id, u.name, m.kind, m.content_type, m.filename, m.size, m.object_key,
 	m.width, m.height, m.duration_ms, m.taken_at, m.taken_offset, m.uploaded_at, m.status, m.failure_reason,
-	m.playback_status, m.playback_failure, m.playback_bytes,
+	m.playback_status, m.playback_failure, m.playback_bytes, m.taken_at_source,
 	(SELECT COUNT(*) FROM likes lk WHERE lk.media_id = m.id), (SELECT COUNT(*) FROM comments cm WHERE cm.media_id = m.id)`
 
 func scanMedia(row scanner) (*wmory.Media, error) { return scanMediaExtra(row) }
@@ -511,7 +511,7 @@ func scanMediaExtra(row scanner, extra ...any) (*wmory.Media, error) {
 	var taken, uploaded int64
 	var reason, playbackFailure sql.NullString
 	if err := row.Scan(append([]any{&m.ID, &m.GroupID, &m.UploaderID, &m.UploaderName, &kind, &m.ContentType, &m.Filename, &m.Size, &m.ObjectKey,
-		&w, &h, &d, &taken, &offset, &uploaded, &m.Status, &reason, &m.Playback, &playbackFailure, &m.PlaybackBytes,
+		&w, &h, &d, &taken, &offset, &uploaded, &m.Status, &reason, &m.Playback, &playbackFailure, &m.PlaybackBytes, &m.TakenAtSource,
 		&m.LikeCount, &m.CommentCount}, extra...)...); err != nil {
 		return nil, err
 	}
@@ -777,13 +777,18 @@ func maxTime(a, b time.Time) time.Time {
 func (db *DB) MediaToProcess(ctx context.Context, id string) (*wmory.Media, Stored, error) {
 	var stored Stored
 	var storedAt sql.NullInt64
-	m, err := scanMediaExtra(db.sql.QueryRowContext(ctx, db.rebind(`SELECT `+mediaColumns+`, m.etag, m.stored_at FROM media m JOIN users u ON u.id = m.uploader_id WHERE m.id = ?`), id),
-		&stored.ETag, &storedAt)
+	var zone sql.NullString
+	m, err := scanMediaExtra(db.sql.QueryRowContext(ctx, db.rebind(`SELECT `+mediaColumns+`, m.etag, m.stored_at, up.time_zone FROM media m JOIN users u ON u.id = m.uploader_id
+		LEFT JOIN uploads up ON up.id = m.upload_id WHERE m.id = ?`), id),
+		&stored.ETag, &storedAt, &zone)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, stored, wmory.NotFound("Media")
 	}
 	if storedAt.Valid {
 		stored.At = fromMS(storedAt.Int64)
+	}
+	if m != nil {
+		m.UploadTimeZone = zone.String
 	}
 	return m, stored, db.domainError(err)
 }
@@ -828,8 +833,8 @@ func (db *DB) MediaProcessed(ctx context.Context, id string, p Processed) error 
 			if p.TakenOffset != nil {
 				offset = sql.NullInt64{Int64: int64(*p.TakenOffset), Valid: true}
 			}
-			q += `, taken_at = ?, taken_offset = ?`
-			args = append(args, ms(*p.TakenAt), offset)
+			q += `, taken_at = ?, taken_offset = ?, taken_at_source = ?`
+			args = append(args, ms(*p.TakenAt), offset, wmory.TakenFromCamera)
 		}
 		return tx.execOne(ctx, wmory.NotFound("Media"), q+` WHERE id = ? AND status = ?`, append(args, id, wmory.StatusProcessing)...)
 	})
