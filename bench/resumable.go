@@ -11,7 +11,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"sync"
 	"time"
 
@@ -166,19 +165,7 @@ func putSection(g grant, path string, offset, length int64) string {
 	f, err := os.Open(path)
 	must(err)
 	defer f.Close()
-	req, _ := http.NewRequest(g.Method, g.URL, io.NewSectionReader(f, offset, length))
-	req.ContentLength = length
-	for k, v := range g.Headers {
-		req.Header.Set(k, v)
-	}
-	resp, err := client.Do(req)
-	must(err)
-	b, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode >= 300 {
-		must(fmt.Errorf("PUT part: %d %s", resp.StatusCode, b))
-	}
-	return strings.Trim(resp.Header.Get("ETag"), `"`)
+	return sendBody(g, io.NewSectionReader(f, offset, length), length)
 }
 
 // ddOnce writes the same number of bytes to the same disk, synced.

@@ -117,8 +117,13 @@ type grant struct {
 	Headers  map[string]string `json:"headers"`
 }
 
-func send(g grant, body []byte) {
-	req, _ := http.NewRequest(g.Method, g.URL, bytes.NewReader(body))
+func send(g grant, body []byte) { sendBody(g, bytes.NewReader(body), int64(len(body))) }
+
+// sendBody PUTs length bytes to a signed URL and returns the ETag the store
+// answered.
+func sendBody(g grant, body io.Reader, length int64) string {
+	req, _ := http.NewRequest(g.Method, g.URL, body)
+	req.ContentLength = length
 	for k, v := range g.Headers {
 		req.Header.Set(k, v)
 	}
@@ -129,6 +134,7 @@ func send(g grant, body []byte) {
 	if resp.StatusCode >= 300 {
 		must(fmt.Errorf("PUT to storage: %d %s", resp.StatusCode, b))
 	}
+	return strings.Trim(resp.Header.Get("ETag"), `"`)
 }
 
 // concurrently runs fn clients×each times on `clients` goroutines and returns MB/s for bytesEach per call.

@@ -36,6 +36,9 @@ type tcpProxy struct {
 	// rate, when set, slows what each connection's client sends to that
 	// many bytes a second, as a phone's uplink would.
 	rate int64
+	// cuts is closed when the proxy cuts its connections (and made anew):
+	// a client's bytes held back for the slow link go no further then.
+	cuts chan struct{}
 }
 
 func newProxy(t *testing.T, target string) *tcpProxy {
@@ -43,7 +46,7 @@ func newProxy(t *testing.T, target string) *tcpProxy {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &tcpProxy{target: target, ln: ln, addr: ln.Addr().String(), up: true, outages: make(chan struct{}, 1)}
+	p := &tcpProxy{target: target, ln: ln, addr: ln.Addr().String(), up: true, outages: make(chan struct{}, 1), cuts: make(chan struct{})}
 	go p.serve()
 	t.Cleanup(func() { ln.Close(); p.cut() })
 	return p
@@ -84,6 +87,8 @@ func (p *tcpProxy) cut() {
 		c.Close()
 	}
 	p.conns = nil
+	close(p.cuts)
+	p.cuts = make(chan struct{})
 }
 
 func (p *tcpProxy) restore() {
@@ -123,14 +128,20 @@ type proxyReader struct {
 
 func (r proxyReader) Read(b []byte) (int, error) {
 	r.p.mu.Lock()
-	rate := r.p.rate
+	rate, cuts := r.p.rate, r.p.cuts
 	r.p.mu.Unlock()
 	if rate > 0 {
 		b = b[:min(len(b), 64<<10)]
 	}
 	n, err := r.c.Read(b)
 	if rate > 0 {
-		time.Sleep(time.Duration(n) * time.Second / time.Duration(rate)) // the slow link
+		// The slow link: the bytes pass once their time on it is over,
+		// unless the connection is cut meanwhile.
+		select {
+		case <-time.After(time.Duration(n) * time.Second / time.Duration(rate)):
+		case <-cuts:
+			return 0, net.ErrClosed
+		}
 	}
 	r.p.mu.Lock()
 	r.p.sent += int64(n)

@@ -428,9 +428,7 @@ function CommentsSheet({ media, canModerate, onClose, onCount }: { media: Media;
   }, [api, media.id]);
   const list = comments ?? [];
   return (
-    <View style={[StyleSheet.absoluteFill, styles.sheetBackdrop]}>
-      <View>
-        <View style={styles.sheet} accessibilityViewIsModal aria-modal role="dialog" aria-label="Comments">
+    <Sheet label="Comments">
           <Row style={{ justifyContent: 'space-between' }}>
             <Text style={styles.sheetTitle} accessibilityRole="header">
               Comments
@@ -492,6 +490,21 @@ function CommentsSheet({ media, canModerate, onClose, onCount }: { media: Media;
               }}
             />
           </Row>
+    </Sheet>
+  );
+}
+
+/**
+ * A dialog over the viewer: an overlay in the viewer itself rather than a
+ * Modal, so that it stays above the photo on every platform and Escape
+ * closes it on the web.
+ */
+function Sheet({ label, children }: { label: string; children: React.ReactNode }) {
+  return (
+    <View style={[StyleSheet.absoluteFill, styles.sheetBackdrop]}>
+      <View>
+        <View style={styles.sheet} accessibilityViewIsModal aria-modal role="dialog" aria-label={label}>
+          {children}
         </View>
       </View>
     </View>
@@ -504,11 +517,7 @@ function ReportSheet({ onClose, onSubmit }: { onClose: () => void; onSubmit: (r:
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState('');
   return (
-    // An overlay in the viewer itself rather than a Modal: it stays above the
-    // photo on every platform, and Escape closes it on the web.
-    <View style={[StyleSheet.absoluteFill, styles.sheetBackdrop]}>
-      <View>
-        <View style={styles.sheet} accessibilityViewIsModal aria-modal role="dialog" aria-label="Report this item">
+    <Sheet label="Report this item">
           <Text style={styles.sheetTitle} accessibilityRole="header">
             Report this item
           </Text>
@@ -552,9 +561,7 @@ function ReportSheet({ onClose, onSubmit }: { onClose: () => void; onSubmit: (r:
               }}
             />
           </Row>
-        </View>
-      </View>
-    </View>
+    </Sheet>
   );
 }
 
