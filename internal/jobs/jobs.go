@@ -381,10 +381,13 @@ func (w *Worker) run(ctx context.Context, job *sqldb.Job) error {
 // renewing returns the context of a job that runs apart: its lease is renewed
 // every third of a lease while the job runs, and the context ends when the
 // claim is lost (another worker then has the job) or cannot be renewed in time.
+// The returned stop ends the renewals, and returns once they have ended.
 func (w *Worker) renewing(ctx context.Context, job *sqldb.Job) (context.Context, context.CancelFunc) {
 	jctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	lastHeld := w.db.Now()
 	go func() {
-		lastHeld := w.db.Now()
+		defer close(done)
 		for {
 			select {
 			case <-jctx.Done():
@@ -402,7 +405,7 @@ func (w *Worker) renewing(ctx context.Context, job *sqldb.Job) (context.Context,
 			}
 		}
 	}()
-	return jctx, cancel
+	return jctx, func() { cancel(); <-done }
 }
 
 // safely runs a handler, turning a panic into an error: hostile input must not

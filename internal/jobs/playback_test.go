@@ -223,8 +223,9 @@ func TestRenditionRetriesWhatCanPassLater(t *testing.T) {
 	f := newFixture(t, sqldbtest.Engines(t)[0])
 	m := f.addClip(t, videotest.H264Silent)
 	f.w.RunOne(ctx) // the poster, with the working store
+	var mu sync.Mutex
 	now := time.Now()
-	f.db.Now = func() time.Time { return now }
+	f.db.Now = func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
 	f.w.MaxAttempts = 2
 	f.w.HandleMedia(media.New(f.db, storeThatRefusesPuts{f.store}, wmory.DefaultLimits, nil, slog.New(slog.NewTextHandler(io.Discard, nil))).Processor(imaging.New()), 1)
 	f.drain()
@@ -234,7 +235,9 @@ func TestRenditionRetriesWhatCanPassLater(t *testing.T) {
 	if n, _ := f.db.PendingJobs(ctx, sqldb.JobPlaybackRendition); n != 1 {
 		t.Fatalf("%d rendition jobs; want 1, waiting for its retry", n)
 	}
+	mu.Lock()
 	now = now.Add(time.Hour)
+	mu.Unlock()
 	f.drain()
 	if got := f.media(t, m.ID); got.Playback != wmory.PlaybackFailed || got.PlaybackFailure != wmory.FailProcessing || got.Status != wmory.StatusReady {
 		t.Fatalf("after the last attempt: playback %s (%s), status %s", got.Playback, got.PlaybackFailure, got.Status)
