@@ -312,12 +312,7 @@ export class UploadQueue {
       try {
         grant = await this.deps.authorize({ filename: file.name, content_type: file.type, size: file.size, sha256 });
       } catch (err) {
-        if (err instanceof ApiError && err.code === 'duplicate') {
-          item.status = 'duplicate';
-          item.error = 'Already in this group.';
-          this.succeeded();
-          return;
-        }
+        if (isDuplicate(err)) return this.alreadyHere(item);
         throw err;
       }
       item.status = 'uploading';
@@ -397,12 +392,7 @@ export class UploadQueue {
         try {
           grant = await parts.authorize({ filename: file.name, content_type: file.type, size: file.size, sha256 });
         } catch (err) {
-          if (err instanceof ApiError && err.code === 'duplicate') {
-            item.status = 'duplicate';
-            item.error = 'Already in this group.';
-            this.succeeded();
-            return;
-          }
+          if (isDuplicate(err)) return this.alreadyHere(item);
           throw err;
         }
         uploadId = grant.upload_id;
@@ -444,12 +434,9 @@ export class UploadQueue {
             item.status = 'uploading';
             continue;
           }
-          if (err instanceof ApiError && err.code === 'duplicate') {
+          if (isDuplicate(err)) {
             await parts.book.forget(key);
-            item.status = 'duplicate';
-            item.error = 'Already in this group.';
-            this.succeeded();
-            return;
+            return this.alreadyHere(item);
           }
           throw err;
         }
@@ -501,6 +488,13 @@ export class UploadQueue {
     if (failure !== undefined) throw failure;
   }
 
+  /** The group holds this file already: nothing was, or will be, sent twice. */
+  private alreadyHere(item: UploadItem) {
+    item.status = 'duplicate';
+    item.error = 'Already in this group.';
+    this.succeeded();
+  }
+
   private finished(item: UploadItem, media: Media) {
     item.status = 'done';
     item.media = media;
@@ -516,6 +510,8 @@ export class UploadQueue {
     this.resumeAt = 0;
   }
 }
+
+const isDuplicate = (err: unknown) => err instanceof ApiError && err.code === 'duplicate';
 
 /** "3.2 MB" */
 export function formatBytes(n: number): string {
