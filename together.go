@@ -68,3 +68,37 @@ type Activity struct {
 	MediaIDs  []string
 	CommentID string
 }
+
+// EmailChoice is how a member hears about a group by e-mail.
+type EmailChoice string
+
+const (
+	// EmailBatched: a message per uploader's batch once it has ended, and one
+	// per run of comments on the member's items.
+	EmailBatched EmailChoice = "batched"
+	// EmailDaily: one digest of the same news a day at most.
+	EmailDaily EmailChoice = "daily"
+	EmailOff   EmailChoice = "off"
+)
+
+// DigestEvery is the shortest time between two daily digests of a group.
+const DigestEvery = 24 * time.Hour
+
+// ParseEmailChoice reads a member's choice of e-mail.
+func ParseEmailChoice(s string) (EmailChoice, error) {
+	switch c := EmailChoice(s); c {
+	case EmailBatched, EmailDaily, EmailOff:
+		return c, nil
+	}
+	return "", Invalid("email", `must be "batched", "daily" or "off".`)
+}
+
+// NoticeKind is what a batch told by e-mail is made of.
+type NoticeKind string
+
+const (
+	// NoticeUploads is one uploader's run of uploads, told to the others.
+	NoticeUploads NoticeKind = "uploads"
+	// NoticeComments is a run of comments on one member's items, told to them.
+	NoticeComments NoticeKind = "comments"
+)

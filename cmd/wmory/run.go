@@ -97,6 +97,7 @@ func openDB(ctx context.Context, c config) (*sqldb.DB, error) {
 		db.Close()
 		return nil, err
 	}
+	db.BatchGap = c.BatchGap
 	return db, nil
 }
 

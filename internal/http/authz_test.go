@@ -117,6 +117,8 @@ func TestAuthorizationMatrix(t *testing.T) {
 		"DELETE /api/v1/comments/{cid}":          {nil, want{401, 404, 404, 403, 204, 204}}, // the target's comment
 		"PUT /api/v1/media/{mid}/like":           {nil, want{401, 404, 404, 204, 204, 204}},
 		"DELETE /api/v1/media/{mid}/like":        {nil, want{401, 404, 404, 204, 204, 204}},
+		"GET /api/v1/groups/{gid}/notifications": {nil, want{401, 404, 404, 200, 200, 200}},
+		"PUT /api/v1/groups/{gid}/notifications": {func(scene, *client) any { return map[string]string{"email": "daily"} }, want{401, 404, 404, 200, 200, 200}},
 	}
 	// Administration answers 404 to everyone but instance admins; the body
 	// builds a valid request.
@@ -142,7 +144,8 @@ func TestAuthorizationMatrix(t *testing.T) {
 			return a.body(s)
 		}, want{404, 404, 404, 404, 404, 404}}
 	}
-	public := map[string]bool{"GET /healthz": true, "GET /readyz": true, "GET /api/openapi.json": true, "POST /events/s3": true}
+	// The unsubscribe link's token is its credential (TestEmailNews).
+	public := map[string]bool{"GET /healthz": true, "GET /readyz": true, "GET /api/openapi.json": true, "POST /events/s3": true, "POST /api/v1/unsubscribe": true}
 	var missing []string
 	for _, op := range e.v.Operations() {
 		if _, ok := matrix[op]; !ok && !public[op] && !strings.HasPrefix(op, "POST /api/v1/auth/") {

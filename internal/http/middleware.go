@@ -248,18 +248,23 @@ func (s *Server) trusted(a netip.Addr) bool {
 	return false
 }
 
-// checkBody refuses bodies that are not JSON before anything reads them.
-func checkBody(r *http.Request, wantsBody bool) error {
+// oneClickForm is the body of RFC 8058's one-click unsubscribe, which mail
+// clients send as a form, not JSON: the one request body of that kind.
+const oneClickForm = "OneClickUnsubscribe"
+
+// checkBody refuses bodies that are not JSON (or, for the one-click
+// unsubscribe, a form) before anything reads them.
+func checkBody(r *http.Request, schema string) error {
 	hasBody := r.ContentLength > 0 || (r.ContentLength < 0 && r.Body != nil && r.Body != http.NoBody)
 	if !hasBody {
 		return nil
 	}
 	ct := r.Header.Get("Content-Type")
 	mt, _, err := mime.ParseMediaType(ct)
-	if err != nil || mt != "application/json" {
+	if err != nil || (mt != "application/json" && (schema != oneClickForm || mt != "application/x-www-form-urlencoded")) {
 		return wmory.Errorf(wmory.ECodeUnsupportedMedia, "Request bodies must be JSON (Content-Type: application/json).")
 	}
-	if !wantsBody && r.ContentLength > maxBodyBytes {
+	if (schema == "" || schema == oneClickForm) && r.ContentLength > maxBodyBytes {
 		return errTooLarge
 	}
 	return nil

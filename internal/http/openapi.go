@@ -82,7 +82,9 @@ func schemas() schema {
 		"CommentRequest": obj([]string{"text"}, schema{"text": schema{"type": "string", "minLength": 1, "maxLength": 4096}}),
 		"Comment": obj([]string{"id", "media_id", "author", "text", "created_at"}, schema{"id": id, "media_id": id,
 			"author": obj([]string{"id", "name"}, schema{"id": str, "name": str}), "text": str, "created_at": dateTime}),
-		"CommentList": list("Comment"),
+		"CommentList":   list("Comment"),
+		oneClickForm:    obj(nil, schema{"List-Unsubscribe": schema{"type": "string", "const": "One-Click"}}),
+		"Notifications": obj([]string{"email"}, schema{"email": schema{"type": "string", "enum": []string{"batched", "daily", "off"}}}),
 		"Activity": obj([]string{"id", "at", "type", "actor", "count", "media_ids"}, schema{"id": id, "at": dateTime,
 			"type":  schema{"type": "string", "enum": []string{"uploaded", "joined", "left", "commented"}},
 			"actor": schema{"oneOf": []schema{{"type": "null"}, obj([]string{"id", "name"}, schema{"id": str, "name": str})}},
@@ -201,7 +203,9 @@ func (s *Server) OpenAPI() map[string]any {
 		if params != nil {
 			op["parameters"] = params
 		}
-		if rt.request != "" {
+		if rt.request == oneClickForm {
+			op["requestBody"] = schema{"required": false, "content": schema{"application/x-www-form-urlencoded": schema{"schema": ref(rt.request)}}}
+		} else if rt.request != "" {
 			op["requestBody"] = schema{"required": rt.request != "CreateInviteRequest" && rt.request != "UpdateGroupRequest",
 				"content": schema{"application/json": schema{"schema": ref(rt.request)}}}
 		}

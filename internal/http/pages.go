@@ -74,6 +74,17 @@ func (s *Server) registerPages() {
 		}
 		return pageData{Title: "Password changed", Message: "Your password is set and every session was signed out. Sign in with the new password."}
 	}))
+	s.mux.Handle("GET /unsubscribe", page(func(w http.ResponseWriter, r *http.Request) pageData {
+		return pageData{Title: "Stop e-mail about this group", Message: "You will get no more e-mail about this group; you can turn it on again in the group's settings.",
+			Form: true, Action: "/unsubscribe", Token: r.URL.Query().Get("token"), Button: "Stop these e-mails"}
+	}))
+	s.mux.Handle("POST /unsubscribe", page(func(w http.ResponseWriter, r *http.Request) pageData {
+		group, err := s.db.Unsubscribe(r.Context(), r.PostFormValue("token"))
+		if err != nil {
+			return pageData{Title: "Stop e-mail about this group", Error: true, Message: s.pageMessage(r, err)}
+		}
+		return pageData{Title: "E-mail stopped", Message: "You will get no more e-mail about " + group + ". You can turn it on again in the group's settings."}
+	}))
 	s.mux.Handle("GET /forgot-password", page(func(w http.ResponseWriter, r *http.Request) pageData {
 		return pageData{Title: "Forgot your password?", Form: true, AskEmail: true, Action: "/forgot-password", Button: "Send me a reset link"}
 	}))

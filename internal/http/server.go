@@ -173,7 +173,7 @@ func (s *Server) endpoint(rt route) http.Handler {
 					return
 				}
 			}
-			if err := checkBody(r, rt.request != ""); err != nil {
+			if err := checkBody(r, rt.request); err != nil {
 				s.writeError(w, r, err)
 				return
 			}

@@ -102,3 +102,45 @@ func (s *Server) markSeen(w http.ResponseWriter, r *http.Request) error {
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
+
+type notificationsView struct {
+	Email wmory.EmailChoice `json:"email"`
+}
+
+func (s *Server) notifications(w http.ResponseWriter, r *http.Request) error {
+	choice, err := s.db.EmailChoice(r.Context(), s.actor(r), r.PathValue("gid"))
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, notificationsView{Email: choice})
+}
+
+func (s *Server) setNotifications(w http.ResponseWriter, r *http.Request) error {
+	var req struct {
+		Email string `json:"email"`
+	}
+	if err := decode(w, r, &req); err != nil {
+		return err
+	}
+	choice, err := wmory.ParseEmailChoice(req.Email)
+	if err != nil {
+		return err
+	}
+	if err := s.db.SetEmailChoice(r.Context(), s.actor(r), r.PathValue("gid"), choice); err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, notificationsView{Email: choice})
+}
+
+// unsubscribe is the one-click unsubscribe of RFC 8058: mail clients POST to
+// the List-Unsubscribe URL of a message, with no session and whatever body.
+func (s *Server) unsubscribe(w http.ResponseWriter, r *http.Request) error {
+	token := r.URL.Query().Get("token")
+	if token == "" {
+		return wmory.Invalid("token", "is required.")
+	}
+	if _, err := s.db.Unsubscribe(r.Context(), token); err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, notificationsView{Email: wmory.EmailOff})
+}

@@ -55,6 +55,8 @@ type Worker struct {
 	After func(time.Duration) <-chan time.Time
 	wake  chan struct{}
 	apart map[sqldb.JobKind]int // kinds with runners of their own, and how many
+	// sendDigests, set with the mail flow, queues the daily digests due.
+	sendDigests func(ctx context.Context, limit int) (int, error)
 }
 
 // Wake tells an idle worker that a job was queued, so that it does not wait
@@ -132,8 +134,9 @@ func (w *Worker) Run(ctx context.Context) {
 	wg.Wait()
 }
 
-// Cleanup ends expired pending uploads and prunes the audit log past its
-// retention. Only the process that holds the cleanup lease does it.
+// Cleanup ends expired pending uploads, prunes the audit log past its
+// retention and sends the daily digests due. Only the process that holds the
+// cleanup lease does it.
 func (w *Worker) Cleanup(ctx context.Context) {
 	held, err := w.db.TryLease(ctx, "cleanup", w.id, 2*w.CleanupEvery)
 	if err != nil {
@@ -161,6 +164,16 @@ func (w *Worker) Cleanup(ctx context.Context) {
 			w.log.Error("complete arrived uploads", "err", err)
 		} else if n > 0 {
 			w.log.Info("completed uploads whose bytes arrived", "count", n)
+		}
+	}
+	for w.sendDigests != nil && ctx.Err() == nil {
+		n, err := w.sendDigests(ctx, 100)
+		if err != nil {
+			w.log.Error("daily digests", "err", err)
+			break
+		}
+		if n < 100 {
+			break
 		}
 	}
 	for ctx.Err() == nil {

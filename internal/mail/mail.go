@@ -9,18 +9,26 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"mime"
+	"mime/multipart"
 	"mime/quotedprintable"
 	"net/mail"
+	"net/textproto"
 	"strings"
 	"time"
 )
 
-// Message is one plain-text e-mail.
+// Message is one e-mail: plain text, and the same in HTML for the mail
+// clients that show it.
 type Message struct {
 	To      string `json:"to"`
 	Subject string `json:"subject"`
 	Text    string `json:"text"`
+	HTML    string `json:"html,omitempty"`
+	// Unsubscribe, when set, is the URL whose POST stops such messages in one
+	// click (RFC 8058), which mail clients offer beside the message.
+	Unsubscribe string `json:"unsubscribe,omitempty"`
 }
 
 // Mailer delivers messages.
@@ -51,13 +59,39 @@ func format(from string, m Message, now time.Time) ([]byte, error) {
 	header("Date", now.Format(time.RFC1123Z))
 	header("Message-ID", "<"+hex.EncodeToString(id[:])+"@"+domain+">")
 	header("MIME-Version", "1.0")
-	header("Content-Type", "text/plain; charset=utf-8")
-	header("Content-Transfer-Encoding", "quoted-printable")
+	if m.Unsubscribe != "" {
+		header("List-Unsubscribe", "<"+m.Unsubscribe+">")
+		header("List-Unsubscribe-Post", "List-Unsubscribe=One-Click")
+	}
+	if m.HTML == "" {
+		header("Content-Type", "text/plain; charset=utf-8")
+		header("Content-Transfer-Encoding", "quoted-printable")
+		b.WriteString("\r\n")
+		writeQuotedPrintable(&b, m.Text)
+		return b.Bytes(), nil
+	}
+	parts := multipart.NewWriter(&b)
+	header("Content-Type", "multipart/alternative; boundary="+parts.Boundary())
 	b.WriteString("\r\n")
-	qp := quotedprintable.NewWriter(&b)
-	qp.Write([]byte(strings.ReplaceAll(m.Text, "\n", "\r\n")))
-	qp.Close()
+	// The last part is the one clients prefer: HTML where they can show it.
+	for _, p := range []struct{ kind, body string }{{"text/plain", m.Text}, {"text/html", m.HTML}} {
+		w, err := parts.CreatePart(textproto.MIMEHeader{
+			"Content-Type": {p.kind + "; charset=utf-8"}, "Content-Transfer-Encoding": {"quoted-printable"}})
+		if err != nil {
+			return nil, err
+		}
+		writeQuotedPrintable(w, p.body)
+	}
+	if err := parts.Close(); err != nil {
+		return nil, err
+	}
 	return b.Bytes(), nil
+}
+
+func writeQuotedPrintable(w io.Writer, text string) {
+	qp := quotedprintable.NewWriter(w)
+	qp.Write([]byte(strings.ReplaceAll(text, "\n", "\r\n")))
+	qp.Close()
 }
 
 // The messages wmory sends. Links are built from the configured base URL only,

@@ -68,7 +68,7 @@ func (m *Metrics) Handler() http.Handler {
 }
 
 var (
-	queuedDesc  = prometheus.NewDesc("wmory_jobs_queued", "Jobs waiting in the queue (all processes).", nil, nil)
+	queuedDesc  = prometheus.NewDesc("wmory_jobs_queued", "Jobs due and waiting for a worker (all processes).", nil, nil)
 	runningDesc = prometheus.NewDesc("wmory_jobs_running", "Jobs leased by a worker (all processes).", nil, nil)
 	ageDesc     = prometheus.NewDesc("wmory_jobs_oldest_age_seconds", "Age of the oldest due job.", nil, nil)
 	poolDesc    = prometheus.NewDesc("wmory_db_connections", "Database pool connections by state.", []string{"state"}, nil)

@@ -45,6 +45,10 @@ type DB struct {
 	// OnEnqueue, when set, runs after a transaction that queued a job has
 	// committed: the moment to wake this process's workers.
 	OnEnqueue func()
+	// BatchGap, when set, replaces wmory.UploadBatchGap: how far apart one
+	// member's uploads (or comments on one's items) may be to be one batch in
+	// the activity and in e-mail, and how long after its last the batch is told.
+	BatchGap time.Duration
 }
 
 // PoolConfig bounds the connection pool; zero values keep database/sql defaults.

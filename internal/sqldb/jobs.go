@@ -231,14 +231,15 @@ func (db *DB) PendingJobs(ctx context.Context, kind JobKind) (int, error) {
 }
 
 // QueueStats reports the queue for metrics: due jobs waiting, jobs under a
-// lease, and how long the oldest due job has waited.
+// lease, and how long the oldest due job has waited. Jobs not due yet (a
+// batch's e-mail, a retry after its backoff) are no backlog: not counted.
 func (db *DB) QueueStats(ctx context.Context) (queued, running int, oldest time.Duration, err error) {
 	now := ms(db.Now())
 	var minRun sql.NullInt64
 	err = db.sql.QueryRowContext(ctx, db.rebind(`SELECT
-		COALESCE(SUM(CASE WHEN locked_until <= ? THEN 1 ELSE 0 END), 0),
+		COALESCE(SUM(CASE WHEN locked_until <= ? AND run_at <= ? THEN 1 ELSE 0 END), 0),
 		COALESCE(SUM(CASE WHEN locked_until > ? THEN 1 ELSE 0 END), 0),
-		MIN(CASE WHEN locked_until <= ? AND run_at <= ? THEN run_at END) FROM jobs`), now, now, now, now).Scan(&queued, &running, &minRun)
+		MIN(CASE WHEN locked_until <= ? AND run_at <= ? THEN run_at END) FROM jobs`), now, now, now, now, now).Scan(&queued, &running, &minRun)
 	if minRun.Valid {
 		oldest = time.Duration(now-minRun.Int64) * time.Millisecond
 	}
@@ -256,7 +257,7 @@ func (db *DB) PoolStats() (open, inUse, idle int, waitCount int64) {
 func (db *DB) TryLease(ctx context.Context, name, holder string, d time.Duration) (bool, error) {
 	var ok bool
 	err := db.inTx(ctx, func(tx *Tx) error {
-		if err := tx.insertIgnore(ctx, `leases`, `name, holder, "until"`, `?, '', 0`, name); err != nil {
+		if _, err := tx.insertIgnore(ctx, `leases`, `name, holder, "until"`, `?, '', 0`, name); err != nil {
 			return err
 		}
 		res, err := tx.exec(ctx, `UPDATE leases SET holder = ?, "until" = ? WHERE name = ? AND ("until" <= ? OR holder = ?)`,

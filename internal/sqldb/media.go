@@ -53,7 +53,7 @@ func (db *DB) AuthorizeUpload(ctx context.Context, actor wmory.Actor, u *wmory.U
 				return err
 			}
 			if exists == 0 {
-				if err := tx.insertIgnore(ctx, `quota_days`, `user_id, day, bytes, files`, `?, ?, 0, 0`, actor.UserID, day); err != nil {
+				if _, err := tx.insertIgnore(ctx, `quota_days`, `user_id, day, bytes, files`, `?, ?, 0, 0`, actor.UserID, day); err != nil {
 					return err
 				}
 			}

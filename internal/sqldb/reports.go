@@ -103,7 +103,7 @@ func (db *DB) createReport(ctx context.Context, actor wmory.Actor, mediaID, comm
 			return err
 		}
 		// One notice per group and hour: claim the slot with a guarded write.
-		if err := tx.insertIgnore(ctx, `report_notices`, `group_id, sent_at`, `?, 0`, groupID); err != nil {
+		if _, err := tx.insertIgnore(ctx, `report_notices`, `group_id, sent_at`, `?, 0`, groupID); err != nil {
 			return err
 		}
 		res, err := tx.exec(ctx, `UPDATE report_notices SET sent_at = ? WHERE group_id = ? AND sent_at <= ?`, ms(tx.now), groupID, ms(tx.now.Add(-time.Hour)))

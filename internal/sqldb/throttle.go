@@ -18,8 +18,9 @@ type ThrottleRule struct {
 	Lock   time.Duration
 }
 
-// insertIgnore is the dialect's "insert unless the key exists".
-func (tx *Tx) insertIgnore(ctx context.Context, table, columns, placeholders string, args ...any) error {
+// insertIgnore is the dialect's "insert unless the key exists"; it reports
+// whether it inserted.
+func (tx *Tx) insertIgnore(ctx context.Context, table, columns, placeholders string, args ...any) (bool, error) {
 	var q string
 	switch tx.db.dialect {
 	case MySQL:
@@ -27,8 +28,12 @@ func (tx *Tx) insertIgnore(ctx context.Context, table, columns, placeholders str
 	default:
 		q = `INSERT INTO ` + table + ` (` + columns + `) VALUES (` + placeholders + `) ON CONFLICT DO NOTHING`
 	}
-	_, err := tx.exec(ctx, q, args...)
-	return err
+	res, err := tx.exec(ctx, q, args...)
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
 }
 
 // Locked returns how long the longest lock among keys still lasts (0: none).
@@ -82,7 +87,7 @@ func (db *DB) CountAttempt(ctx context.Context, rules ...ThrottleRule) error {
 func (tx *Tx) count(ctx context.Context, rules []ThrottleRule) (bool, error) {
 	lockedNow := false
 	for _, r := range rules {
-		if err := tx.insertIgnore(ctx, `login_throttle`, `throttle_key, failures, window_start, locked_until`, `?, 0, ?, 0`, r.Key, ms(tx.now)); err != nil {
+		if _, err := tx.insertIgnore(ctx, `login_throttle`, `throttle_key, failures, window_start, locked_until`, `?, 0, ?, 0`, r.Key, ms(tx.now)); err != nil {
 			return false, err
 		}
 		windowOpen := ms(tx.now.Add(-r.Window))

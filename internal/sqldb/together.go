@@ -33,7 +33,8 @@ func (db *DB) SetLike(ctx context.Context, actor wmory.Actor, mediaID string, li
 			_, err := tx.exec(ctx, `DELETE FROM likes WHERE media_id = ? AND user_id = ?`, mediaID, actor.UserID)
 			return err
 		}
-		return tx.insertIgnore(ctx, `likes`, `media_id, user_id, created_at`, `?, ?, ?`, mediaID, actor.UserID, ms(tx.now))
+		_, err := tx.insertIgnore(ctx, `likes`, `media_id, user_id, created_at`, `?, ?, ?`, mediaID, actor.UserID, ms(tx.now))
+		return err
 	})
 }
 
@@ -90,7 +91,7 @@ func (db *DB) AddComment(ctx context.Context, actor wmory.Actor, mediaID, text s
 	}
 	var id string
 	err = db.inTx(ctx, func(tx *Tx) error {
-		groupID, _, _, err := tx.visibleMedia(ctx, actor, mediaID)
+		groupID, uploaderID, _, err := tx.visibleMedia(ctx, actor, mediaID)
 		if err != nil {
 			return err
 		}
@@ -112,6 +113,11 @@ func (db *DB) AddComment(ctx context.Context, actor wmory.Actor, mediaID, text s
 		}
 		if err := tx.addActivity(ctx, groupID, actor.UserID, wmory.ActivityCommented, []string{mediaID}, id); err != nil {
 			return err
+		}
+		if uploaderID != actor.UserID {
+			if err := tx.noteForMail(ctx, groupID, wmory.NoticeComments, uploaderID); err != nil {
+				return err
+			}
 		}
 		// The words stay out of the audit log: they are the member's, not an event.
 		return tx.audit(ctx, actor, groupID, wmory.AuditCommentCreate, wmory.AuditTargetComment, id, map[string]any{"media_id": mediaID})
@@ -177,13 +183,16 @@ func (tx *Tx) addActivity(ctx context.Context, groupID, actorID string, kind wmo
 	return err
 }
 
-// recordUpload adds an item to its uploader's batch in the group's activity:
-// the entry of their last upload, if no more than UploadBatchGap ago, grows;
-// else a new one begins.
+// recordUpload adds an item to its uploader's batch in the group's activity
+// and in what the other members will be told by e-mail: the entry of their
+// last upload, if no more than the batch gap ago, grows; else a new one begins.
 func (tx *Tx) recordUpload(ctx context.Context, groupID, uploaderID, mediaID string) error {
+	if err := tx.noteForMail(ctx, groupID, wmory.NoticeUploads, uploaderID); err != nil {
+		return err
+	}
 	var id, ids string
 	err := tx.queryRow(ctx, `SELECT id, media_ids FROM activity WHERE group_id = ? AND actor_id = ? AND type = ? AND at >= ?
-		ORDER BY at DESC LIMIT 1`+tx.forUpdate(), groupID, uploaderID, string(wmory.ActivityUploaded), ms(tx.now.Add(-wmory.UploadBatchGap))).Scan(&id, &ids)
+		ORDER BY at DESC LIMIT 1`+tx.forUpdate(), groupID, uploaderID, string(wmory.ActivityUploaded), ms(tx.now.Add(-tx.db.batchGap()))).Scan(&id, &ids)
 	if errors.Is(err, sql.ErrNoRows) {
 		return tx.addActivity(ctx, groupID, uploaderID, wmory.ActivityUploaded, []string{mediaID}, "")
 	}
