@@ -1,6 +1,7 @@
 package http_test
 
 import (
+	"database/sql"
 	"fmt"
 	"os"
 	"slices"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"github.com/wmory/wmory/internal/imaging/imagingtest"
+	"github.com/wmory/wmory/internal/sqldb"
 	"github.com/wmory/wmory/internal/sqldb/sqldbtest"
 )
 
@@ -241,6 +243,60 @@ func TestCaptureTimes(t *testing.T) {
 		}
 		if !slices.Equal(order, []string{"zoned.jpg", "ny.jpg", "bare.jpg", "paris.jpg"}) {
 			t.Fatalf("gallery order %v", order)
+		}
+
+		// An instance whose items were processed before offsets were read
+		// (migration 0008 came after them) reads their files again, once.
+		_, driver, dsn, err := sqldb.ParseURL(e.dbURL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw, err := sql.Open(driver, dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer raw.Close()
+		rereads := func() (n int) {
+			if err := raw.QueryRow(`SELECT COUNT(*) FROM jobs WHERE kind = 'reread_capture'`).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		if n := rereads(); n != 0 {
+			t.Fatalf("a new instance reads %d pages of capture times again", n)
+		}
+		for _, stmt := range []string{
+			`UPDATE media SET taken_offset = NULL, taken_at = taken_at - 4 * 3600000 WHERE filename = 'ny.jpg'`,
+			`UPDATE media SET taken_offset = NULL, taken_at = taken_at + 2 * 3600000 WHERE filename = 'paris.jpg'`,
+			`UPDATE media SET taken_offset = NULL WHERE filename = 'zoned.jpg'`,
+			fmt.Sprintf(`UPDATE schema_migrations SET applied_at = %d WHERE version = 8`, e.now().Add(time.Minute).UnixMilli()),
+			`DELETE FROM schema_migrations WHERE version = 16`,
+		} {
+			if _, err := raw.Exec(stmt); err != nil {
+				t.Fatalf("%s: %v", stmt, err)
+			}
+		}
+		if applied, err := e.db.Migrate(t.Context()); err != nil || !slices.Equal(applied, []int{16}) {
+			t.Fatalf("Migrate applied %v, %v", applied, err)
+		}
+		before := ann.must(200, "GET", "/api/v1/media/"+paris, nil).json()
+		if before["taken_at"] != "2020-02-19T19:01:00Z" || before["taken_at_offset"] != nil {
+			t.Fatalf("the item as an old version left it: %v %v", before["taken_at"], before["taken_at_offset"])
+		}
+		e.processMedia()
+		for id, want := range map[string][2]any{
+			newYork: {"2020-02-19T23:00:00Z", "-04:00"},
+			paris:   {"2020-02-19T17:01:00Z", "+02:00"},
+			zoned:   {"2020-02-20T00:00:00Z", nil}, // the upload's zone is not in the file: the time stays
+			bare:    {"2020-02-19T19:00:00Z", nil},
+		} {
+			m := ann.must(200, "GET", "/api/v1/media/"+id, nil).json()
+			if got := [2]any{m["taken_at"], m["taken_at_offset"]}; got != want {
+				t.Errorf("%s read again: %v; want %v", m["filename"], got, want)
+			}
+		}
+		if n := rereads(); n != 0 {
+			t.Fatalf("%d pages left", n)
 		}
 	})
 }

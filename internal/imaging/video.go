@@ -116,6 +116,22 @@ func (p *Processor) run(ctx context.Context, timeout time.Duration, stdin []byte
 	return out.Bytes(), nil
 }
 
+// captureTime is when a video was shot, from its video stream's or its
+// container's creation time (UTC), or Apple's creation date, which keeps the
+// camera's offset that creation_time loses.
+func (pr *probe) captureTime(video *stream) (taken *time.Time, offset *int) {
+	if video != nil {
+		taken = parseCreation(video.Tags["creation_time"])
+	}
+	if t := parseCreation(pr.Format.Tags["creation_time"]); t != nil {
+		taken = t
+	}
+	if t, o := parseAppleCreation(pr.Format.Tags["com.apple.quicktime.creationdate"]); t != nil {
+		taken, offset = t, o
+	}
+	return taken, offset
+}
+
 // Video probes a video file and makes its thumbnail and preview from a poster
 // frame at about one second (the first frame for shorter clips). Only local
 // files are read: network and playlist protocols are not allowed.
@@ -134,20 +150,10 @@ func (p *Processor) Video(ctx context.Context, path string) (*Result, error) {
 	if int(math.Abs(s.rotation()))%180 == 90 {
 		res.Width, res.Height = res.Height, res.Width
 	}
-	if t := parseCreation(s.Tags["creation_time"]); t != nil {
-		res.TakenAt = t
-	}
 	if int64(res.Width)*int64(res.Height) > p.MaxPixels {
 		return nil, reject(wmory.FailTooLarge, "video of %d×%d pixels is over the limit", res.Width, res.Height)
 	}
-	if t := parseCreation(pr.Format.Tags["creation_time"]); t != nil {
-		res.TakenAt = t
-	}
-	// Apple's creation date keeps the camera's offset, which creation_time
-	// (UTC) loses.
-	if t, offset := parseAppleCreation(pr.Format.Tags["com.apple.quicktime.creationdate"]); t != nil {
-		res.TakenAt, res.TakenOffset = t, offset
-	}
+	res.TakenAt, res.TakenOffset = pr.captureTime(s)
 	res.Source = &Source{Video: *s, Audio: pr.first("audio"), Duration: pr.duration()}
 	seek := "1"
 	if d := pr.duration(); d > 0 {

@@ -11,7 +11,8 @@ import (
 // HandleMedia registers the processing of uploaded media, the lifecycle's
 // last steps: the job carries the item, the lifecycle does the work. Videos'
 // playback renditions run apart, on renditions runners, so that photos are
-// never stuck behind a long transcode.
+// never stuck behind a long transcode. Capture times read before offsets were
+// are read again a page at a time.
 func (w *Worker) HandleMedia(p *media.Processor, renditions int) {
 	w.Handle(sqldb.JobProcessMedia, func(ctx context.Context, job *sqldb.Job) error {
 		var payload sqldb.ProcessMediaPayload
@@ -28,4 +29,16 @@ func (w *Worker) HandleMedia(p *media.Processor, renditions int) {
 		return p.MakePlayback(ctx, payload.MediaID, payload.Source, job.Attempts < w.MaxAttempts)
 	})
 	w.Apart(sqldb.JobPlaybackRendition, renditions)
+	w.Handle(sqldb.JobRereadCapture, func(ctx context.Context, job *sqldb.Job) error {
+		var payload sqldb.RereadCapturePayload
+		if err := json.Unmarshal(job.Payload, &payload); err != nil {
+			return err
+		}
+		next, err := p.RereadCaptureTimes(ctx, payload.After, 100)
+		if err != nil || next == "" {
+			return err
+		}
+		// Should this job's end go unrecorded, the page runs again: harmless.
+		return w.db.QueueCaptureReread(ctx, next)
+	})
 }

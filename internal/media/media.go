@@ -42,6 +42,8 @@ type Records interface {
 	MediaProcessed(ctx context.Context, id string, p sqldb.Processed) error
 	MediaFailed(ctx context.Context, id string, reason wmory.FailureReason) error
 	PlaybackSettled(ctx context.Context, id string, status wmory.PlaybackStatus, failure wmory.FailureReason, bytes int64) error
+	CaptureRereads(ctx context.Context, after string, limit int) ([]wmory.Media, error)
+	SetCaptureTime(ctx context.Context, id string, taken time.Time, offset *int) error
 	QueueDeletes(ctx context.Context, keys []string) error
 	PendingUpload(ctx context.Context, key string) (*wmory.Upload, error)
 	UploadsPastTheirURL(ctx context.Context, limit int) ([]string, error)
