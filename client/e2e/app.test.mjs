@@ -332,12 +332,27 @@ async function shareAndModerate(alice, bob) {
   await button(alice.page, 'Close the comments').click();
   await alice.page.keyboard.press('Escape');
   await readyTiles(alice, 5);
+  // What she likes, on its own: the choice stays in the address.
+  await alice.page.getByRole('radio', { name: '♥ Liked' }).click();
+  await alice.page.waitForURL((u) => u.searchParams.get('liked') === 'true');
+  await readyTiles(alice, 1);
+  await alice.page.getByRole('link', { name: /Photo by Bob.*1 like, 1 comment/ }).waitFor();
+  await alice.page.getByRole('radio', { name: 'Everything' }).click();
+  await readyTiles(alice, 5);
   await bob.page.goto(`${base}/groups/${gid}`);
   await bob.page.getByRole('link', { name: /Photo by Bob.*1 like, 1 comment/ }).waitFor();
   await seen(bob.page.getByRole('link', { name: "What's new" })).click();
   await text(bob.page, 'Alice commented').waitFor();
   await text(bob.page, 'Bob added 2 items').waitFor();
   await shot(bob, '07e-whats-new.png');
+  // Bob would rather have one e-mail a day about the group; the choice stays.
+  await seen(bob.page.getByRole('radio', { name: 'When something is added' })).and(bob.page.locator('[aria-checked="true"]')).waitFor();
+  await seen(bob.page.getByRole('radio', { name: 'Once a day' })).click();
+  await text(bob.page, 'Saved.', { exact: true }).waitFor();
+  await bob.page.reload();
+  await seen(bob.page.getByRole('radio', { name: 'Once a day' })).and(bob.page.locator('[aria-checked="true"]')).waitFor();
+  await seen(bob.page.getByTestId('email-settings')).scrollIntoViewIfNeeded();
+  await shot(bob, '07f-email-settings.png');
   await bob.page.goto(`${base}/groups/${gid}`);
   await readyTiles(bob, 5);
 

@@ -28,9 +28,12 @@ export type FailureReason = NonNullable<Media['failure_reason']>;
 export type Media = Schemas['Media'];
 
 /** One member's items, items taken before a time (to jump to a month), or named items (at most 100). */
-export type GalleryFilter = { uploader?: string; until?: string; ids?: string[] };
+export type GalleryFilter = { uploader?: string; until?: string; kind?: 'photo' | 'video'; liked?: boolean; ids?: string[] };
 
 export type Month = Schemas['Month'];
+
+export type Notifications = Schemas['Notifications'];
+export type EmailChoice = Notifications['email'];
 
 export type ReportReason = Report['reason'];
 export const reportReasons: ReportReason[] = ['depicts_me', 'wrong_group', 'spam', 'nudity', 'violence', 'harassment', 'copyright', 'other'];
@@ -280,6 +283,13 @@ export class Api {
   activity(gid: string, cursor?: string) {
     return this.request<Page<Activity>>('GET', `/api/v1/groups/${seg(gid)}/activity${q({ cursor, limit: 50 })}`);
   }
+  /** How the caller hears about the group by e-mail. */
+  notifications(gid: string) {
+    return this.request<Notifications>('GET', `/api/v1/groups/${seg(gid)}/notifications`);
+  }
+  setNotifications(gid: string, email: EmailChoice) {
+    return this.request<Notifications>('PUT', `/api/v1/groups/${seg(gid)}/notifications`, { email });
+  }
   /** Everything in the group so far is seen: its "new" count starts again. */
   markSeen(gid: string) {
     return this.request<void>('POST', `/api/v1/groups/${seg(gid)}/seen`);
@@ -298,7 +308,7 @@ export class Api {
   gallery(gid: string, cursor?: string, limit = 60, only: GalleryFilter = {}) {
     return this.request<Page<Media>>(
       'GET',
-      `/api/v1/groups/${seg(gid)}/media${q({ cursor, limit, uploader: only.uploader, until: only.until, ids: only.ids?.join(',') })}`,
+      `/api/v1/groups/${seg(gid)}/media${q({ cursor, limit, uploader: only.uploader, until: only.until, kind: only.kind, liked: only.liked ? 'true' : undefined, ids: only.ids?.join(',') })}`,
     );
   }
   /** How many items each month holds, newest first. */

@@ -35,17 +35,40 @@ export function mergeMedia(items: Media[], fresh: Media[]): Media[] {
   return [...byId.values()].sort(byNewest);
 }
 
-/** Which part of a gallery a list shows: one member's items, items taken before a time. */
-export type ListFilter = { uploader?: string; until?: string };
+/** Which part of a gallery a list shows: one member's items, photos or videos, those the caller likes, items taken before a time. */
+export type ListFilter = { uploader?: string; until?: string; kind?: 'photo' | 'video'; liked?: boolean };
+
+/** A filter as the address of a screen carries it (?by=UID&until=TIME&kind=video&liked=true). */
+export type FilterParams = { by?: string; until?: string; kind?: string; liked?: string };
+
+export function filterFromParams(p: FilterParams): ListFilter {
+  return {
+    uploader: p.by || undefined,
+    until: p.until || undefined,
+    kind: p.kind === 'photo' || p.kind === 'video' ? p.kind : undefined,
+    liked: p.liked === 'true' || undefined,
+  };
+}
+
+export function filterParams(only: ListFilter): FilterParams {
+  const out: FilterParams = {};
+  if (only.uploader) out.by = only.uploader;
+  if (only.until) out.until = only.until;
+  if (only.kind) out.kind = only.kind;
+  if (only.liked) out.liked = 'true';
+  return out;
+}
 
 /**
  * A list the screens show: a group's whole gallery ("GID"), or part of it
- * ("GID?uploader=UID&until=TIME").
+ * ("GID?uploader=UID&until=TIME&kind=video&liked=true").
  */
 export function listKey(gid: string, only: ListFilter = {}): string {
   const params = new URLSearchParams();
   if (only.uploader) params.set('uploader', only.uploader);
   if (only.until) params.set('until', only.until);
+  if (only.kind) params.set('kind', only.kind);
+  if (only.liked) params.set('liked', 'true');
   const q = params.toString();
   return q ? `${gid}?${q}` : gid;
 }
@@ -53,13 +76,19 @@ export function listKey(gid: string, only: ListFilter = {}): string {
 function parseKey(key: string): { gid: string } & ListFilter {
   const [gid, q = ''] = key.split('?');
   const params = new URLSearchParams(q);
-  return { gid, uploader: params.get('uploader') || undefined, until: params.get('until') || undefined };
+  return { gid, ...filterFromParams({ by: params.get('uploader') ?? undefined, until: params.get('until') ?? undefined, kind: params.get('kind') ?? undefined, liked: params.get('liked') ?? undefined }) };
 }
 
 /** Whether an item belongs in a list. */
 function belongs(key: string, m: Media): boolean {
-  const { gid, uploader, until } = parseKey(key);
-  return m.group_id === gid && (!uploader || m.uploader.id === uploader) && (!until || Date.parse(m.taken_at) < Date.parse(until));
+  const { gid, uploader, until, kind, liked } = parseKey(key);
+  return (
+    m.group_id === gid &&
+    (!uploader || m.uploader.id === uploader) &&
+    (!until || Date.parse(m.taken_at) < Date.parse(until)) &&
+    (!kind || m.kind === kind) &&
+    (!liked || m.liked_by_me)
+  );
 }
 
 /** Whether the server still works on an item: its previews, or a video's rendition that plays everywhere. */

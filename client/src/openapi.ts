@@ -431,6 +431,24 @@ export interface paths {
         patch: operations["patchGroupsGidMembersUid"];
         trace?: never;
     };
+    "/api/v1/groups/{gid}/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** How the caller hears about the group by e-mail (batched by default) */
+        get: operations["getGroupsGidNotifications"];
+        /** Choose how to hear about the group by e-mail: a message per batch, a daily digest, or none */
+        put: operations["putGroupsGidNotifications"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/groups/{gid}/reports": {
         parameters: {
             query?: never;
@@ -685,6 +703,23 @@ export interface paths {
         put?: never;
         /** Resolve every open report on the item */
         post: operations["postReportsRidResolve"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/unsubscribe": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** One-click unsubscribe (RFC 8058) with the token of an e-mail's List-Unsubscribe link (?token=): turns that member's e-mail about that group off, without a session */
+        post: operations["postUnsubscribe"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1024,6 +1059,14 @@ export interface components {
         MonthList: {
             items: components["schemas"]["Month"][];
             next_cursor?: string;
+        };
+        Notifications: {
+            /** @enum {string} */
+            email: "batched" | "daily" | "off";
+        };
+        OneClickUnsubscribe: {
+            /** @constant */
+            "List-Unsubscribe"?: "One-Click";
         };
         Parts: {
             parts: {
@@ -2192,6 +2235,72 @@ export interface operations {
             };
         };
     };
+    getGroupsGidNotifications: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                gid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Notifications"];
+                };
+            };
+            /** @description An error; see the code. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    putGroupsGidNotifications: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                gid: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Notifications"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Notifications"];
+                };
+            };
+            /** @description An error; see the code. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     getGroupsGidReports: {
         parameters: {
             query?: {
@@ -2819,6 +2928,39 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Report"];
+                };
+            };
+            /** @description An error; see the code. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postUnsubscribe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/x-www-form-urlencoded": components["schemas"]["OneClickUnsubscribe"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Notifications"];
                 };
             };
             /** @description An error; see the code. */

@@ -1,5 +1,5 @@
 import type { Media } from '../api';
-import { byNewest, mergeMedia, stillProcessing } from '../gallery';
+import { byNewest, filterFromParams, filterParams, listKey, mergeMedia, stillProcessing } from '../gallery';
 import { formatDay, gridRows, initials, jumpTargets, monthEnd, personColor } from '../grid';
 import { safeNext, rememberNext, takeNext } from '../pending';
 
@@ -19,6 +19,23 @@ describe('gallery order', () => {
       ['3', 'ready'],
       ['1', 'ready'],
     ]);
+  });
+});
+
+describe('parts of a gallery', () => {
+  it('keeps a filter through the address and back, ignoring what it does not know', () => {
+    const only = filterFromParams({ by: 'U1', kind: 'video', liked: 'true', until: '2021-05-01T00:00:00Z' });
+    expect(only).toEqual({ uploader: 'U1', kind: 'video', liked: true, until: '2021-05-01T00:00:00Z' });
+    expect(filterFromParams(filterParams(only))).toEqual(only);
+    expect(filterFromParams({ kind: 'gif', liked: 'yes' })).toEqual({ uploader: undefined, until: undefined, kind: undefined, liked: undefined });
+    expect(filterParams({})).toEqual({});
+  });
+
+  it('names each part of a gallery apart', () => {
+    expect(listKey('G')).toBe('G');
+    expect(listKey('G', { liked: true })).toBe('G?liked=true');
+    expect(listKey('G', { kind: 'photo', uploader: 'U1' })).toBe('G?uploader=U1&kind=photo');
+    expect(listKey('G', { liked: false, kind: undefined })).toBe('G');
   });
 });
 

@@ -1,11 +1,11 @@
 import { Link, Stack, useLocalSearchParams } from 'expo-router';
-import React, { useCallback } from 'react';
-import { Text, View } from 'react-native';
-import type { Activity } from '@/api';
+import React, { useCallback, useEffect, useState } from 'react';
+import { Pressable, Text, View } from 'react-native';
+import type { Activity, EmailChoice } from '@/api';
 import { useSession } from '@/session';
 import { usePages } from '@/usePages';
 import { useGroup } from '@/useGroup';
-import { Body, Button, Card, Loading, Notice, Screen, Title, colors, formatDate } from '@/ui';
+import { Body, Button, Card, Heading, Loading, Notice, Screen, Title, colors, errorMessage, formatDate } from '@/ui';
 
 /** "Ana added 23 photos and videos", "Bo joined", … */
 export function describeActivity(a: Activity): string {
@@ -53,6 +53,80 @@ export default function GroupActivity() {
           {more ? <Button small variant="secondary" title="Show older" busy={busy} onPress={more} /> : null}
         </Card>
       )}
+      <EmailSettings gid={gid} groupName={group?.name} />
     </Screen>
+  );
+}
+
+const emailChoices: { value: EmailChoice; label: string; hint: string }[] = [
+  { value: 'batched', label: 'When something is added', hint: 'One e-mail per batch someone adds, a few minutes after their last item, and when someone comments on yours.' },
+  { value: 'daily', label: 'Once a day', hint: 'One summary a day at most, when there is news.' },
+  { value: 'off', label: 'Never', hint: 'No e-mail about this group. What is new still shows here.' },
+];
+
+/** How the member hears about the group by e-mail; e-mails' unsubscribe links change the same choice. */
+function EmailSettings({ gid, groupName }: { gid: string; groupName?: string }) {
+  const { api } = useSession();
+  const [choice, setChoice] = useState<EmailChoice>();
+  const [error, setError] = useState('');
+  const [saved, setSaved] = useState(false);
+  useEffect(() => {
+    let live = true;
+    api.notifications(gid).then(
+      (n) => live && setChoice(n.email),
+      (err) => live && setError(errorMessage(err)),
+    );
+    return () => {
+      live = false;
+    };
+  }, [api, gid]);
+  const choose = async (next: EmailChoice) => {
+    const before = choice;
+    setChoice(next);
+    setError('');
+    setSaved(false);
+    try {
+      setChoice((await api.setNotifications(gid, next)).email);
+      setSaved(true);
+    } catch (err) {
+      setChoice(before);
+      setError(errorMessage(err));
+    }
+  };
+  return (
+    <Card>
+      <Heading>E-mail me about {groupName ?? 'this group'}</Heading>
+      <View role="radiogroup" aria-label="E-mail about this group" style={{ gap: 6 }} testID="email-settings">
+        {emailChoices.map((c) => (
+          <Pressable
+            key={c.value}
+            role="radio"
+            aria-checked={choice === c.value}
+            aria-label={c.label}
+            disabled={!choice}
+            onPress={() => void choose(c.value)}
+            style={{
+              flexDirection: 'row',
+              gap: 10,
+              padding: 10,
+              borderRadius: 8,
+              borderWidth: 1,
+              borderColor: choice === c.value ? colors.accent : colors.border,
+              backgroundColor: choice === c.value ? colors.card : 'transparent',
+            }}
+          >
+            <Text style={{ color: choice === c.value ? colors.accent : colors.muted, fontSize: 16 }} aria-hidden>
+              {choice === c.value ? '◉' : '○'}
+            </Text>
+            <View style={{ flexShrink: 1, gap: 2 }}>
+              <Text style={{ color: colors.text, fontWeight: '600' }}>{c.label}</Text>
+              <Text style={{ color: colors.muted, fontSize: 13 }}>{c.hint}</Text>
+            </View>
+          </Pressable>
+        ))}
+      </View>
+      {saved ? <Notice kind="ok">Saved.</Notice> : null}
+      <Notice>{error}</Notice>
+    </Card>
   );
 }

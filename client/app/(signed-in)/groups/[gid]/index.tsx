@@ -2,7 +2,7 @@ import { Link, Stack, router, useLocalSearchParams } from 'expo-router';
 import React, { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { ActivityIndicator, FlatList, Platform, Pressable, RefreshControl, StyleSheet, Text, View, useWindowDimensions } from 'react-native';
 import type { Api, Media, Member, Month, Page } from '@/api';
-import { useGallery, type ListFilter } from '@/gallery';
+import { filterFromParams, filterParams, useGallery, type FilterParams, type ListFilter } from '@/gallery';
 import { gridRows, initials, jumpTargets, personColor, type GridRow } from '@/grid';
 import { failureLabels } from '@/labels';
 import { canDropFiles, onDroppedFiles, pickMedia, takePhoto } from '@/pick';
@@ -16,9 +16,10 @@ import { useGroup } from '@/useGroup';
 import { Body, Button, Notice, Row, colors, errorMessage, formatDuration } from '@/ui';
 
 export default function Gallery() {
-  // ?by=UID shows the items one member added; ?until=TIME the gallery from a month on.
-  const { gid, by, until } = useLocalSearchParams<{ gid: string; by?: string; until?: string }>();
-  const only = useMemo(() => ({ uploader: by || undefined, until: until || undefined }), [by, until]);
+  // ?by=UID shows the items one member added; ?until=TIME the gallery from a
+  // month on; ?kind=photo|video one kind; ?liked=true the caller's liked items.
+  const { gid, by, until, kind, liked } = useLocalSearchParams<{ gid: string } & FilterParams>();
+  const only = useMemo(() => filterFromParams({ by, until, kind, liked }), [by, until, kind, liked]);
   const { api, quota, refresh: refreshMe } = useSession();
   const { group, error: groupError, reload: reloadGroup, isModerator } = useGroup(gid);
   const gallery = useGallery(gid, only);
@@ -98,6 +99,7 @@ export default function Gallery() {
     api.markSeen(gid).catch(() => undefined);
   }, [api, gid]);
   const showBy = (uid?: string) => router.setParams({ by: uid });
+  const showOnly = (show: Show) => router.setParams({ kind: show === 'photo' || show === 'video' ? show : undefined, liked: show === 'liked' ? 'true' : undefined });
   const jumpTo = (to?: string) => router.setParams({ until: to });
   const refreshAll = () => {
     refreshGallery();
@@ -197,11 +199,16 @@ export default function Gallery() {
           <Button small variant="link" title="Dismiss" onPress={() => { setAdded([]); setOnlyAdded(false); }} />
         </Row>
       ) : null}
+      <ShowFilter selected={only.liked ? 'liked' : (only.kind ?? 'all')} onSelect={showOnly} />
       {members.length > 1 ? <WhoFilter members={members} selected={by || undefined} onSelect={showBy} /> : null}
       {months.length > 2 || until ? <MonthJump months={months} until={until || undefined} onJump={jumpTo} /> : null}
       {!gallery.refreshing && gallery.items.length === 0 && gallery.done ? (
         <Body muted>
-          {by ? 'Nothing from them here yet.' : 'Nothing here yet. Upload the first photos, and invite the others from Members.'}
+          {only.liked
+            ? 'Nothing liked here yet: tap ♡ Like on the photos and videos you love, and find them here.'
+            : by || only.kind
+              ? 'Nothing like that here yet.'
+              : 'Nothing here yet. Upload the first photos, and invite the others from Members.'}
         </Body>
       ) : null}
     </View>
@@ -270,6 +277,21 @@ function MonthJump({ months, until, onJump }: { months: Month[]; until?: string;
   );
 }
 
+type Show = 'all' | 'photo' | 'video' | 'liked';
+
+/** Everything, photos, videos, or what the caller likes: the choice stays in the address (?kind=, ?liked=). */
+function ShowFilter({ selected, onSelect }: { selected: Show; onSelect: (show: Show) => void }) {
+  const choices: [Show, string][] = [['all', 'Everything'], ['photo', 'Photos'], ['video', 'Videos'], ['liked', '♥ Liked']];
+  return (
+    <View style={styles.whoFilter} role="radiogroup" aria-label="Show">
+      <Text style={styles.meta}>Show</Text>
+      {choices.map(([show, label]) => (
+        <Chip key={show} label={label} selected={selected === show} onPress={() => onSelect(show)} />
+      ))}
+    </View>
+  );
+}
+
 /** Everyone's items, or one member's: the choice stays in the address (?by=). */
 function WhoFilter({ members, selected, onSelect }: { members: Member[]; selected?: string; onSelect: (uid?: string) => void }) {
   return (
@@ -328,7 +350,7 @@ const Tile = React.memo(function Tile({ media, size, gid, only }: { media: Media
   const ready = media.status === 'ready' && !!media.thumbnail_url;
   return (
     <View style={{ width: size, height: size }}>
-      <Link href={{ pathname: '/groups/[gid]/media/[mid]', params: { gid, mid: media.id, ...(only.uploader ? { by: only.uploader } : {}), ...(only.until ? { until: only.until } : {}) } }} asChild>
+      <Link href={{ pathname: '/groups/[gid]/media/[mid]', params: { gid, mid: media.id, ...filterParams(only) } }} asChild>
         <Pressable
           accessibilityRole="link"
           accessibilityLabel={label}

@@ -5,7 +5,7 @@ import { ActivityIndicator, FlatList, Linking, Platform, Pressable, ScrollView, 
 import { useSafeAreaInsets } from 'react-native-safe-area-context';
 import { reportReasons, type Comment, type Media, type ReportReason } from '@/api';
 import { confirm } from '@/confirm';
-import { useGallery } from '@/gallery';
+import { filterFromParams, filterParams, useGallery, type FilterParams } from '@/gallery';
 import { useSession } from '@/session';
 import { Thumb } from '@/Thumb';
 import { failureLabels, reasonLabels } from '@/labels';
@@ -15,10 +15,11 @@ import { formatBytes } from '@/uploads';
 
 export default function Viewer() {
   // Opened from part of the gallery (one member's items, ?by=UID; from a
-  // month on, ?until=TIME), it swipes along that part.
-  const { gid, mid, by, until } = useLocalSearchParams<{ gid: string; mid: string; by?: string; until?: string }>();
+  // month on, ?until=TIME; one kind; the liked ones), it swipes along that part.
+  const { gid, mid, by, until, kind, liked } = useLocalSearchParams<{ gid: string; mid: string } & FilterParams>();
   const { api, user } = useSession();
-  const gallery = useGallery(gid, { uploader: by || undefined, until: until || undefined });
+  const only = useMemo(() => filterFromParams({ by, until, kind, liked }), [by, until, kind, liked]);
+  const gallery = useGallery(gid, only);
   const { isModerator } = useGroup(gid);
   const { width, height } = useWindowDimensions();
   const insets = useSafeAreaInsets();
@@ -79,8 +80,8 @@ export default function Viewer() {
   );
 
   const close = useCallback(
-    () => (router.canGoBack() ? router.back() : router.replace({ pathname: '/groups/[gid]', params: { gid, ...(by ? { by } : {}), ...(until ? { until } : {}) } })),
-    [gid, by, until],
+    () => (router.canGoBack() ? router.back() : router.replace({ pathname: '/groups/[gid]', params: { gid, ...filterParams(only) } })),
+    [gid, only],
   );
 
   useEffect(() => {
