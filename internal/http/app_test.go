@@ -47,6 +47,10 @@ func TestServesTheWebApp(t *testing.T) {
 			t.Fatalf("GET %s headers %v", path, h)
 		}
 	}
+	// The e-mails' unsubscribe page is the server's, app or not: no JavaScript needed.
+	if resp, body := get("GET", "/unsubscribe?token=x"); resp.StatusCode != 200 || !strings.Contains(body, "Stop these e-mails") || strings.Contains(body, `<div id="root">`) {
+		t.Fatalf("GET /unsubscribe = %d %q", resp.StatusCode, body)
+	}
 	if resp, body := get("HEAD", "/invite/abc"); resp.StatusCode != 200 || body != "" {
 		t.Fatalf("HEAD = %d %q", resp.StatusCode, body)
 	}

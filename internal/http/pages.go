@@ -32,22 +32,24 @@ type pageData struct {
 	Error, Form, AskEmail, AskPassword    bool
 }
 
+// registerPages serves the account pages (confirm, reset, forgot) when no
+// app is built in, and the unsubscribe page always: it is the server's,
+// whether or not the app is, so that it needs no JavaScript at all.
 func (s *Server) registerPages() {
-	page := func(h func(w http.ResponseWriter, r *http.Request) pageData) http.Handler {
-		return s.csrf.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
-			d := h(w, r)
-			w.Header().Set("Content-Type", "text/html; charset=utf-8")
-			w.Header().Set("Cache-Control", "no-store")
-			w.Header().Set("X-Content-Type-Options", "nosniff")
-			// Tokens sit in these pages' URLs: they must not leave in a Referer.
-			w.Header().Set("Referrer-Policy", "no-referrer")
-			w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
-			if d.Error {
-				w.WriteHeader(http.StatusBadRequest)
-			}
-			pageTemplate.Execute(w, d)
-		}))
+	page := s.page
+	s.mux.Handle("GET /unsubscribe", page(func(w http.ResponseWriter, r *http.Request) pageData {
+		return pageData{Title: "Stop e-mail about this group", Message: "You will get no more e-mail about this group; you can turn it on again in the group's settings.",
+			Form: true, Action: "/unsubscribe", Token: r.URL.Query().Get("token"), Button: "Stop these e-mails"}
+	}))
+	s.mux.Handle("POST /unsubscribe", page(func(w http.ResponseWriter, r *http.Request) pageData {
+		group, err := s.db.Unsubscribe(r.Context(), r.PostFormValue("token"))
+		if err != nil {
+			return pageData{Title: "Stop e-mail about this group", Error: true, Message: s.pageMessage(r, err)}
+		}
+		return pageData{Title: "E-mail stopped", Message: "You will get no more e-mail about " + group + ". You can turn it on again in the group's settings."}
+	}))
+	if s.cfg.App != nil {
+		return // the app has screens of its own for the account's links
 	}
 	s.mux.Handle("GET /{$}", page(func(w http.ResponseWriter, r *http.Request) pageData {
 		return pageData{Title: "wmory", Message: "Your private group gallery. The API lives under /api/v1 and is described at /api/openapi.json."}
@@ -74,17 +76,6 @@ func (s *Server) registerPages() {
 		}
 		return pageData{Title: "Password changed", Message: "Your password is set and every session was signed out. Sign in with the new password."}
 	}))
-	s.mux.Handle("GET /unsubscribe", page(func(w http.ResponseWriter, r *http.Request) pageData {
-		return pageData{Title: "Stop e-mail about this group", Message: "You will get no more e-mail about this group; you can turn it on again in the group's settings.",
-			Form: true, Action: "/unsubscribe", Token: r.URL.Query().Get("token"), Button: "Stop these e-mails"}
-	}))
-	s.mux.Handle("POST /unsubscribe", page(func(w http.ResponseWriter, r *http.Request) pageData {
-		group, err := s.db.Unsubscribe(r.Context(), r.PostFormValue("token"))
-		if err != nil {
-			return pageData{Title: "Stop e-mail about this group", Error: true, Message: s.pageMessage(r, err)}
-		}
-		return pageData{Title: "E-mail stopped", Message: "You will get no more e-mail about " + group + ". You can turn it on again in the group's settings."}
-	}))
 	s.mux.Handle("GET /forgot-password", page(func(w http.ResponseWriter, r *http.Request) pageData {
 		return pageData{Title: "Forgot your password?", Form: true, AskEmail: true, Action: "/forgot-password", Button: "Send me a reset link"}
 	}))
@@ -105,4 +96,22 @@ func (s *Server) pageMessage(r *http.Request, err error) string {
 		s.log.Error("page", "request_id", requestID(r.Context()), "err", err)
 	}
 	return wmory.ErrorMessage(err)
+}
+
+// page serves a server-rendered page, with the headers that keep its token in it.
+func (s *Server) page(h func(w http.ResponseWriter, r *http.Request) pageData) http.Handler {
+	return s.csrf.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+		d := h(w, r)
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Header().Set("Cache-Control", "no-store")
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		// Tokens sit in these pages' URLs: they must not leave in a Referer.
+		w.Header().Set("Referrer-Policy", "no-referrer")
+		w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+		if d.Error {
+			w.WriteHeader(http.StatusBadRequest)
+		}
+		pageTemplate.Execute(w, d)
+	}))
 }

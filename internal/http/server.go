@@ -105,9 +105,7 @@ func New(db *sqldb.DB, store blob.Store, hasher *password.Hasher, cfg Config, lo
 	for _, rt := range s.routes {
 		s.mux.Handle(rt.method+" "+rt.path, s.endpoint(rt))
 	}
-	if cfg.App == nil {
-		s.registerPages()
-	}
+	s.registerPages()
 	if cfg.BlobHandler != nil {
 		s.mux.Handle("/blob/", cfg.BlobHandler)
 	}
