@@ -68,6 +68,8 @@ const (
 	AuditUploadRejected    AuditAction = "upload_validation_failed"
 	AuditUploadAbandon     AuditAction = "upload_abandon"
 	AuditMediaDelete       AuditAction = "media_delete"
+	AuditMediaTrash        AuditAction = "media_trash"
+	AuditMediaRestore      AuditAction = "media_restore"
 	AuditMediaFailed       AuditAction = "media_processing_failed"
 	AuditReportCreate      AuditAction = "report_create"
 	AuditReportResolve     AuditAction = "report_resolve"

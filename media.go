@@ -424,3 +424,7 @@ func ValidateFilename(s string) (string, error) {
 	}
 	return s, nil
 }
+
+// DefaultTrashDays is how long an item stays in its group's trash before it
+// is purged, unless the instance says otherwise.
+const DefaultTrashDays = 30

@@ -101,4 +101,8 @@ const (
 	NoticeUploads NoticeKind = "uploads"
 	// NoticeComments is a run of comments on one member's items, told to them.
 	NoticeComments NoticeKind = "comments"
+	// NoticeTrashed is a run of a member's items that others moved to the
+	// trash, told to that member whatever their choice of news: it is about
+	// what they shared, and they may want it back.
+	NoticeTrashed NoticeKind = "trashed"
 )

@@ -43,6 +43,7 @@ type config struct {
 	AuditRetention  time.Duration
 	JobLease        time.Duration
 	BatchGap        time.Duration
+	TrashFor        time.Duration
 	MetricsAddr     string
 	SessionMaxAge   time.Duration
 	EventSecret     string
@@ -109,6 +110,7 @@ func settings() []setting {
 		{"db-conn-lifetime", "WMORY_DB_CONN_LIFETIME", "30m", "longest life of a database connection", false, duration(func(c *config) *time.Duration { return &c.Pool.MaxLifetime })},
 		{"job-lease", "WMORY_JOB_LEASE", "5m", "how long a worker holds a job before another may take it over", false, duration(func(c *config) *time.Duration { return &c.JobLease })},
 		{"batch-gap", "WMORY_BATCH_GAP", "10m", "one member's uploads no further apart than this are one batch: one entry in the group's activity and one e-mail to the others, sent this long after its last item (comments on one's items likewise)", false, duration(func(c *config) *time.Duration { return &c.BatchGap })},
+		{"trash-days", "WMORY_TRASH_DAYS", "30", "deleted items stay this many days in their group's trash, restorable, before they are purged (1 at least)", false, days(1, func(c *config) *time.Duration { return &c.TrashFor })},
 		{"audit-retention-days", "WMORY_AUDIT_RETENTION_DAYS", "0", "delete audit entries older than this many days (0 keeps them forever)", false, days(0, func(c *config) *time.Duration { return &c.AuditRetention })},
 		{"s3-event-secret", "WMORY_S3_EVENT_SECRET", "", "shared secret of the store's event webhook (POST /events/s3), at least 16 characters; empty: no webhook", true, eventSecret},
 		{"s3-events", "WMORY_S3_EVENTS", "", "nats://host:port/SUBJECT: receive the store's event notifications from NATS; empty: none", false, natsEvents},

@@ -39,7 +39,7 @@ func lambdaFunction(ctx context.Context, args []string, getenv func(string) stri
 		db.Close()
 		return err
 	}
-	db.BatchGap = c.BatchGap
+	db.BatchGap, db.TrashFor = c.BatchGap, c.TrashFor
 	store, svc, _, err := openStore(ctx, c, db, nil, log)
 	if err != nil {
 		db.Close()

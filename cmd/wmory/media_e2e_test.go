@@ -204,7 +204,7 @@ func TestMediaEndToEnd(t *testing.T) {
 			out, _ := json.Marshal(list[0])
 			t.Logf("first gallery item: %s", out)
 			// A deleted item takes its original and derived images along.
-			ann.do("DELETE", "/api/v1/media/"+list[0].(map[string]any)["id"].(string), nil, 204)
+			ann.do("DELETE", "/api/v1/media/"+list[0].(map[string]any)["id"].(string)+"/permanent", nil, 204)
 			in.assertNoOrphans()
 		})
 	}

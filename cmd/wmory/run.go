@@ -97,7 +97,7 @@ func openDB(ctx context.Context, c config) (*sqldb.DB, error) {
 		db.Close()
 		return nil, err
 	}
-	db.BatchGap = c.BatchGap
+	db.BatchGap, db.TrashFor = c.BatchGap, c.TrashFor
 	return db, nil
 }
 

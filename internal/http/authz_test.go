@@ -104,6 +104,12 @@ func TestAuthorizationMatrix(t *testing.T) {
 		"GET /api/v1/groups/{gid}/media/months":  {nil, want{401, 404, 404, 200, 200, 200}},
 		"GET /api/v1/media/{mid}":                {nil, want{401, 404, 404, 200, 200, 200}},
 		"DELETE /api/v1/media/{mid}":             {nil, want{401, 404, 404, 403, 204, 204}},
+		"DELETE /api/v1/media/{mid}/permanent":   {nil, want{401, 404, 404, 403, 204, 204}},
+		"POST /api/v1/media/{mid}/restore": {func(s scene, _ *client) any { // its uploader trashed it first
+			s.target.must(204, "DELETE", "/api/v1/media/"+s.mid, nil)
+			return nil
+		}, want{401, 404, 404, 403, 200, 200}},
+		"GET /api/v1/groups/{gid}/trash":         {nil, want{401, 404, 404, 200, 200, 200}},
 		"POST /api/v1/media/{mid}/reports":       {func(scene, *client) any { return map[string]string{"reason": "spam"} }, want{401, 404, 404, 201, 201, 201}},
 		"GET /api/v1/groups/{gid}/reports":       {nil, want{401, 404, 404, 200, 200, 200}},
 		"POST /api/v1/reports/{rid}/resolve":     {func(scene, *client) any { return map[string]string{"action": "dismiss"} }, want{401, 404, 404, 403, 200, 200}},

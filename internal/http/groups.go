@@ -153,7 +153,11 @@ func (s *Server) changeRole(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) removeMember(w http.ResponseWriter, r *http.Request) error {
-	if err := s.db.RemoveMember(r.Context(), s.actor(r), r.PathValue("gid"), memberID(r)); err != nil {
+	media := r.URL.Query().Get("media")
+	if media != "" && media != "keep" && media != "trash" {
+		return wmory.Invalid("media", `must be "keep" or "trash".`)
+	}
+	if err := s.db.RemoveMember(r.Context(), s.actor(r), r.PathValue("gid"), memberID(r), media == "trash"); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)

@@ -262,7 +262,7 @@ func TestReusedUploadURLsStoreNothingForGood(t *testing.T) {
 			t.Fatalf("PUT = %d", code)
 		}
 		mid := ann.must(201, "POST", "/api/v1/uploads/"+up2.str("upload_id")+"/complete", nil).str("id")
-		ann.must(204, "DELETE", "/api/v1/media/"+mid, nil)
+		ann.must(204, "DELETE", "/api/v1/media/"+mid+"/permanent", nil)
 		e.runJobs()
 		resend(up2)
 

@@ -323,11 +323,3 @@ func (s *Server) getMedia(w http.ResponseWriter, r *http.Request) error {
 	}
 	return writeJSON(w, http.StatusOK, v)
 }
-
-func (s *Server) deleteMedia(w http.ResponseWriter, r *http.Request) error {
-	if err := s.db.DeleteMedia(r.Context(), s.actor(r), r.PathValue("mid")); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
-}

@@ -123,7 +123,8 @@ func TestUploadFlow(t *testing.T) {
 
 			// Bob may not delete Ann's photo; Ann may. The object goes through a job.
 			bob.must(403, "DELETE", "/api/v1/media/"+m["id"].(string), nil)
-			ann.must(204, "DELETE", "/api/v1/media/"+m["id"].(string), nil)
+			bob.must(403, "DELETE", "/api/v1/media/"+m["id"].(string)+"/permanent", nil)
+			ann.must(204, "DELETE", "/api/v1/media/"+m["id"].(string)+"/permanent", nil)
 			bob.must(404, "GET", "/api/v1/media/"+m["id"].(string), nil)
 			w := jobs.New(e.db, e.store, slogDiscard())
 			for w.RunOne(context.Background()) {

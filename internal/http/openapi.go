@@ -2,6 +2,7 @@ package http
 
 import (
 	"encoding/json"
+	"maps"
 	"net/http"
 	"regexp"
 	"strconv"
@@ -48,10 +49,26 @@ func list(item string) schema {
 func schemas() schema {
 	failureReason := schema{"type": []string{"string", "null"}, "enum": []any{"undecodable", "too_large", "too_long", "timeout",
 		"original_missing", "original_changed", "processing_failed", nil}}
+	mediaRequired := []string{"id", "group_id", "uploader", "kind", "content_type", "filename", "size", "width", "height", "duration_ms", "taken_at", "taken_at_local", "taken_at_offset", "uploaded_at", "status", "failure_reason", "playback_status", "playback_failure_reason", "like_count", "liked_by_me", "comment_count", "taken_at_source"}
+	mediaProps := schema{
+		"id": id, "group_id": id, "uploader": obj([]string{"id", "name"}, schema{"id": str, "name": str}),
+		"kind": schema{"type": "string", "enum": []string{"photo", "video"}}, "content_type": str, "filename": str, "size": integer,
+		"width": schema{"type": []string{"integer", "null"}}, "height": schema{"type": []string{"integer", "null"}}, "duration_ms": schema{"type": []string{"integer", "null"}},
+		"taken_at": dateTime, "taken_at_local": schema{"type": "string", "pattern": `^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$`},
+		"taken_at_offset": schema{"type": []string{"string", "null"}, "pattern": `^[+-]\d{2}:\d{2}$`}, "uploaded_at": dateTime, "status": schema{"type": "string", "enum": []string{"processing", "ready", "failed"}},
+		"failure_reason": failureReason, "playback_status": schema{"type": "string", "enum": []string{"pending", "ready", "failed", "none"}},
+		"playback_failure_reason": failureReason, "playback_url": schema{"type": "string", "format": "uri"},
+		"like_count": integer, "liked_by_me": boolean, "comment_count": integer,
+		"taken_at_source": schema{"type": "string", "enum": []string{"camera", "upload"}},
+		"thumbnail_url":   schema{"type": "string", "format": "uri"}, "preview_url": schema{"type": "string", "format": "uri"}, "original_url": schema{"type": "string", "format": "uri"}}
+	trashedProps := schema{"deleted_at": dateTime, "purge_at": dateTime,
+		"deleted_by": schema{"oneOf": []schema{{"type": "null"}, obj([]string{"id", "name"}, schema{"id": str, "name": str})}}}
+	maps.Copy(trashedProps, mediaProps)
 	return schema{
 		"Error": obj([]string{"error"}, schema{"error": obj([]string{"code", "message"}, schema{
 			"code": schema{"type": "string", "pattern": "^[a-z_]+$"}, "message": str, "request_id": str}),
 			"media_id": schema{"type": "string", "description": "with duplicate: the media that already holds the file"},
+			"trashed":  schema{"type": "boolean", "description": "with duplicate: the media that holds the file is in the group's trash"},
 			"missing":  schema{"type": "array", "items": integer, "description": "with upload_missing, for a resumable upload: the parts the store lacks"}}),
 		"Status":         obj([]string{"status"}, schema{"status": str}),
 		"StatusResponse": obj([]string{"status"}, schema{"status": str}),
@@ -121,20 +138,12 @@ func schemas() schema {
 			"upload_id": id, "status": schema{"type": "string", "enum": []string{"pending", "completed", "rejected", "expired", "abandoned"}},
 			"filename": str, "size": integer, "resumable": boolean, "part_size": integer, "part_count": integer, "expires_at": dateTime,
 			"media_id": id, "parts_done": schema{"type": "array", "items": obj([]string{"number", "size"}, schema{"number": integer, "size": integer})}}),
-		"Media": obj([]string{"id", "group_id", "uploader", "kind", "content_type", "filename", "size", "width", "height", "duration_ms", "taken_at", "taken_at_local", "taken_at_offset", "uploaded_at", "status", "failure_reason", "playback_status", "playback_failure_reason", "like_count", "liked_by_me", "comment_count", "taken_at_source"}, schema{
-			"id": id, "group_id": id, "uploader": obj([]string{"id", "name"}, schema{"id": str, "name": str}),
-			"kind": schema{"type": "string", "enum": []string{"photo", "video"}}, "content_type": str, "filename": str, "size": integer,
-			"width": schema{"type": []string{"integer", "null"}}, "height": schema{"type": []string{"integer", "null"}}, "duration_ms": schema{"type": []string{"integer", "null"}},
-			"taken_at": dateTime, "taken_at_local": schema{"type": "string", "pattern": `^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$`},
-			"taken_at_offset": schema{"type": []string{"string", "null"}, "pattern": `^[+-]\d{2}:\d{2}$`}, "uploaded_at": dateTime, "status": schema{"type": "string", "enum": []string{"processing", "ready", "failed"}},
-			"failure_reason": failureReason, "playback_status": schema{"type": "string", "enum": []string{"pending", "ready", "failed", "none"}},
-			"playback_failure_reason": failureReason, "playback_url": schema{"type": "string", "format": "uri"},
-			"like_count": integer, "liked_by_me": boolean, "comment_count": integer,
-			"taken_at_source": schema{"type": "string", "enum": []string{"camera", "upload"}},
-			"thumbnail_url":   schema{"type": "string", "format": "uri"}, "preview_url": schema{"type": "string", "format": "uri"}, "original_url": schema{"type": "string", "format": "uri"}}),
-		"MediaList": list("Media"),
-		"Month":     obj([]string{"month", "count"}, schema{"month": schema{"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$"}, "count": integer}),
-		"MonthList": list("Month"),
+		"Media":        obj(mediaRequired, mediaProps),
+		"TrashedMedia": obj(append(mediaRequired[:len(mediaRequired):len(mediaRequired)], "deleted_at", "deleted_by", "purge_at"), trashedProps),
+		"TrashList":    list("TrashedMedia"),
+		"MediaList":    list("Media"),
+		"Month":        obj([]string{"month", "count"}, schema{"month": schema{"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$"}, "count": integer}),
+		"MonthList":    list("Month"),
 		"ReportRequest": obj([]string{"reason"}, schema{"reason": schema{"type": "string", "enum": []string{"spam", "nudity", "violence", "harassment", "copyright", "depicts_me", "wrong_group", "other"}},
 			"details": schema{"type": "string", "maxLength": 2000}}),
 		"ResolveRequest": obj([]string{"action"}, schema{"action": schema{"type": "string", "enum": []string{"remove_media", "dismiss", "remove_uploader"}}}),

@@ -67,7 +67,7 @@ func TestVideoPlaybackThroughTheAPI(t *testing.T) {
 			t.Fatalf("the admin's view of Ann %v", users)
 		}
 
-		ann.must(204, "DELETE", "/api/v1/media/"+video["id"].(string), nil)
+		ann.must(204, "DELETE", "/api/v1/media/"+video["id"].(string)+"/permanent", nil)
 		e.runJobs()
 		if left := e.orphans(); len(left) != 0 {
 			t.Fatalf("left behind: %v", left)

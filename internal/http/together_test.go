@@ -118,7 +118,7 @@ func TestTogether(t *testing.T) {
 		bob.must(400, "GET", "/api/v1/groups/"+gid+"/media?liked=maybe", nil)
 
 		// An item's comments and likes go with it.
-		ann.must(204, "DELETE", "/api/v1/media/"+ids[1], nil)
+		ann.must(204, "DELETE", "/api/v1/media/"+ids[1]+"/permanent", nil)
 		bob.must(404, "GET", "/api/v1/media/"+ids[1]+"/comments", nil)
 		bob.must(404, "PUT", "/api/v1/media/"+ids[1]+"/like", nil)
 

@@ -134,8 +134,8 @@ func (w *Worker) Run(ctx context.Context) {
 	wg.Wait()
 }
 
-// Cleanup ends expired pending uploads, prunes the audit log past its
-// retention and sends the daily digests due. Only the process that holds the
+// Cleanup ends expired pending uploads, purges the trash past its days,
+// prunes the audit log past its retention and sends the daily digests due. Only the process that holds the
 // cleanup lease does it.
 func (w *Worker) Cleanup(ctx context.Context) {
 	held, err := w.db.TryLease(ctx, "cleanup", w.id, 2*w.CleanupEvery)
@@ -171,6 +171,19 @@ func (w *Worker) Cleanup(ctx context.Context) {
 		if err != nil {
 			w.log.Error("daily digests", "err", err)
 			break
+		}
+		if n < 100 {
+			break
+		}
+	}
+	for ctx.Err() == nil {
+		n, err := w.db.PurgeTrash(ctx, 100)
+		if err != nil {
+			w.log.Error("purge the trash", "err", err)
+			break
+		}
+		if n > 0 {
+			w.log.Info("purged items whose days in the trash were over", "count", n)
 		}
 		if n < 100 {
 			break

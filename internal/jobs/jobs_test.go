@@ -154,7 +154,7 @@ func TestDuplicateDeliveryIsHarmless(t *testing.T) {
 func TestDeletedBeforeProcessing(t *testing.T) {
 	f := newFixture(t, sqldbtest.Engines(t)[0])
 	m := f.add(t, "a.jpg", "image/jpeg", testfile(t, "camera.jpg"))
-	if err := f.db.DeleteMedia(ctx, f.actor, m.ID); err != nil {
+	if err := f.db.PurgeMedia(ctx, f.actor, m.ID); err != nil {
 		t.Fatal(err)
 	}
 	f.drain()

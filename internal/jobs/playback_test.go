@@ -62,7 +62,7 @@ func TestPlaybackRenditionFollowsAndGoesWithItsVideo(t *testing.T) {
 	if got.Playback != wmory.PlaybackReady || err != nil || got.PlaybackBytes != info.Size || info.Size == 0 {
 		t.Fatalf("playback %s of %d bytes; stored %+v, %v", got.Playback, got.PlaybackBytes, info, err)
 	}
-	if err := f.db.DeleteMedia(ctx, f.actor, m.ID); err != nil {
+	if err := f.db.PurgeMedia(ctx, f.actor, m.ID); err != nil {
 		t.Fatal(err)
 	}
 	f.drain()

@@ -36,3 +36,7 @@ func (l Letters) PasswordChanged(to, name string) Message { return PasswordChang
 func (l Letters) ReportFiled(to, groupID, groupName string) Message {
 	return ReportFiled(to, groupName, l.link("/groups/"+groupID+"/reports", nil))
 }
+
+func (l Letters) Trashed(to, name, groupID, groupName string, by []string, count, days int) Message {
+	return Trashed(to, name, groupName, by, count, days, l.link("/groups/"+url.PathEscape(groupID)+"/trash", nil))
+}

@@ -136,3 +136,16 @@ func ReportFiled(to, group, link string) Message {
 		"Hello,\n\na member reported an item in %s, a wmory group you manage. Review the reports here:\n\n%s\n\n"+
 			"You get at most one such message per group and hour.\n", group, link)}
 }
+
+// Trashed tells a member that others moved some of their items to the trash,
+// and how to have them back.
+func Trashed(to, name, group string, by []string, count, days int, link string) Message {
+	items := "one of your items"
+	if count > 1 {
+		items = fmt.Sprintf("%d of your items", count)
+	}
+	return Message{To: to, Subject: fmt.Sprintf("%s moved %s to the trash in %s", people(by), items, group), Text: fmt.Sprintf(
+		"Hello %s,\n\n%s moved %s to the trash in %s.\n\n"+
+			"They stay in the group's trash for %d days, then are deleted for good. Until then you, or the group's owner and admins, can restore them:\n\n%s\n",
+		name, people(by), items, group, days, link)}
+}

@@ -49,6 +49,9 @@ type DB struct {
 	// member's uploads (or comments on one's items) may be to be one batch in
 	// the activity and in e-mail, and how long after its last the batch is told.
 	BatchGap time.Duration
+	// TrashFor, when set, is how long an item stays in the trash before it is
+	// purged (default wmory.DefaultTrashDays).
+	TrashFor time.Duration
 }
 
 // PoolConfig bounds the connection pool; zero values keep database/sql defaults.

@@ -51,11 +51,11 @@ func (tx *Tx) authorize(ctx context.Context, userID, groupID string, action wmor
 func groupColumns() string {
 	moderator := `m.role IN ('` + string(wmory.RoleOwner) + `', '` + string(wmory.RoleAdmin) + `')`
 	return `g.id, g.name, m.role, (SELECT COUNT(*) FROM group_members c WHERE c.group_id = g.id),
-	(SELECT COUNT(*) FROM media x WHERE x.group_id = g.id AND (` + moderator + ` OR ` + visibleToMembers("x") + `)),
+	(SELECT COUNT(*) FROM media x WHERE x.group_id = g.id AND x.trashed_at IS NULL AND (` + moderator + ` OR ` + visibleToMembers("x") + `)),
 	g.members_can_invite, g.auto_hide_reports, g.created_at,
-	(SELECT cv.object_key FROM media cv WHERE cv.group_id = g.id AND cv.status = 'ready' AND ` + visibleToMembers("cv") + `
+	(SELECT cv.object_key FROM media cv WHERE cv.group_id = g.id AND cv.status = 'ready' AND cv.trashed_at IS NULL AND ` + visibleToMembers("cv") + `
 		ORDER BY cv.taken_at DESC, cv.id DESC LIMIT 1),
-	(SELECT COUNT(*) FROM media un WHERE un.group_id = g.id AND un.uploaded_at > m.seen_at AND un.uploader_id <> m.user_id
+	(SELECT COUNT(*) FROM media un WHERE un.group_id = g.id AND un.uploaded_at > m.seen_at AND un.uploader_id <> m.user_id AND un.trashed_at IS NULL
 		AND (` + moderator + ` OR ` + visibleToMembers("un") + `))`
 }
 
@@ -332,16 +332,25 @@ func (db *DB) ChangeRole(ctx context.Context, actor wmory.Actor, groupID, userID
 }
 
 // RemoveMember takes a member out of the group; aimed at the actor itself it is
-// leaving, which the owner may only do after a transfer.
-func (db *DB) RemoveMember(ctx context.Context, actor wmory.Actor, groupID, userID string) error {
+// leaving, which the owner may only do after a transfer. What the member
+// uploaded stays, unless a member who leaves asks for it to go to the trash
+// (where the group's moderators may still restore it).
+func (db *DB) RemoveMember(ctx context.Context, actor wmory.Actor, groupID, userID string, trashUploads bool) error {
 	return db.inTx(ctx, func(tx *Tx) error {
 		action, audit := wmory.ActRemoveMember, wmory.AuditMemberRemove
 		if userID == actor.UserID {
 			action, audit = wmory.ActLeave, wmory.AuditMemberLeave
+		} else if trashUploads {
+			return wmory.Invalid("media", "can be trash only for a member who leaves.")
 		}
 		m, err := tx.targetMember(ctx, actor, groupID, userID, action)
 		if err != nil {
 			return err
+		}
+		if trashUploads {
+			if err := tx.trash(ctx, actor, groupID, userID, `uploader_id = ?`, userID); err != nil {
+				return err
+			}
 		}
 		if err := tx.endMembership(ctx, groupID, userID, action != wmory.ActLeave); err != nil {
 			return err

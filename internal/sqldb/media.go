@@ -102,12 +102,17 @@ func (tx *Tx) checkDuplicate(ctx context.Context, groupID, sum string) error {
 		return nil
 	}
 	var existing string
-	err := tx.queryRow(ctx, `SELECT id FROM media WHERE group_id = ? AND sha256 = ?`, groupID, sum).Scan(&existing)
+	var trashed sql.NullInt64
+	err := tx.queryRow(ctx, `SELECT id, trashed_at FROM media WHERE group_id = ? AND sha256 = ?`, groupID, sum).Scan(&existing, &trashed)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil
 	}
 	if err != nil {
 		return err
+	}
+	if trashed.Valid {
+		return &wmory.Error{Code: wmory.ECodeDuplicate, Message: "This file is in the group's trash: restore it from there.",
+			Extra: map[string]any{"media_id": existing, "trashed": true}}
 	}
 	return &wmory.Error{Code: wmory.ECodeDuplicate, Message: "This group already has this file.", Extra: map[string]any{"media_id": existing}}
 }
@@ -550,7 +555,7 @@ func (db *DB) Media(ctx context.Context, actor wmory.Actor, id string) (*wmory.M
 	var visible, liked bool
 	m, err := scanMediaExtra(db.sql.QueryRowContext(ctx, db.rebind(`SELECT `+mediaColumns+`, gm.role, CASE WHEN `+visibleToMembers("m")+` THEN 1 ELSE 0 END, `+likedByCaller+`
 		FROM media m JOIN users u ON u.id = m.uploader_id JOIN "groups" g ON g.id = m.group_id
-		JOIN group_members gm ON gm.group_id = m.group_id AND gm.user_id = ? WHERE m.id = ?`), actor.UserID, actor.UserID, id), &role, &visible, &liked)
+		JOIN group_members gm ON gm.group_id = m.group_id AND gm.user_id = ? WHERE m.id = ? AND `+notTrashed("m")), actor.UserID, actor.UserID, id), &role, &visible, &liked)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, wmory.NotFound("Media")
 	}
@@ -590,7 +595,7 @@ func (db *DB) Gallery(ctx context.Context, actor wmory.Actor, groupID string, f 
 		if err != nil {
 			return err
 		}
-		q := `SELECT ` + mediaColumns + `, ` + likedByCaller + ` FROM media m JOIN users u ON u.id = m.uploader_id JOIN "groups" g ON g.id = m.group_id WHERE m.group_id = ?`
+		q := `SELECT ` + mediaColumns + `, ` + likedByCaller + ` FROM media m JOIN users u ON u.id = m.uploader_id JOIN "groups" g ON g.id = m.group_id WHERE m.group_id = ? AND ` + notTrashed("m")
 		if wmory.Authorize(role, wmory.ActModerate, wmory.RoleNone, wmory.GroupSettings{}) != nil {
 			q += ` AND ` + visibleToMembers("m")
 		}
@@ -661,7 +666,7 @@ func (db *DB) GalleryMonths(ctx context.Context, actor wmory.Actor, groupID stri
 			return err
 		}
 		month := db.monthOf(`m.taken_at + COALESCE(m.taken_offset, 0) * 60000`)
-		q := `SELECT ` + month + ` AS month, COUNT(*) FROM media m JOIN "groups" g ON g.id = m.group_id WHERE m.group_id = ?`
+		q := `SELECT ` + month + ` AS month, COUNT(*) FROM media m JOIN "groups" g ON g.id = m.group_id WHERE m.group_id = ? AND ` + notTrashed("m")
 		if wmory.Authorize(role, wmory.ActModerate, wmory.RoleNone, wmory.GroupSettings{}) != nil {
 			q += ` AND ` + visibleToMembers("m")
 		}
@@ -689,34 +694,6 @@ func (db *DB) monthOf(ms string) string {
 	default:
 		return `strftime('%Y-%m', (` + ms + `) / 1000, 'unixepoch')`
 	}
-}
-
-// DeleteMedia removes an item at once and queues its objects for deletion. The
-// uploader may delete its own; owners and admins anything in their group.
-func (db *DB) DeleteMedia(ctx context.Context, actor wmory.Actor, id string) error {
-	return db.inTx(ctx, func(tx *Tx) error {
-		var groupID, uploaderID, key string
-		err := tx.queryRow(ctx, `SELECT group_id, uploader_id, object_key FROM media WHERE id = ?`+tx.forUpdate(), id).Scan(&groupID, &uploaderID, &key)
-		if errors.Is(err, sql.ErrNoRows) {
-			return wmory.NotFound("Media")
-		}
-		if err != nil {
-			return err
-		}
-		role, settings, err := tx.membership(ctx, actor.UserID, groupID, true)
-		if err != nil {
-			return err
-		}
-		if role == wmory.RoleNone {
-			return wmory.NotFound("Media")
-		}
-		if uploaderID != actor.UserID {
-			if err := wmory.Authorize(role, wmory.ActDeleteMedia, wmory.RoleNone, settings); err != nil {
-				return err
-			}
-		}
-		return tx.removeMedia(ctx, actor, groupID, id, nil)
-	})
 }
 
 // removeMedia deletes an item's row now and queues its objects for deletion.

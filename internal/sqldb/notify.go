@@ -87,6 +87,8 @@ func (db *DB) SendNotice(ctx context.Context, id string, letters mail.Letters) e
 				return err
 			}
 			recipients, err = tx.recipients(ctx, groupID, `gm.user_id = ?`, userID)
+		case wmory.NoticeTrashed:
+			return tx.tellTrashed(ctx, letters, groupID, userID, since, lastAt)
 		}
 		if err != nil || len(recipients) == 0 {
 			return err
@@ -101,6 +103,27 @@ func (db *DB) SendNotice(ctx context.Context, id string, letters mail.Letters) e
 		}
 		return nil
 	})
+}
+
+// tellTrashed tells a member which of their items others moved to the
+// trash, and until when they can be restored: whatever the member's choice
+// of news, as long as they are a member in good standing.
+func (tx *Tx) tellTrashed(ctx context.Context, letters mail.Letters, groupID, userID string, since, lastAt int64) error {
+	count, by, err := tx.trashedByOthers(ctx, groupID, userID, since, lastAt)
+	if err != nil || count == 0 {
+		return err
+	}
+	var to, name, group string
+	err = tx.queryRow(ctx, `SELECT u.email, u.name, g.name FROM group_members gm JOIN users u ON u.id = gm.user_id JOIN "groups" g ON g.id = gm.group_id
+		WHERE gm.group_id = ? AND gm.user_id = ? AND u.email_verified_at IS NOT NULL AND u.suspended_at IS NULL`, groupID, userID).Scan(&to, &name, &group)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	days := int(tx.db.trashFor() / (24 * time.Hour))
+	return tx.enqueue(ctx, JobSendMail, SendMailPayload{Message: letters.Trashed(to, name, groupID, group, by, count, days)})
 }
 
 // recipient is a member who hears of a group's news by e-mail.
@@ -136,7 +159,7 @@ func (tx *Tx) recipients(ctx context.Context, groupID, condition string, args ..
 func (tx *Tx) added(ctx context.Context, groupID, uploaderID, op string, from, to int64) ([]mail.Added, error) {
 	rows, err := tx.query(ctx, `SELECT u.name, SUM(CASE WHEN m.kind = 'video' THEN 0 ELSE 1 END), SUM(CASE WHEN m.kind = 'video' THEN 1 ELSE 0 END)
 		FROM media m JOIN users u ON u.id = m.uploader_id JOIN "groups" g ON g.id = m.group_id
-		WHERE m.group_id = ? AND m.uploader_id `+op+` ? AND m.uploaded_at >= ? AND m.uploaded_at <= ? AND `+visibleToMembers("m")+`
+		WHERE m.group_id = ? AND m.uploader_id `+op+` ? AND m.uploaded_at >= ? AND m.uploaded_at <= ? AND `+notTrashed("m")+` AND `+visibleToMembers("m")+`
 		GROUP BY m.uploader_id, u.name ORDER BY COUNT(*) DESC, u.name`, groupID, uploaderID, from, to)
 	if err != nil {
 		return nil, err
@@ -157,7 +180,7 @@ func (tx *Tx) added(ctx context.Context, groupID, uploaderID, op string, from, t
 // times (inclusive), oldest first: the first mail.QuotedComments, and how many more.
 func (tx *Tx) said(ctx context.Context, groupID, uploaderID string, from, to int64) ([]mail.Said, int, error) {
 	rows, err := tx.query(ctx, `SELECT u.name, c.text FROM comments c JOIN media m ON m.id = c.media_id JOIN users u ON u.id = c.author_id
-		WHERE c.group_id = ? AND m.uploader_id = ? AND c.author_id <> ? AND c.created_at >= ? AND c.created_at <= ?
+		WHERE c.group_id = ? AND m.uploader_id = ? AND c.author_id <> ? AND c.created_at >= ? AND c.created_at <= ? AND `+notTrashed("m")+`
 		ORDER BY c.created_at, c.id`, groupID, uploaderID, uploaderID, from, to)
 	if err != nil {
 		return nil, 0, err

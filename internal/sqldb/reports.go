@@ -69,7 +69,7 @@ func (db *DB) createReport(ctx context.Context, actor wmory.Actor, mediaID, comm
 		notify = nil
 		// Any member may report, an item hidden by others' reports included.
 		var groupID string
-		err := tx.queryRow(ctx, `SELECT m.group_id FROM media m JOIN group_members gm ON gm.group_id = m.group_id AND gm.user_id = ? WHERE m.id = ?`,
+		err := tx.queryRow(ctx, `SELECT m.group_id FROM media m JOIN group_members gm ON gm.group_id = m.group_id AND gm.user_id = ? WHERE m.id = ? AND `+notTrashed("m"),
 			actor.UserID, mediaID).Scan(&groupID)
 		if errors.Is(err, sql.ErrNoRows) {
 			return wmory.NotFound("Media")

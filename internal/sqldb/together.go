@@ -15,7 +15,7 @@ func (tx *Tx) visibleMedia(ctx context.Context, actor wmory.Actor, mediaID strin
 	var visible bool
 	err = tx.queryRow(ctx, `SELECT m.group_id, m.uploader_id, gm.role, CASE WHEN `+visibleToMembers("m")+` THEN 1 ELSE 0 END
 		FROM media m JOIN "groups" g ON g.id = m.group_id JOIN group_members gm ON gm.group_id = m.group_id AND gm.user_id = ?
-		WHERE m.id = ?`, actor.UserID, mediaID).Scan(&groupID, &uploaderID, &role, &visible)
+		WHERE m.id = ? AND `+notTrashed("m"), actor.UserID, mediaID).Scan(&groupID, &uploaderID, &role, &visible)
 	if errors.Is(err, sql.ErrNoRows) || (err == nil && !visible && wmory.Authorize(role, wmory.ActModerate, wmory.RoleNone, wmory.GroupSettings{}) != nil) {
 		return "", "", "", wmory.NotFound("Media")
 	}
