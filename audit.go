@@ -74,6 +74,10 @@ const (
 	AuditReportCreate      AuditAction = "report_create"
 	AuditReportResolve     AuditAction = "report_resolve"
 	AuditReportEscalate    AuditAction = "report_escalate"
+	AuditAlbumCreate       AuditAction = "album_create"
+	AuditAlbumRename       AuditAction = "album_rename"
+	AuditAlbumDelete       AuditAction = "album_delete"
+	AuditAlbumChange       AuditAction = "album_change"
 	AuditCommentCreate     AuditAction = "comment_create"
 	AuditCommentDelete     AuditAction = "comment_delete"
 )
@@ -90,6 +94,7 @@ const (
 	AuditTargetMedia   AuditTarget = "media"
 	AuditTargetReport  AuditTarget = "report"
 	AuditTargetComment AuditTarget = "comment"
+	AuditTargetAlbum   AuditTarget = "album"
 )
 
 // DeletedUserName stands for an actor whose account is gone.

@@ -87,6 +87,9 @@ const (
 	// ActDeleteMedia is deleting someone else's media; uploaders may always
 	// delete their own.
 	ActDeleteMedia GroupAction = "delete_media"
+	// ActEditAlbum is renaming or deleting someone else's album; members may
+	// always edit the albums they made, and fill any album.
+	ActEditAlbum GroupAction = "edit_album"
 	// ActModerate is seeing every report of the group, resolving and
 	// escalating them, and seeing media that reports have hidden.
 	ActModerate GroupAction = "moderate"
@@ -103,7 +106,7 @@ func GroupActions() []GroupAction {
 	return []GroupAction{
 		ActViewGroup, ActUpdateGroup, ActDeleteGroup, ActListMembers, ActChangeRole,
 		ActRemoveMember, ActLeave, ActTransfer, ActCreateInvite, ActListInvites,
-		ActRevokeInvite, ActViewAudit, ActDeleteMedia, ActModerate,
+		ActRevokeInvite, ActViewAudit, ActDeleteMedia, ActEditAlbum, ActModerate,
 		ActResolveDismiss, ActResolveRemoveMedia, ActResolveRemoveUploader,
 	}
 }
@@ -126,7 +129,7 @@ func Authorize(actor Role, action GroupAction, target Role, s GroupSettings) err
 	switch action {
 	case ActViewGroup, ActListMembers:
 		return nil
-	case ActUpdateGroup, ActListInvites, ActRevokeInvite, ActViewAudit, ActDeleteMedia, ActModerate,
+	case ActUpdateGroup, ActListInvites, ActRevokeInvite, ActViewAudit, ActDeleteMedia, ActEditAlbum, ActModerate,
 		ActResolveDismiss, ActResolveRemoveMedia:
 		if manager {
 			return nil

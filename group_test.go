@@ -19,7 +19,7 @@ func TestAuthorize(t *testing.T) {
 			if action == ActLeave && actor == RoleOwner {
 				return ECodeOwnerMustTransfer
 			}
-		case ActUpdateGroup, ActListInvites, ActRevokeInvite, ActViewAudit, ActDeleteMedia, ActModerate, ActResolveDismiss, ActResolveRemoveMedia:
+		case ActUpdateGroup, ActListInvites, ActRevokeInvite, ActViewAudit, ActDeleteMedia, ActEditAlbum, ActModerate, ActResolveDismiss, ActResolveRemoveMedia:
 			ok = actor == RoleOwner || actor == RoleAdmin
 		case ActDeleteGroup:
 			ok = actor == RoleOwner

@@ -48,6 +48,7 @@ const (
 	ActivityJoined    ActivityType = "joined"
 	ActivityLeft      ActivityType = "left"
 	ActivityCommented ActivityType = "commented"
+	ActivityAlbum     ActivityType = "album_created"
 )
 
 // UploadBatchGap ends an uploader's batch: an upload more than this after the
@@ -67,6 +68,7 @@ type Activity struct {
 	Count     int
 	MediaIDs  []string
 	CommentID string
+	AlbumID   string
 }
 
 // EmailChoice is how a member hears about a group by e-mail.

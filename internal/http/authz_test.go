@@ -18,6 +18,7 @@ type scene struct {
 	uploadID       string  // stored but not completed, by member
 	rid            string  // an open report on mid, by target
 	cid            string  // a comment on mid, by target
+	aid            string  // an album holding mid, by target
 	target         *client // a plain member that actions are aimed at
 	callers        map[string]*client
 }
@@ -44,7 +45,9 @@ func (e *env) scene(n int) scene {
 	uploadID := member.put(gid, "b.jpg", "image/jpeg", tinyJPEG)
 	rid := target.must(201, "POST", "/api/v1/media/"+mid+"/reports", map[string]string{"reason": "other"}).str("id")
 	cid := target.must(201, "POST", "/api/v1/media/"+mid+"/comments", map[string]string{"text": "What a view"}).str("id")
-	return scene{gid: gid, iid: inv.str("id"), code: inv.str("code"), target: target, mid: mid, uploadID: uploadID, rid: rid, cid: cid, callers: map[string]*client{
+	aid := target.must(201, "POST", "/api/v1/groups/"+gid+"/albums", map[string]string{"name": "Evening"}).str("id")
+	target.must(200, "POST", "/api/v1/albums/"+aid+"/media", map[string]any{"media_ids": []string{mid}})
+	return scene{aid: aid, gid: gid, iid: inv.str("id"), code: inv.str("code"), target: target, mid: mid, uploadID: uploadID, rid: rid, cid: cid, callers: map[string]*client{
 		"anonymous": e.anon(), "outsider": outsider, "removed": removed, "member": member, "admin": admin, "owner": owner, "instance admin": root}}
 }
 
@@ -123,6 +126,12 @@ func TestAuthorizationMatrix(t *testing.T) {
 		"DELETE /api/v1/comments/{cid}":          {nil, want{401, 404, 404, 403, 204, 204}}, // the target's comment
 		"PUT /api/v1/media/{mid}/like":           {nil, want{401, 404, 404, 204, 204, 204}},
 		"DELETE /api/v1/media/{mid}/like":        {nil, want{401, 404, 404, 204, 204, 204}},
+		"POST /api/v1/groups/{gid}/albums":       {func(scene, *client) any { return map[string]string{"name": "Beach"} }, want{401, 404, 404, 201, 201, 201}},
+		"GET /api/v1/groups/{gid}/albums":        {nil, want{401, 404, 404, 200, 200, 200}},
+		"PATCH /api/v1/albums/{aid}":             {func(scene, *client) any { return map[string]string{"name": "Night"} }, want{401, 404, 404, 403, 200, 200}}, // the target's album
+		"DELETE /api/v1/albums/{aid}":            {nil, want{401, 404, 404, 403, 204, 204}},
+		"POST /api/v1/albums/{aid}/media":        {func(s scene, _ *client) any { return map[string]any{"media_ids": []string{s.mid}} }, want{401, 404, 404, 200, 200, 200}},
+		"DELETE /api/v1/albums/{aid}/media":      {func(s scene, _ *client) any { return map[string]any{"media_ids": []string{s.mid}} }, want{401, 404, 404, 200, 200, 200}},
 		"GET /api/v1/groups/{gid}/notifications": {nil, want{401, 404, 404, 200, 200, 200}},
 		"PUT /api/v1/groups/{gid}/notifications": {func(scene, *client) any { return map[string]string{"email": "daily"} }, want{401, 404, 404, 200, 200, 200}},
 	}
@@ -171,7 +180,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 			c := s.callers[standing]
 			method, path, _ := strings.Cut(op, " ")
 			path = strings.NewReplacer("{gid}", s.gid, "{uid}", s.target.userID, "{iid}", s.iid, "{code}", s.code,
-				"{mid}", s.mid, "{upload_id}", s.uploadID, "{rid}", s.rid, "{cid}", s.cid).Replace(path)
+				"{mid}", s.mid, "{upload_id}", s.uploadID, "{rid}", s.rid, "{cid}", s.cid, "{aid}", s.aid).Replace(path)
 			if strings.Contains(path, "{id}") {
 				path = strings.Replace(path, "{id}", currentSession(c), 1)
 			}

@@ -267,7 +267,7 @@ func (s *Server) galleryMonths(w http.ResponseWriter, r *http.Request) error {
 }
 
 // galleryFilterOf reads the gallery's filters: ?uploader=UID, ?kind=photo|video,
-// ?liked=true, ?since= and ?until= (taken_at, RFC 3339), ?ids=ID,ID,… (at
+// ?liked=true, ?album=AID, ?since= and ?until= (taken_at, RFC 3339), ?ids=ID,ID,… (at
 // most 100).
 func galleryFilterOf(r *http.Request) (sqldb.GalleryFilter, error) {
 	q := r.URL.Query()
@@ -290,6 +290,12 @@ func galleryFilterOf(r *http.Request) (sqldb.GalleryFilter, error) {
 		f.Liked = true
 	default:
 		return f, wmory.Invalid("liked", "must be true or false.")
+	}
+	if v := q.Get("album"); v != "" {
+		if !validID(v) {
+			return f, wmory.Invalid("album", "is not an album id.")
+		}
+		f.AlbumID = v
 	}
 	var err error
 	if f.Since, f.Until, err = sinceUntil(q); err != nil {

@@ -72,6 +72,7 @@ type activityView struct {
 	Count     int           `json:"count"`
 	MediaIDs  []string      `json:"media_ids"`
 	CommentID string        `json:"comment_id,omitempty"`
+	AlbumID   string        `json:"album_id,omitempty"`
 }
 
 func (s *Server) activity(w http.ResponseWriter, r *http.Request) error {
@@ -84,7 +85,7 @@ func (s *Server) activity(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return writeList(w, mapList(list, func(a wmory.Activity) activityView {
-		v := activityView{ID: a.ID, At: a.At, Type: string(a.Type), Count: a.Count, MediaIDs: a.MediaIDs, CommentID: a.CommentID}
+		v := activityView{ID: a.ID, At: a.At, Type: string(a.Type), Count: a.Count, MediaIDs: a.MediaIDs, CommentID: a.CommentID, AlbumID: a.AlbumID}
 		if v.MediaIDs == nil {
 			v.MediaIDs = []string{}
 		}

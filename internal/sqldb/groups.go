@@ -367,7 +367,7 @@ func (tx *Tx) endMembership(ctx context.Context, groupID, userID string, removed
 	if _, err := tx.exec(ctx, `DELETE FROM group_members WHERE group_id = ? AND user_id = ?`, groupID, userID); err != nil {
 		return err
 	}
-	if err := tx.addActivity(ctx, groupID, userID, wmory.ActivityLeft, nil, ""); err != nil {
+	if err := tx.addActivity(ctx, groupID, userID, wmory.ActivityLeft, nil, activityAbout{}); err != nil {
 		return err
 	}
 	if _, err := tx.exec(ctx, `UPDATE invites SET revoked_at = ? WHERE group_id = ? AND created_by = ? AND revoked_at IS NULL`,

@@ -183,7 +183,7 @@ func (db *DB) AcceptInvite(ctx context.Context, actor wmory.Actor, code string) 
 		if err := tx.insertMember(ctx, inv.GroupID, actor.UserID, wmory.RoleMember); err != nil {
 			return err
 		}
-		if err := tx.addActivity(ctx, inv.GroupID, actor.UserID, wmory.ActivityJoined, nil, ""); err != nil {
+		if err := tx.addActivity(ctx, inv.GroupID, actor.UserID, wmory.ActivityJoined, nil, activityAbout{}); err != nil {
 			return err
 		}
 		if err := tx.audit(ctx, actor, inv.GroupID, wmory.AuditInviteAccept, wmory.AuditTargetInvite, inv.ID, nil); err != nil {

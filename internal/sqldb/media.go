@@ -584,6 +584,8 @@ type GalleryFilter struct {
 	IDs []string
 	// Liked keeps the items the caller likes.
 	Liked bool
+	// AlbumID keeps the items of one of the group's albums.
+	AlbumID string
 }
 
 // Gallery lists a group's media newest first, after the cursor key.
@@ -603,6 +605,10 @@ func (db *DB) Gallery(ctx context.Context, actor wmory.Actor, groupID string, f 
 		if f.Liked {
 			q += ` AND EXISTS (SELECT 1 FROM likes mine WHERE mine.media_id = m.id AND mine.user_id = ?)`
 			args = append(args, actor.UserID)
+		}
+		if f.AlbumID != "" {
+			q += ` AND EXISTS (SELECT 1 FROM album_media am WHERE am.album_id = ? AND am.media_id = m.id)`
+			args = append(args, f.AlbumID)
 		}
 		if f.UploaderID != "" {
 			q += ` AND m.uploader_id = ?`

@@ -111,7 +111,7 @@ func (db *DB) AddComment(ctx context.Context, actor wmory.Actor, mediaID, text s
 			id, mediaID, groupID, actor.UserID, text, ms(tx.now)); err != nil {
 			return err
 		}
-		if err := tx.addActivity(ctx, groupID, actor.UserID, wmory.ActivityCommented, []string{mediaID}, id); err != nil {
+		if err := tx.addActivity(ctx, groupID, actor.UserID, wmory.ActivityCommented, []string{mediaID}, activityAbout{commentID: id}); err != nil {
 			return err
 		}
 		if uploaderID != actor.UserID {
@@ -172,14 +172,18 @@ func (tx *Tx) removeComment(ctx context.Context, actor wmory.Actor, groupID, med
 	return tx.audit(ctx, actor, groupID, wmory.AuditCommentDelete, wmory.AuditTargetComment, commentID, details)
 }
 
+// activityAbout is what an entry of the activity is about, besides items:
+// a comment, an album.
+type activityAbout struct{ commentID, albumID string }
+
 // addActivity writes an entry of a group's activity.
-func (tx *Tx) addActivity(ctx context.Context, groupID, actorID string, kind wmory.ActivityType, mediaIDs []string, commentID string) error {
+func (tx *Tx) addActivity(ctx context.Context, groupID, actorID string, kind wmory.ActivityType, mediaIDs []string, about activityAbout) error {
 	js, err := json.Marshal(append([]string{}, mediaIDs...))
 	if err != nil {
 		return err
 	}
-	_, err = tx.exec(ctx, `INSERT INTO activity (id, group_id, actor_id, type, at, count, media_ids, comment_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-		wmory.NewID(tx.now), groupID, nullString(actorID), string(kind), ms(tx.now), len(mediaIDs), string(js), nullString(commentID))
+	_, err = tx.exec(ctx, `INSERT INTO activity (id, group_id, actor_id, type, at, count, media_ids, comment_id, album_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		wmory.NewID(tx.now), groupID, nullString(actorID), string(kind), ms(tx.now), len(mediaIDs), string(js), nullString(about.commentID), nullString(about.albumID))
 	return err
 }
 
@@ -194,7 +198,7 @@ func (tx *Tx) recordUpload(ctx context.Context, groupID, uploaderID, mediaID str
 	err := tx.queryRow(ctx, `SELECT id, media_ids FROM activity WHERE group_id = ? AND actor_id = ? AND type = ? AND at >= ?
 		ORDER BY at DESC LIMIT 1`+tx.forUpdate(), groupID, uploaderID, string(wmory.ActivityUploaded), ms(tx.now.Add(-tx.db.batchGap()))).Scan(&id, &ids)
 	if errors.Is(err, sql.ErrNoRows) {
-		return tx.addActivity(ctx, groupID, uploaderID, wmory.ActivityUploaded, []string{mediaID}, "")
+		return tx.addActivity(ctx, groupID, uploaderID, wmory.ActivityUploaded, []string{mediaID}, activityAbout{})
 	}
 	if err != nil {
 		return err
@@ -217,7 +221,7 @@ func (db *DB) Activity(ctx context.Context, actor wmory.Actor, groupID, after st
 		if _, err := tx.authorize(ctx, actor.UserID, groupID, wmory.ActViewGroup, wmory.RoleNone); err != nil {
 			return err
 		}
-		q := `SELECT a.id, a.at, a.type, COALESCE(a.actor_id, ''), COALESCE(u.name, ?), a.count, a.media_ids, COALESCE(a.comment_id, '')
+		q := `SELECT a.id, a.at, a.type, COALESCE(a.actor_id, ''), COALESCE(u.name, ?), a.count, a.media_ids, COALESCE(a.comment_id, ''), COALESCE(a.album_id, '')
 			FROM activity a LEFT JOIN users u ON u.id = a.actor_id WHERE a.group_id = ?`
 		args := []any{wmory.DeletedUserName, groupID}
 		if after != "" {
@@ -237,7 +241,7 @@ func (db *DB) Activity(ctx context.Context, actor wmory.Actor, groupID, after st
 			var a wmory.Activity
 			var at int64
 			var ids string
-			if err := rows.Scan(&a.ID, &at, &a.Type, &a.ActorID, &a.ActorName, &a.Count, &ids, &a.CommentID); err != nil {
+			if err := rows.Scan(&a.ID, &at, &a.Type, &a.ActorID, &a.ActorName, &a.Count, &ids, &a.CommentID, &a.AlbumID); err != nil {
 				return err
 			}
 			a.At = fromMS(at)
