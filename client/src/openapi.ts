@@ -120,6 +120,42 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/albums/{aid}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete an album (its creator; owner, admin); its items stay in the group */
+        delete: operations["deleteAlbumsAid"];
+        options?: never;
+        head?: never;
+        /** Rename an album (its creator; owner, admin) */
+        patch: operations["patchAlbumsAid"];
+        trace?: never;
+    };
+    "/api/v1/albums/{aid}/media": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Add up to 500 of the group's items to an album, by reference (no bytes copied, no quota used) */
+        post: operations["postAlbumsAidMedia"];
+        /** Take up to 500 items out of an album (they stay in the group) */
+        delete: operations["deleteAlbumsAidMedia"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/login": {
         parameters: {
             query?: never;
@@ -310,6 +346,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/groups/{gid}/albums": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The group's albums, newest first */
+        get: operations["getGroupsGidAlbums"];
+        put?: never;
+        /** Make an album in the group (members) */
+        post: operations["postGroupsGidAlbums"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/groups/{gid}/audit": {
         parameters: {
             query?: never;
@@ -423,7 +477,7 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Remove a member, or leave (uid = me) */
+        /** Remove a member, or leave (uid = me; ?media=trash moves what one uploaded to the trash, keep is the default) */
         delete: operations["deleteGroupsGidMembersUid"];
         options?: never;
         head?: never;
@@ -494,6 +548,23 @@ export interface paths {
         put?: never;
         /** Transfer ownership */
         post: operations["postGroupsGidTransfer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/groups/{gid}/trash": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The group's trash, most recently trashed first: everything for owners and admins, one's own items for members */
+        get: operations["getGroupsGidTrash"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -615,7 +686,7 @@ export interface paths {
         get: operations["getMediaMid"];
         put?: never;
         post?: never;
-        /** Delete a media item */
+        /** Move an item to the group's trash (its uploader; owner, admin): out of every member's sight, restorable until it is purged */
         delete: operations["deleteMediaMid"];
         options?: never;
         head?: never;
@@ -658,6 +729,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/media/{mid}/permanent": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete an item for good now, in the trash or not (its uploader; owner, admin) */
+        delete: operations["deleteMediaMidPermanent"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/media/{mid}/reports": {
         parameters: {
             query?: never;
@@ -669,6 +757,23 @@ export interface paths {
         put?: never;
         /** Report a media item to the group's moderators */
         post: operations["postMediaMidReports"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/media/{mid}/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Take an item out of the trash (its uploader while a member; owner, admin) */
+        post: operations["postMediaMidRestore"];
         delete?: never;
         options?: never;
         head?: never;
@@ -838,6 +943,7 @@ export interface components {
                 id: string;
                 name: string;
             };
+            album_id?: string;
             /** Format: date-time */
             at: string;
             comment_id?: string;
@@ -845,7 +951,7 @@ export interface components {
             id: string;
             media_ids: string[];
             /** @enum {string} */
-            type: "uploaded" | "joined" | "left" | "commented";
+            type: "uploaded" | "joined" | "left" | "commented" | "album_created";
         };
         ActivityList: {
             items: components["schemas"]["Activity"][];
@@ -867,6 +973,27 @@ export interface components {
         AdminUserList: {
             items: components["schemas"]["AdminUser"][];
             next_cursor?: string;
+        };
+        Album: {
+            /** Format: uri */
+            cover_url?: string;
+            /** Format: date-time */
+            created_at: string;
+            created_by: string | null;
+            group_id: string;
+            id: string;
+            media_count: number;
+            name: string;
+        };
+        AlbumList: {
+            items: components["schemas"]["Album"][];
+            next_cursor?: string;
+        };
+        AlbumMedia: {
+            media_ids: string[];
+        };
+        AlbumName: {
+            name: string;
         };
         AuditEntry: {
             action: string;
@@ -931,6 +1058,8 @@ export interface components {
             media_id?: string;
             /** @description with upload_missing, for a resumable upload: the parts the store lacks */
             missing?: number[];
+            /** @description with duplicate: the media that holds the file is in the group's trash */
+            trashed?: boolean;
         };
         Group: {
             auto_hide_reports: number;
@@ -1187,6 +1316,61 @@ export interface components {
         };
         TransferRequest: {
             user_id: string;
+        };
+        TrashedMedia: {
+            comment_count: number;
+            content_type: string;
+            /** Format: date-time */
+            deleted_at: string;
+            deleted_by: null | {
+                id: string;
+                name: string;
+            };
+            duration_ms: number | null;
+            /** @enum {string|null} */
+            failure_reason: "undecodable" | "too_large" | "too_long" | "timeout" | "original_missing" | "original_changed" | "processing_failed" | null;
+            filename: string;
+            group_id: string;
+            height: number | null;
+            id: string;
+            /** @enum {string} */
+            kind: "photo" | "video";
+            like_count: number;
+            liked_by_me: boolean;
+            /** Format: uri */
+            original_url?: string;
+            /** @enum {string|null} */
+            playback_failure_reason: "undecodable" | "too_large" | "too_long" | "timeout" | "original_missing" | "original_changed" | "processing_failed" | null;
+            /** @enum {string} */
+            playback_status: "pending" | "ready" | "failed" | "none";
+            /** Format: uri */
+            playback_url?: string;
+            /** Format: uri */
+            preview_url?: string;
+            /** Format: date-time */
+            purge_at: string;
+            size: number;
+            /** @enum {string} */
+            status: "processing" | "ready" | "failed";
+            /** Format: date-time */
+            taken_at: string;
+            taken_at_local: string;
+            taken_at_offset: string | null;
+            /** @enum {string} */
+            taken_at_source: "camera" | "upload";
+            /** Format: uri */
+            thumbnail_url?: string;
+            /** Format: date-time */
+            uploaded_at: string;
+            uploader: {
+                id: string;
+                name: string;
+            };
+            width: number | null;
+        };
+        TrashList: {
+            items: components["schemas"]["TrashedMedia"][];
+            next_cursor?: string;
         };
         UpdateGroupRequest: {
             auto_hide_reports?: number;
@@ -1461,6 +1645,140 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AdminUser"];
+                };
+            };
+            /** @description An error; see the code. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deleteAlbumsAid: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                aid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An error; see the code. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    patchAlbumsAid: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                aid: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AlbumName"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Album"];
+                };
+            };
+            /** @description An error; see the code. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postAlbumsAidMedia: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                aid: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AlbumMedia"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Album"];
+                };
+            };
+            /** @description An error; see the code. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deleteAlbumsAidMedia: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                aid: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AlbumMedia"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Album"];
                 };
             };
             /** @description An error; see the code. */
@@ -1911,6 +2229,76 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ActivityList"];
+                };
+            };
+            /** @description An error; see the code. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getGroupsGidAlbums: {
+        parameters: {
+            query?: {
+                /** @description next_cursor of the previous page */
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                gid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlbumList"];
+                };
+            };
+            /** @description An error; see the code. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postGroupsGidAlbums: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                gid: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AlbumName"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Album"];
                 };
             };
             /** @description An error; see the code. */
@@ -2400,6 +2788,41 @@ export interface operations {
             };
         };
     };
+    getGroupsGidTrash: {
+        parameters: {
+            query?: {
+                /** @description next_cursor of the previous page */
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                gid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TrashList"];
+                };
+            };
+            /** @description An error; see the code. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     postGroupsGidUploads: {
         parameters: {
             query?: never;
@@ -2840,6 +3263,35 @@ export interface operations {
             };
         };
     };
+    deleteMediaMidPermanent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                mid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An error; see the code. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     postMediaMidReports: {
         parameters: {
             query?: never;
@@ -2862,6 +3314,37 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Report"];
+                };
+            };
+            /** @description An error; see the code. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postMediaMidRestore: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                mid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Media"];
                 };
             };
             /** @description An error; see the code. */

@@ -19,6 +19,8 @@ export function describeActivity(a: Activity): string {
       return `${who} left the group`;
     case 'commented':
       return `${who} commented`;
+    case 'album_created':
+      return `${who} made an album`;
   }
 }
 
