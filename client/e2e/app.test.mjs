@@ -431,6 +431,16 @@ async function shareAndModerate(alice, bob) {
   await button(alice.page, 'Next').waitFor();
   await alice.page.keyboard.press('Escape');
   await readyTiles(alice, 5);
+  // It waits in the trash, and comes back from there.
+  await seen(alice.page.getByRole('link', { name: 'Trash' })).click();
+  await seen(alice.page.getByTestId('trash-entry')).first().waitFor();
+  assert.equal(await seen(alice.page.getByTestId('trash-entry')).count(), 1, 'one item in the trash');
+  await shot(alice, '11b-trash.png');
+  await seen(alice.page.getByRole('button', { name: /^Restore: / })).click();
+  await text(alice.page, / is back in the gallery\.$/).waitFor();
+  await text(alice.page, 'The trash is empty.').waitFor();
+  await alice.page.goto(`${base}/groups/${gid}`);
+  await readyTiles(alice, 6);
 
   // Account screen with the day's quota.
   await alice.page.goto(`${base}/account`);
@@ -453,7 +463,7 @@ async function shareAndModerate(alice, bob) {
   // Alice removes Bob while his gallery is open: at his next step the group's
   // screens are left, once, with the reason, instead of an error over a gallery.
   await bob.page.goto(`${base}/groups/${gid}`);
-  await readyTiles(bob, 5);
+  await readyTiles(bob, 6);
   await alice.page.goto(`${base}/groups/${gid}/members`);
   await button(alice.page, 'Remove Bob').click();
   await text(alice.page, 'Bob', { exact: true }).waitFor({ state: 'detached' });

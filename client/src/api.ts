@@ -33,6 +33,8 @@ export type GalleryFilter = { uploader?: string; until?: string; kind?: 'photo' 
 export type Month = Schemas['Month'];
 
 export type Notifications = Schemas['Notifications'];
+export type TrashedMedia = Schemas['TrashedMedia'];
+export type Album = Schemas['Album'];
 export type EmailChoice = Notifications['email'];
 
 export type ReportReason = Report['reason'];
@@ -318,6 +320,18 @@ export class Api {
   media(mid: string) {
     return this.request<Media>('GET', `/api/v1/media/${seg(mid)}`);
   }
+  /** The group's trash: everything for owners and admins, one's own items for members. */
+  trash(gid: string, cursor?: string) {
+    return this.request<Page<TrashedMedia>>('GET', `/api/v1/groups/${seg(gid)}/trash${q({ cursor, limit: 60 })}`);
+  }
+  restoreMedia(mid: string) {
+    return this.request<Media>('POST', `/api/v1/media/${seg(mid)}/restore`);
+  }
+  /** Deletes an item for good, now: in the trash or not. */
+  purgeMedia(mid: string) {
+    return this.request<void>('DELETE', `/api/v1/media/${seg(mid)}/permanent`);
+  }
+  /** Moves an item to the group's trash. */
   deleteMedia(mid: string) {
     return this.request<void>('DELETE', `/api/v1/media/${seg(mid)}`);
   }

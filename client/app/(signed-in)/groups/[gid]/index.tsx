@@ -172,6 +172,9 @@ export default function Gallery() {
           <Link href={`/groups/${gid}/activity`} asChild>
             <Button small={compact} role="link" title="What's new" variant="secondary" />
           </Link>
+          <Link href={`/groups/${gid}/trash`} asChild>
+            <Button small={compact} role="link" title="Trash" variant="secondary" />
+          </Link>
           {isModerator ? (
             <Link href={`/groups/${gid}/audit`} asChild>
               <Button small={compact} role="link" title="Audit log" variant="secondary" />

@@ -113,7 +113,7 @@ export default function Viewer() {
   const canDelete = !!item && (item.uploader.id === user?.id || isModerator);
 
   async function remove() {
-    if (!item || !(await confirm('Delete this item?', 'It disappears for everyone in the group.', 'Delete'))) return;
+    if (!item || !(await confirm('Move to the trash?', "It disappears for everyone in the group. Its uploader and the group's admins can restore it from the trash until it is deleted for good (after 30 days, unless the server keeps it otherwise).", 'Move to trash'))) return;
     try {
       await api.deleteMedia(item.id);
       // On to the next item (the previous one at the end) before this one
