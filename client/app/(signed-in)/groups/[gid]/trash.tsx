@@ -48,7 +48,7 @@ export default function Trash() {
       <Stack.Screen options={{ title: `${group?.name ?? ''} · Trash` }} />
       <Title>Trash</Title>
       <Body muted>
-        {isModerator ? 'What was deleted in this group' : 'What you uploaded and was deleted'} waits here until the day shown, then is deleted for good. Until then it can be restored.
+        {isModerator ? 'Items deleted in this group' : 'Your items that were deleted'} wait here until the day shown, then are deleted for good. Until then they can be restored.
       </Body>
       <Notice>{error || problem}</Notice>
       {done ? <Notice kind="ok">{done}</Notice> : null}
