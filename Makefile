@@ -28,9 +28,10 @@ LAMBDA_RIE := github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambd
 APT_PACKAGES := libvips-dev ffmpeg gcc pkg-config
 # Debian's chromium runs the app's browser tests; docker.io and debootstrap build and
 # run the container image in its test, shellcheck checks the shell scripts, pgbouncer
-# stands in front of PostgreSQL in a second run of its tests (only `make test` installs
-# them), as do actionlint (the workflows) and a registry (the deploy script's test).
-APT_TEST_PACKAGES := chromium docker.io debootstrap shellcheck pgbouncer
+# stands in front of PostgreSQL in a second run of its tests, unzip checks the ZIP
+# downloads (only `make test` installs them), as do actionlint (the workflows) and a
+# registry (the deploy script's test).
+APT_TEST_PACKAGES := chromium docker.io debootstrap shellcheck pgbouncer unzip
 ACTIONLINT := github.com/rhysd/actionlint/cmd/actionlint@v1.7.12
 REGISTRY := github.com/distribution/distribution/v3/cmd/registry@v3.1.2
 # Compose v2 (the image's test runs compose.yaml): not packaged for bookworm, and its

@@ -132,6 +132,8 @@ func TestAuthorizationMatrix(t *testing.T) {
 		"DELETE /api/v1/albums/{aid}":            {nil, want{401, 404, 404, 403, 204, 204}},
 		"POST /api/v1/albums/{aid}/media":        {func(s scene, _ *client) any { return map[string]any{"media_ids": []string{s.mid}} }, want{401, 404, 404, 200, 200, 200}},
 		"DELETE /api/v1/albums/{aid}/media":      {func(s scene, _ *client) any { return map[string]any{"media_ids": []string{s.mid}} }, want{401, 404, 404, 200, 200, 200}},
+		"POST /api/v1/groups/{gid}/downloads":    {func(scene, *client) any { return map[string]any{} }, want{401, 404, 404, 201, 201, 201}},
+		"GET /api/v1/me/export":                  {nil, want{401, 200, 200, 200, 200, 200}},
 		"GET /api/v1/groups/{gid}/notifications": {nil, want{401, 404, 404, 200, 200, 200}},
 		"PUT /api/v1/groups/{gid}/notifications": {func(scene, *client) any { return map[string]string{"email": "daily"} }, want{401, 404, 404, 200, 200, 200}},
 	}
@@ -159,8 +161,10 @@ func TestAuthorizationMatrix(t *testing.T) {
 			return a.body(s)
 		}, want{404, 404, 404, 404, 404, 404}}
 	}
-	// The unsubscribe link's token is its credential (TestEmailNews).
-	public := map[string]bool{"GET /healthz": true, "GET /readyz": true, "GET /api/openapi.json": true, "POST /events/s3": true, "POST /api/v1/unsubscribe": true}
+	// The unsubscribe and download links' tokens are their credentials
+	// (TestEmailNews, TestDownloads).
+	public := map[string]bool{"GET /healthz": true, "GET /readyz": true, "GET /api/openapi.json": true, "POST /events/s3": true,
+		"POST /api/v1/unsubscribe": true, "GET /api/v1/downloads/{token}": true}
 	var missing []string
 	for _, op := range e.v.Operations() {
 		if _, ok := matrix[op]; !ok && !public[op] && !strings.HasPrefix(op, "POST /api/v1/auth/") {

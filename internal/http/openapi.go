@@ -104,9 +104,11 @@ func schemas() schema {
 		"AlbumMedia":  obj([]string{"media_ids"}, schema{"media_ids": schema{"type": "array", "items": id, "minItems": 1, "maxItems": 500}}),
 		"Album": obj([]string{"id", "group_id", "name", "created_by", "media_count", "created_at"}, schema{"id": id, "group_id": id, "name": str,
 			"created_by": schema{"type": []string{"string", "null"}}, "media_count": integer, "cover_url": schema{"type": "string", "format": "uri"}, "created_at": dateTime}),
-		"AlbumList":     list("Album"),
-		oneClickForm:    obj(nil, schema{"List-Unsubscribe": schema{"type": "string", "const": "One-Click"}}),
-		"Notifications": obj([]string{"email"}, schema{"email": schema{"type": "string", "enum": []string{"batched", "daily", "off"}}}),
+		"AlbumList":       list("Album"),
+		"DownloadRequest": obj(nil, schema{"media_ids": schema{"type": "array", "items": id, "maxItems": 2000}, "album_id": id}),
+		"Download":        obj([]string{"url", "expires_at", "count", "bytes"}, schema{"url": schema{"type": "string", "format": "uri"}, "expires_at": dateTime, "count": integer, "bytes": integer}),
+		oneClickForm:      obj(nil, schema{"List-Unsubscribe": schema{"type": "string", "const": "One-Click"}}),
+		"Notifications":   obj([]string{"email"}, schema{"email": schema{"type": "string", "enum": []string{"batched", "daily", "off"}}}),
 		"Activity": obj([]string{"id", "at", "type", "actor", "count", "media_ids"}, schema{"id": id, "at": dateTime,
 			"type":  schema{"type": "string", "enum": []string{"uploaded", "joined", "left", "commented", "album_created"}},
 			"actor": schema{"oneOf": []schema{{"type": "null"}, obj([]string{"id", "name"}, schema{"id": str, "name": str})}},
@@ -225,6 +227,8 @@ func (s *Server) OpenAPI() map[string]any {
 		}
 		ok := schema{"description": http.StatusText(rt.status)}
 		switch {
+		case rt.resp == zipBody:
+			ok["content"] = schema{"application/zip": schema{"schema": schema{"type": "string", "format": "binary"}}}
 		case rt.resp != "":
 			ok["content"] = schema{"application/json": schema{"schema": ref(rt.resp)}}
 		case rt.path == "/api/openapi.json":

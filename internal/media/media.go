@@ -43,6 +43,9 @@ type Records interface {
 	MediaFailed(ctx context.Context, id string, reason wmory.FailureReason) error
 	PlaybackSettled(ctx context.Context, id string, status wmory.PlaybackStatus, failure wmory.FailureReason, bytes int64) error
 	CaptureRereads(ctx context.Context, after string, limit int) ([]wmory.Media, error)
+	ArchivePage(ctx context.Context, a *sqldb.Archive, after string, limit int) ([]sqldb.ArchiveItem, string, error)
+	Groups(ctx context.Context, userID, after string, limit int) ([]wmory.Group, string, error)
+	CommentsBy(ctx context.Context, userID string) ([]wmory.Comment, error)
 	SetCaptureTime(ctx context.Context, id string, taken time.Time, offset *int) error
 	QueueDeletes(ctx context.Context, keys []string) error
 	PendingUpload(ctx context.Context, key string) (*wmory.Upload, error)

@@ -82,14 +82,17 @@ func (db *DB) MailAllowed(ctx context.Context, address string) (bool, error) {
 
 // PruneCounters forgets what no limit looks at any more: deliveries older than
 // the mail cap's window, and throttle counts whose window and lock are long
-// over (every rule's window is an hour at most); and the unsubscribe links
-// that expired.
+// over (every rule's window is an hour at most); and the unsubscribe and
+// download links that expired.
 func (db *DB) PruneCounters(ctx context.Context) error {
 	return db.inTx(ctx, func(tx *Tx) error {
 		if _, err := tx.exec(ctx, `DELETE FROM mail_log WHERE at < ?`, ms(tx.now.Add(-time.Hour))); err != nil {
 			return err
 		}
 		if _, err := tx.exec(ctx, `DELETE FROM unsubscribe_tokens WHERE created_at < ?`, ms(tx.now.Add(-UnsubscribeTokenLife))); err != nil {
+			return err
+		}
+		if _, err := tx.exec(ctx, `DELETE FROM downloads WHERE expires_at < ?`, ms(tx.now)); err != nil {
 			return err
 		}
 		_, err := tx.exec(ctx, `DELETE FROM login_throttle WHERE window_start < ? AND locked_until < ?`,

@@ -267,3 +267,15 @@ func (db *DB) MarkSeen(ctx context.Context, actor wmory.Actor, groupID string) e
 		return err
 	})
 }
+
+// CommentsBy lists every comment an account wrote, oldest first: what its
+// export carries.
+func (db *DB) CommentsBy(ctx context.Context, userID string) ([]wmory.Comment, error) {
+	rows, err := db.sql.QueryContext(ctx, db.rebind(`SELECT `+commentColumns+` FROM comments c JOIN users u ON u.id = c.author_id
+		WHERE c.author_id = ? ORDER BY c.created_at, c.id`), userID)
+	if err != nil {
+		return nil, db.domainError(err)
+	}
+	out, err := collect(rows, scanComment)
+	return out, db.domainError(err)
+}
