@@ -36,7 +36,7 @@ func main() {
 	}
 	photos := flag.String("photos", filepath.Join("bench", "photos"), "folder of 12 MP JPEGs (made once, synthetic, when it holds none)")
 	rounds := flag.Int("rounds", 3, "alternating rounds per pair")
-	only := flag.String("pairs", "1,2,3,4,5,6,7,8,9,10,11,12", "which pairs to run: 1 photos, 2 videos, 3 local uploads, 4 S3 uploads, 5 gallery pages, 6 serve RSS, 7 gallery under uploads, 8 decompression bomb, 9 time to visible, 10 completion by store events, 11 video renditions, 12 resumable uploads")
+	only := flag.String("pairs", "1,2,3,4,5,6,7,8,9,10,11,12,13", "which pairs to run: 1 photos, 2 videos, 3 local uploads, 4 S3 uploads, 5 gallery pages, 6 serve RSS, 7 gallery under uploads, 8 decompression bomb, 9 time to visible, 10 completion by store events, 11 video renditions, 12 resumable uploads, 13 ZIP downloads")
 	postgres := flag.String("postgres", os.Getenv("WMORY_BENCH_POSTGRES"), "PostgreSQL server URL for the gallery pair (a database is created and dropped)")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	flag.Parse()
@@ -62,6 +62,7 @@ func main() {
 		func() []row { return benchArrivalEvents(*photos, *rounds) },
 		func() []row { return benchRenditions(*rounds) },
 		func() []row { return benchResumable(*rounds) },
+		func() []row { return benchZIP(*rounds) },
 	}
 	for _, n := range strings.Split(*only, ",") {
 		i, err := strconv.Atoi(strings.TrimSpace(n))

@@ -20,11 +20,16 @@ import (
 type Writer struct {
 	zw    *zip.Writer
 	taken map[string]bool // names in the archive, as a case-insensitive file system sees them
+	bufs  [2][]byte
 }
+
+// copyBuffer is how much of an entry goes to the writer at once: large writes
+// mean few system calls and chunks for what is mostly moving bytes along.
+const copyBuffer = 1 << 20
 
 // NewWriter starts an archive on w.
 func NewWriter(w io.Writer) *Writer {
-	return &Writer{zw: zip.NewWriter(w), taken: map[string]bool{}}
+	return &Writer{zw: zip.NewWriter(w), taken: map[string]bool{}, bufs: [2][]byte{make([]byte, copyBuffer), make([]byte, copyBuffer)}}
 }
 
 // Add copies an entry's bytes into the archive under a name made safe and
@@ -39,14 +44,75 @@ func (w *Writer) Add(ctx context.Context, name string, modified time.Time, open 
 	if err != nil {
 		return "", err
 	}
-	defer src.Close()
 	name = w.unique(name)
 	dst, err := w.zw.CreateHeader(&zip.FileHeader{Name: name, Method: zip.Store, Modified: modified})
 	if err != nil {
+		src.Close()
 		return "", err
 	}
-	_, err = io.Copy(dst, src)
-	return name, err
+	return name, w.copyAhead(dst, src)
+}
+
+// copyAhead copies src to dst while reading ahead: the next buffer fills
+// while the last one is written, so that reading the store and writing to
+// the client overlap instead of taking turns. It closes src, and returns
+// only once its reader has stopped.
+func (w *Writer) copyAhead(dst io.Writer, src io.ReadCloser) error {
+	type chunk struct {
+		data []byte
+		err  error
+	}
+	full := make(chan chunk)
+	free := make(chan []byte, len(w.bufs))
+	for _, b := range w.bufs {
+		free <- b
+	}
+	done := make(chan struct{})
+	stopped := make(chan struct{})
+	go func() {
+		defer close(stopped)
+		defer close(full)
+		for {
+			var buf []byte
+			select {
+			case buf = <-free:
+			case <-done:
+				return
+			}
+			n, err := io.ReadFull(src, buf)
+			if err == io.EOF || err == io.ErrUnexpectedEOF {
+				err = io.EOF
+			}
+			select {
+			case full <- chunk{buf[:n], err}:
+			case <-done:
+				return
+			}
+			if err != nil {
+				return
+			}
+		}
+	}()
+	defer func() {
+		close(done)
+		src.Close() // a read waiting on the network returns
+		<-stopped
+	}()
+	for c := range full {
+		if len(c.data) > 0 {
+			if _, err := dst.Write(c.data); err != nil {
+				return err
+			}
+		}
+		if c.err == io.EOF {
+			return nil
+		}
+		if c.err != nil {
+			return c.err
+		}
+		free <- c.data[:cap(c.data)]
+	}
+	return nil
 }
 
 // AddBytes adds an entry made in memory (a small one: an index, a manifest).

@@ -22,6 +22,7 @@ import (
 	"github.com/wmory/wmory/internal/blob"
 	"github.com/wmory/wmory/internal/sqldb"
 
+	"github.com/wmory/wmory/internal/imaging"
 	"github.com/wmory/wmory/internal/imaging/imagingtest"
 	"github.com/wmory/wmory/internal/sqldb/sqldbtest"
 	"github.com/wmory/wmory/internal/testtools"
@@ -90,6 +91,7 @@ func TestDownloads(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		imaging.Start() // as a worker does, before images are made here
 		shot := func(wall, offset string, n int) []byte {
 			b, err := imagingtest.WithCaptureTime(camera, wall, offset)
 			if err != nil {

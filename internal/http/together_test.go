@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wmory/wmory/internal/imaging"
 	"github.com/wmory/wmory/internal/imaging/imagingtest"
 	"github.com/wmory/wmory/internal/sqldb"
 	"github.com/wmory/wmory/internal/sqldb/sqldbtest"
@@ -197,6 +198,7 @@ func TestCaptureTimes(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		imaging.Start() // as a worker does, before images are made here
 		shot := func(wall, offset string) []byte {
 			b, err := imagingtest.WithCaptureTime(camera, wall, offset)
 			if err != nil {
