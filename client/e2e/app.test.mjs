@@ -442,6 +442,36 @@ async function shareAndModerate(alice, bob) {
   await alice.page.goto(`${base}/groups/${gid}`);
   await readyTiles(alice, 6);
 
+  // She selects a day of the trip and downloads it: one ZIP of its originals,
+  // which unzip opens; then she keeps that day as an album.
+  await button(alice.page, 'Select', { exact: true }).click();
+  await button(alice.page, /^Select day: /).first().click();
+  const picked = Number((await seen(alice.page.getByTestId('selected-count')).textContent()).split(' ')[0]);
+  assert.ok(picked >= 2, `the day holds ${picked} items`);
+  const [download] = await Promise.all([alice.page.waitForEvent('download'), button(alice.page, 'Download', { exact: true }).click()]);
+  assert.match(download.suggestedFilename(), /^Lisbon 2026\.zip$/);
+  const zipPath = await download.path();
+  assert.match(execFileSync('unzip', ['-t', zipPath]).toString(), /No errors detected/);
+  const names = execFileSync('unzip', ['-Z1', zipPath]).toString().trim().split('\n');
+  assert.equal(names.length, picked, `the ZIP holds ${names.join(', ')}`);
+  const days = new Set(names.map((n) => n.split('/').slice(0, 2).join('/')));
+  assert.ok(days.size === 1 && /^Lisbon 2026\/\d{4}-\d{2}-\d{2}$/.test([...days][0]), `one day's folder: ${names.join(', ')}`);
+  await button(alice.page, 'Add to album').click();
+  await label(alice.page, 'New album').fill('The first evening');
+  await button(alice.page, 'Make it and add').click();
+  await text(alice.page, `Added to The first evening, which holds ${picked} items.`).waitFor();
+  await shot(alice, '07g-select.png');
+  await button(alice.page, 'Done').click();
+  await seen(alice.page.getByRole('link', { name: 'Albums' })).click();
+  await seen(alice.page.getByRole('link', { name: `The first evening, ${picked} items` })).click();
+  await alice.page.waitForURL((u) => u.searchParams.has('album'));
+  await text(alice.page, `An album of Lisbon 2026 · ${picked} items`).waitFor();
+  await seen(alice.page.getByTestId('tile-ready')).nth(picked - 1).waitFor();
+  assert.equal(await seen(alice.page.getByTestId('tile-ready')).count(), picked, 'the album shows its items only');
+  await shot(alice, '07h-album.png');
+  await alice.page.goto(`${base}/groups/${gid}`);
+  await readyTiles(alice, 6);
+
   // Account screen with the day's quota.
   await alice.page.goto(`${base}/account`);
   await text(alice.page, "Today's uploads").waitFor();

@@ -28,13 +28,14 @@ export type FailureReason = NonNullable<Media['failure_reason']>;
 export type Media = Schemas['Media'];
 
 /** One member's items, items taken before a time (to jump to a month), or named items (at most 100). */
-export type GalleryFilter = { uploader?: string; until?: string; kind?: 'photo' | 'video'; liked?: boolean; ids?: string[] };
+export type GalleryFilter = { uploader?: string; until?: string; kind?: 'photo' | 'video'; liked?: boolean; album?: string; ids?: string[] };
 
 export type Month = Schemas['Month'];
 
 export type Notifications = Schemas['Notifications'];
 export type TrashedMedia = Schemas['TrashedMedia'];
 export type Album = Schemas['Album'];
+export type Download = Schemas['Download'];
 export type EmailChoice = Notifications['email'];
 
 export type ReportReason = Report['reason'];
@@ -310,7 +311,7 @@ export class Api {
   gallery(gid: string, cursor?: string, limit = 60, only: GalleryFilter = {}) {
     return this.request<Page<Media>>(
       'GET',
-      `/api/v1/groups/${seg(gid)}/media${q({ cursor, limit, uploader: only.uploader, until: only.until, kind: only.kind, liked: only.liked ? 'true' : undefined, ids: only.ids?.join(',') })}`,
+      `/api/v1/groups/${seg(gid)}/media${q({ cursor, limit, uploader: only.uploader, until: only.until, kind: only.kind, liked: only.liked ? 'true' : undefined, album: only.album, ids: only.ids?.join(',') })}`,
     );
   }
   /** How many items each month holds, newest first. */
@@ -319,6 +320,26 @@ export class Api {
   }
   media(mid: string) {
     return this.request<Media>('GET', `/api/v1/media/${seg(mid)}`);
+  }
+  /** A signed link (an hour) to a ZIP of a selection, an album, or (neither) the whole group. */
+  createDownload(gid: string, what: { media_ids?: string[]; album_id?: string } = {}) {
+    return this.request<Download>('POST', `/api/v1/groups/${seg(gid)}/downloads`, what);
+  }
+  albums(gid: string, cursor?: string) {
+    return this.request<Page<Album>>('GET', `/api/v1/groups/${seg(gid)}/albums${q({ cursor, limit: 100 })}`);
+  }
+  createAlbum(gid: string, name: string) {
+    return this.request<Album>('POST', `/api/v1/groups/${seg(gid)}/albums`, { name });
+  }
+  renameAlbum(aid: string, name: string) {
+    return this.request<Album>('PATCH', `/api/v1/albums/${seg(aid)}`, { name });
+  }
+  deleteAlbum(aid: string) {
+    return this.request<void>('DELETE', `/api/v1/albums/${seg(aid)}`);
+  }
+  /** Adds items to an album (add) or takes them out, by reference. */
+  changeAlbum(aid: string, mediaIds: string[], add: boolean) {
+    return this.request<Album>(add ? 'POST' : 'DELETE', `/api/v1/albums/${seg(aid)}/media`, { media_ids: mediaIds });
   }
   /** The group's trash: everything for owners and admins, one's own items for members. */
   trash(gid: string, cursor?: string) {

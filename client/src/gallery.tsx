@@ -36,10 +36,10 @@ export function mergeMedia(items: Media[], fresh: Media[]): Media[] {
 }
 
 /** Which part of a gallery a list shows: one member's items, photos or videos, those the caller likes, items taken before a time. */
-export type ListFilter = { uploader?: string; until?: string; kind?: 'photo' | 'video'; liked?: boolean };
+export type ListFilter = { uploader?: string; until?: string; kind?: 'photo' | 'video'; liked?: boolean; album?: string };
 
 /** A filter as the address of a screen carries it (?by=UID&until=TIME&kind=video&liked=true). */
-export type FilterParams = { by?: string; until?: string; kind?: string; liked?: string };
+export type FilterParams = { by?: string; until?: string; kind?: string; liked?: string; album?: string };
 
 export function filterFromParams(p: FilterParams): ListFilter {
   return {
@@ -47,6 +47,7 @@ export function filterFromParams(p: FilterParams): ListFilter {
     until: p.until || undefined,
     kind: p.kind === 'photo' || p.kind === 'video' ? p.kind : undefined,
     liked: p.liked === 'true' || undefined,
+    album: p.album || undefined,
   };
 }
 
@@ -56,6 +57,7 @@ export function filterParams(only: ListFilter): FilterParams {
   if (only.until) out.until = only.until;
   if (only.kind) out.kind = only.kind;
   if (only.liked) out.liked = 'true';
+  if (only.album) out.album = only.album;
   return out;
 }
 
@@ -69,6 +71,7 @@ export function listKey(gid: string, only: ListFilter = {}): string {
   if (only.until) params.set('until', only.until);
   if (only.kind) params.set('kind', only.kind);
   if (only.liked) params.set('liked', 'true');
+  if (only.album) params.set('album', only.album);
   const q = params.toString();
   return q ? `${gid}?${q}` : gid;
 }
@@ -76,14 +79,15 @@ export function listKey(gid: string, only: ListFilter = {}): string {
 function parseKey(key: string): { gid: string } & ListFilter {
   const [gid, q = ''] = key.split('?');
   const params = new URLSearchParams(q);
-  return { gid, ...filterFromParams({ by: params.get('uploader') ?? undefined, until: params.get('until') ?? undefined, kind: params.get('kind') ?? undefined, liked: params.get('liked') ?? undefined }) };
+  return { gid, ...filterFromParams({ by: params.get('uploader') ?? undefined, until: params.get('until') ?? undefined, kind: params.get('kind') ?? undefined, liked: params.get('liked') ?? undefined, album: params.get('album') ?? undefined }) };
 }
 
-/** Whether an item belongs in a list. */
+/** Whether an item belongs in a list. An item does not say which albums hold it: only the server adds to an album's list. */
 function belongs(key: string, m: Media): boolean {
-  const { gid, uploader, until, kind, liked } = parseKey(key);
+  const { gid, uploader, until, kind, liked, album } = parseKey(key);
   return (
     m.group_id === gid &&
+    !album &&
     (!uploader || m.uploader.id === uploader) &&
     (!until || Date.parse(m.taken_at) < Date.parse(until)) &&
     (!kind || m.kind === kind) &&
@@ -190,7 +194,8 @@ export class GalleryStore {
   upsert(gid: string, media: Media[]) {
     const lists = new Set([gid, ...this.listsOf(gid)]);
     for (const k of lists) {
-      const fresh = media.filter((m) => belongs(k, m));
+      const shown = new Set(this.get(k).items.map((m) => m.id));
+      const fresh = media.filter((m) => belongs(k, m) || shown.has(m.id));
       if (fresh.length) this.set(k, { items: mergeMedia(this.get(k).items, fresh), error: undefined });
     }
   }

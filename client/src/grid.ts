@@ -4,7 +4,7 @@
 import type { Media } from './api';
 
 export type GridRow =
-  | { key: string; kind: 'day'; label: string; count: number }
+  | { key: string; kind: 'day'; day: string; label: string; count: number }
   | { key: string; kind: 'tiles'; items: Media[] };
 
 /** The calendar day of an item where it was taken ("2020-02-19"). */
@@ -38,7 +38,7 @@ export function gridRows(items: Media[], columns: number, today = new Date()): G
     const day = dayOf(items[i]);
     let end = i;
     while (end < items.length && dayOf(items[end]) === day) end++;
-    rows.push({ key: `day-${day}-${items[i].id}`, kind: 'day', label: formatDay(day, today), count: end - i });
+    rows.push({ key: `day-${day}-${items[i].id}`, kind: 'day', day, label: formatDay(day, today), count: end - i });
     for (let r = i; r < end; r += columns) {
       const chunk = items.slice(r, Math.min(r + columns, end));
       rows.push({ key: `row-${chunk[0].id}`, kind: 'tiles', items: chunk });

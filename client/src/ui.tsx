@@ -127,6 +127,19 @@ export function Card({ children, style }: { children: React.ReactNode; style?: V
   return <View style={[styles.card, style]}>{children}</View>;
 }
 
+/** A dialog over the screen: a frame for a sheet's own content. */
+export function Sheet({ label, children }: { label: string; children: React.ReactNode }) {
+  return (
+    <View style={[StyleSheet.absoluteFill, styles.sheetBackdrop]}>
+      <View>
+        <View style={styles.sheet} accessibilityViewIsModal aria-modal role="dialog" aria-label={label}>
+          {children}
+        </View>
+      </View>
+    </View>
+  );
+}
+
 export function Row({ children, style, wrap }: { children: React.ReactNode; style?: ViewStyle; wrap?: boolean }) {
   return <View style={[styles.row, wrap && { flexWrap: 'wrap' }, style]}>{children}</View>;
 }
@@ -180,6 +193,8 @@ export function errorMessage(err: unknown): string {
 }
 
 export const styles = StyleSheet.create({
+  sheetBackdrop: { flex: 1, backgroundColor: 'rgba(0,0,0,0.5)', justifyContent: 'center', padding: 16 },
+  sheet: { backgroundColor: colors.card, borderRadius: 16, padding: 20, gap: 12, width: '100%', maxWidth: 440, alignSelf: 'center' },
   screen: { flex: 1, backgroundColor: colors.bg },
   scrollContent: { flexGrow: 1 },
   inner: { width: '100%', maxWidth: 560, alignSelf: 'center', padding: 20, gap: 12 },

@@ -2,6 +2,7 @@ import type { Media } from '../api';
 import { byNewest, filterFromParams, filterParams, listKey, mergeMedia, stillProcessing } from '../gallery';
 import { formatDay, gridRows, initials, jumpTargets, monthEnd, personColor } from '../grid';
 import { safeNext, rememberNext, takeNext } from '../pending';
+import { daySelected, selectRange, toggle, toggleDay } from '../selection';
 
 const m = (id: string, taken: string, status: Media['status'] = 'ready') => ({ id, taken_at: taken, status }) as Media;
 
@@ -36,6 +37,31 @@ describe('parts of a gallery', () => {
     expect(listKey('G', { liked: true })).toBe('G?liked=true');
     expect(listKey('G', { kind: 'photo', uploader: 'U1' })).toBe('G?uploader=U1&kind=photo');
     expect(listKey('G', { liked: false, kind: undefined })).toBe('G');
+  });
+});
+
+describe('selecting in the gallery', () => {
+  const at = (id: string, local: string) => ({ id, taken_at: `${local}Z`, taken_at_local: local, status: 'ready' }) as Media;
+  const items = [at('d', '2026-03-02T09:00:00'), at('c', '2026-03-01T23:00:00'), at('b', '2026-03-01T12:00:00'), at('a', '2026-02-28T08:00:00')];
+
+  it('toggles one, and takes a run from the last tapped either way', () => {
+    let s = toggle(new Set(), 'c');
+    expect([...s]).toEqual(['c']);
+    s = selectRange(items, s, 'c', 'a');
+    expect([...s].sort()).toEqual(['a', 'b', 'c']);
+    expect([...selectRange(items, new Set(), 'a', 'd')].sort()).toEqual(['a', 'b', 'c', 'd']);
+    expect([...selectRange(items, new Set(['x']), 'gone', 'b')].sort()).toEqual(['b', 'x']); // no anchor in view: just the one
+    expect([...toggle(s, 'c')].sort()).toEqual(['a', 'b']);
+  });
+
+  it('takes a whole day, or leaves it when all of it is taken', () => {
+    let s = toggleDay(items, new Set(['b']), '2026-03-01');
+    expect([...s].sort()).toEqual(['b', 'c']);
+    expect(daySelected(items, s, '2026-03-01')).toBe(true);
+    s = toggleDay(items, s, '2026-03-01');
+    expect(s.size).toBe(0);
+    expect(daySelected(items, s, '2026-03-01')).toBe(false);
+    expect(daySelected(items, s, '1999-01-01')).toBe(false);
   });
 });
 

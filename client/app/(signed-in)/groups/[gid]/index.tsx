@@ -1,7 +1,11 @@
 import { Link, Stack, router, useLocalSearchParams } from 'expo-router';
 import React, { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { ActivityIndicator, FlatList, Platform, Pressable, RefreshControl, StyleSheet, Text, View, useWindowDimensions } from 'react-native';
-import type { Api, Media, Member, Month, Page } from '@/api';
+import type { Album, Api, Media, Member, Month, Page } from '@/api';
+import { SelectionBar, useSelection } from '@/GallerySelection';
+import { confirm } from '@/confirm';
+import { saveItems } from '@/save';
+import { daySelected } from '@/selection';
 import { filterFromParams, filterParams, useGallery, type FilterParams, type ListFilter } from '@/gallery';
 import { gridRows, initials, jumpTargets, personColor, type GridRow } from '@/grid';
 import { failureLabels } from '@/labels';
@@ -18,11 +22,16 @@ import { Body, Button, Notice, Row, colors, errorMessage, formatDuration } from 
 export default function Gallery() {
   // ?by=UID shows the items one member added; ?until=TIME the gallery from a
   // month on; ?kind=photo|video one kind; ?liked=true the caller's liked items.
-  const { gid, by, until, kind, liked } = useLocalSearchParams<{ gid: string } & FilterParams>();
-  const only = useMemo(() => filterFromParams({ by, until, kind, liked }), [by, until, kind, liked]);
-  const { api, quota, refresh: refreshMe } = useSession();
+  const { gid, by, until, kind, liked, album } = useLocalSearchParams<{ gid: string } & FilterParams>();
+  const only = useMemo(() => filterFromParams({ by, until, kind, liked, album }), [by, until, kind, liked, album]);
+  const { api, quota, user, refresh: refreshMe } = useSession();
   const { group, error: groupError, reload: reloadGroup, isModerator } = useGroup(gid);
   const gallery = useGallery(gid, only);
+  // Opened on an album (?album=AID): its name, and what can be done with it.
+  const albums = useList(useCallback((a: Api) => (album ? a.albums(gid) : null), [gid, album]));
+  const shownAlbum: Album | undefined = albums.find((a) => a.id === album);
+  const [saving, setSaving] = useState('');
+  const [saveError, setSaveError] = useState('');
   // Asked again when the counts change; the months as items become ready
   // (processing reads their capture time, which places them).
   const memberCount = group?.member_count ?? 0;
@@ -147,35 +156,79 @@ export default function Gallery() {
   const gap = 3;
   const tile = Math.floor((contentWidth - 16 - gap * (columns - 1)) / columns);
 
+  const shown = useMemo(() => (onlyAdded ? gallery.items.filter((m) => added.includes(m.id)) : gallery.items), [onlyAdded, gallery.items, added]);
+  const selection = useSelection(shown);
+  const { selecting, selected, onTile, onDay } = selection;
+  const select = useMemo(() => (selecting ? { selected, onTile, onDay, items: shown } : undefined), [selecting, selected, onTile, onDay, shown]);
+
+  async function downloadAll() {
+    setSaving('all');
+    setSaveError('');
+    try {
+      setSaving(await saveItems(api, gid, album ? { album_id: album } : {}));
+    } catch (err) {
+      setSaving('');
+      setSaveError(errorMessage(err));
+    }
+  }
+
+  async function deleteAlbum() {
+    if (!shownAlbum || !(await confirm(`Delete the album ${shownAlbum.name}?`, 'Its photos and videos stay in the group.', 'Delete album'))) return;
+    try {
+      await api.deleteAlbum(shownAlbum.id);
+      router.replace({ pathname: '/groups/[gid]/albums', params: { gid } });
+    } catch (err) {
+      setSaveError(errorMessage(err));
+    }
+  }
+
   const header = (
     <View style={{ gap: 10, paddingVertical: 12 }}>
       <Row wrap style={{ justifyContent: 'space-between' }}>
         <View style={{ flexShrink: 1 }}>
           <Text style={styles.title} accessibilityRole="header">
-            {group?.name ?? ' '}
+            {album ? (shownAlbum?.name ?? ' ') : (group?.name ?? ' ')}
           </Text>
-          {group ? (
+          {album && shownAlbum ? (
+            <Text style={styles.meta}>
+              An album of {group?.name} · {shownAlbum.media_count} {shownAlbum.media_count === 1 ? 'item' : 'items'}
+            </Text>
+          ) : group ? (
             <Text style={styles.meta}>
               {group.media_count} {group.media_count === 1 ? 'item' : 'items'} · {group.member_count} {group.member_count === 1 ? 'member' : 'members'}
             </Text>
           ) : null}
         </View>
         <Row wrap style={{ flexShrink: 1 }}>
-          <Button small={compact} title="Upload" onPress={() => pick(pickMedia)} accessibilityLabel="Upload photos and videos" />
-          {takePhoto ? <Button small={compact} title="Camera" variant="secondary" onPress={() => pick(takePhoto!)} /> : null}
-          <Link href={`/groups/${gid}/members`} asChild>
-            <Button small={compact} role="link" title="Members" variant="secondary" />
+          {album ? null : (
+            <>
+              <Button small={compact} title="Upload" onPress={() => pick(pickMedia)} accessibilityLabel="Upload photos and videos" />
+              {takePhoto ? <Button small={compact} title="Camera" variant="secondary" onPress={() => pick(takePhoto!)} /> : null}
+              <Link href={`/groups/${gid}/members`} asChild>
+                <Button small={compact} role="link" title="Members" variant="secondary" />
+              </Link>
+              <Link href={`/groups/${gid}/reports`} asChild>
+                <Button small={compact} role="link" title={isModerator ? 'Reports' : 'My reports'} variant="secondary" />
+              </Link>
+              <Link href={`/groups/${gid}/activity`} asChild>
+                <Button small={compact} role="link" title="What's new" variant="secondary" />
+              </Link>
+            </>
+          )}
+          <Link href={`/groups/${gid}/albums`} asChild>
+            <Button small={compact} role="link" title="Albums" variant="secondary" />
           </Link>
-          <Link href={`/groups/${gid}/reports`} asChild>
-            <Button small={compact} role="link" title={isModerator ? 'Reports' : 'My reports'} variant="secondary" />
-          </Link>
-          <Link href={`/groups/${gid}/activity`} asChild>
-            <Button small={compact} role="link" title="What's new" variant="secondary" />
-          </Link>
-          <Link href={`/groups/${gid}/trash`} asChild>
-            <Button small={compact} role="link" title="Trash" variant="secondary" />
-          </Link>
-          {isModerator ? (
+          {album ? null : (
+            <Link href={`/groups/${gid}/trash`} asChild>
+              <Button small={compact} role="link" title="Trash" variant="secondary" />
+            </Link>
+          )}
+          {selection.selecting ? null : <Button small={compact} title="Select" variant="secondary" onPress={selection.start} />}
+          <Button small={compact} title={album ? 'Download album' : 'Download all'} variant="secondary" busy={saving === 'all'} onPress={downloadAll} />
+          {album && shownAlbum && (shownAlbum.created_by === user?.id || isModerator) ? (
+            <Button small={compact} title="Delete album" variant="danger" onPress={deleteAlbum} />
+          ) : null}
+          {isModerator && !album ? (
             <Link href={`/groups/${gid}/audit`} asChild>
               <Button small={compact} role="link" title="Audit log" variant="secondary" />
             </Link>
@@ -184,7 +237,8 @@ export default function Gallery() {
         </Row>
       </Row>
       {canDropFiles && width >= 700 ? <Text style={styles.meta}>Tip: drop photos and videos anywhere on this page to upload them.</Text> : null}
-      <Notice>{groupError || pickError || gallery.error}</Notice>
+      <Notice>{groupError || pickError || gallery.error || saveError}</Notice>
+      {saving && saving !== 'all' ? <Notice kind="ok">{saving}</Notice> : null}
       <UnfinishedUploads records={unfinished} onResume={canReopenFiles ? resume : undefined} onDiscard={discard} />
       <UploadPanel
         queue={queueState}
@@ -204,10 +258,12 @@ export default function Gallery() {
       ) : null}
       <ShowFilter selected={only.liked ? 'liked' : (only.kind ?? 'all')} onSelect={showOnly} />
       {members.length > 1 ? <WhoFilter members={members} selected={by || undefined} onSelect={showBy} /> : null}
-      {months.length > 2 || until ? <MonthJump months={months} until={until || undefined} onJump={jumpTo} /> : null}
+      {!album && (months.length > 2 || until) ? <MonthJump months={months} until={until || undefined} onJump={jumpTo} /> : null}
       {!gallery.refreshing && gallery.items.length === 0 && gallery.done ? (
         <Body muted>
-          {only.liked
+          {album
+            ? 'This album is empty: select photos and videos in the gallery, and add them to it.'
+            : only.liked
             ? 'Nothing liked here yet: tap ♡ Like on the photos and videos you love, and find them here.'
             : by || only.kind
               ? 'Nothing like that here yet.'
@@ -217,19 +273,18 @@ export default function Gallery() {
     </View>
   );
 
-  const shown = onlyAdded ? gallery.items.filter((m) => added.includes(m.id)) : gallery.items;
   const rows = useMemo(() => gridRows(shown, columns), [shown, columns]);
 
   return (
     <View style={{ flex: 1, backgroundColor: colors.bg }}>
-      <Stack.Screen options={{ title: group?.name ?? 'Gallery' }} />
+      <Stack.Screen options={{ title: album ? `${group?.name ?? ''} · ${shownAlbum?.name ?? 'Album'}` : (group?.name ?? 'Gallery') }} />
       <FlatList
         style={{ flex: 1 }}
-        contentContainerStyle={{ width: '100%', maxWidth: 1200, alignSelf: 'center', paddingHorizontal: 8, paddingBottom: 40 }}
+        contentContainerStyle={{ width: '100%', maxWidth: 1200, alignSelf: 'center', paddingHorizontal: 8, paddingBottom: selection.selecting ? 160 : 40 }}
         data={rows}
         keyExtractor={(r) => r.key}
         ListHeaderComponent={header}
-        renderItem={({ item }) => <GridRowView row={item} size={tile} gap={gap} gid={gid} only={only} />}
+        renderItem={({ item }) => <GridRowView row={item} size={tile} gap={gap} gid={gid} only={only} select={select} />}
         onEndReached={gallery.loadMore}
         onEndReachedThreshold={1.5}
         initialNumToRender={8}
@@ -237,6 +292,25 @@ export default function Gallery() {
         refreshControl={<RefreshControl refreshing={gallery.refreshing} onRefresh={refreshAll} />}
         ListFooterComponent={gallery.loading ? <ActivityIndicator color={colors.accent} style={{ margin: 20 }} /> : null}
       />
+      {selection.selecting ? (
+        <SelectionBar
+          gid={gid}
+          items={shown}
+          selected={selection.selected}
+          albumId={album || undefined}
+          canTrash={isModerator || shown.every((m) => !selection.selected.has(m.id) || m.uploader.id === user?.id)}
+          onTrashed={(ids) => {
+            for (const id of ids) gallery.remove(id);
+            selection.clear();
+            reloadGroup();
+          }}
+          onTakenOut={() => {
+            selection.clear();
+            refreshGallery();
+          }}
+          onDone={selection.end}
+        />
+      ) : null}
       {dragging ? (
         <View style={styles.drop} pointerEvents="none">
           <Text style={styles.dropText}>Drop to upload to {group?.name}</Text>
@@ -325,32 +399,61 @@ function Chip({ label, selected, onPress, color }: { label: string; selected: bo
   );
 }
 
+/** In select mode: what is selected, and the taps that change it. */
+type Select = { selected: ReadonlySet<string>; onTile: (id: string, shift: boolean) => void; onDay: (day: string) => void; items: Media[] };
+
 /** A day's heading, or a row of tiles. */
-const GridRowView = React.memo(function GridRowView({ row, size, gap, gid, only }: { row: GridRow; size: number; gap: number; gid: string; only: ListFilter }) {
+const GridRowView = React.memo(function GridRowView({ row, size, gap, gid, only, select }: { row: GridRow; size: number; gap: number; gid: string; only: ListFilter; select?: Select }) {
   if (row.kind === 'day') {
+    const all = select ? daySelected(select.items, select.selected, row.day) : false;
     return (
       <View style={styles.day}>
         <Text style={styles.dayText} accessibilityRole="header">
           {row.label}
         </Text>
         <Text style={styles.meta}>{row.count === 1 ? '1 item' : `${row.count} items`}</Text>
+        {select ? (
+          <Button small variant="link" title={all ? 'Clear day' : 'Select day'} accessibilityLabel={`${all ? 'Clear day' : 'Select day'}: ${row.label}`} onPress={() => select.onDay(row.day)} />
+        ) : null}
       </View>
     );
   }
   return (
     <View style={{ flexDirection: 'row', gap, marginBottom: gap }}>
       {row.items.map((m) => (
-        <Tile key={m.id} media={m} size={size} gid={gid} only={only} />
+        <Tile key={m.id} media={m} size={size} gid={gid} only={only} select={select} />
       ))}
     </View>
   );
 });
 
-const Tile = React.memo(function Tile({ media, size, gid, only }: { media: Media; size: number; gid: string; only: ListFilter }) {
+const Tile = React.memo(function Tile({ media, size, gid, only, select }: { media: Media; size: number; gid: string; only: ListFilter; select?: Select }) {
   // The link's name says what a sighted person sees: kind, who, a video's length, the state.
   const failure = failureLabels[media.failure_reason ?? 'processing_failed'];
   const label = `${media.kind === 'video' ? 'Video' : 'Photo'} by ${media.uploader.name}${media.kind === 'video' && media.duration_ms ? `, ${formatDuration(media.duration_ms)}` : ''}${media.status === 'processing' ? ', processing' : media.status === 'failed' ? `, ${failure.toLowerCase()}` : ''}${media.like_count ? `, ${media.like_count} ${media.like_count === 1 ? 'like' : 'likes'}` : ''}${media.comment_count ? `, ${media.comment_count} ${media.comment_count === 1 ? 'comment' : 'comments'}` : ''}`;
   const ready = media.status === 'ready' && !!media.thumbnail_url;
+  if (select) {
+    const on = select.selected.has(media.id);
+    return (
+      <Pressable
+        role="checkbox"
+        aria-checked={on}
+        accessibilityLabel={label}
+        onPress={(e) => select.onTile(media.id, !!(e.nativeEvent as { shiftKey?: boolean }).shiftKey)}
+        style={{ width: size, height: size }}
+        testID={`tile-${media.status}`}
+      >
+        {ready ? (
+          <Thumb uri={media.thumbnail_url!} alt="" style={{ width: size, height: size, backgroundColor: colors.placeholder, opacity: on ? 0.7 : 1 }} recyclingKey={media.id} />
+        ) : (
+          <View style={[styles.placeholder, { width: size, height: size }]} />
+        )}
+        <View style={[styles.check, on && styles.checkOn]} pointerEvents="none" aria-hidden>
+          <Text style={styles.checkText}>{on ? '✓' : ''}</Text>
+        </View>
+      </Pressable>
+    );
+  }
   return (
     <View style={{ width: size, height: size }}>
       <Link href={{ pathname: '/groups/[gid]/media/[mid]', params: { gid, mid: media.id, ...filterParams(only) } }} asChild>
@@ -414,6 +517,9 @@ const styles = StyleSheet.create({
   dot: { width: 10, height: 10, borderRadius: 5 },
   who: { position: 'absolute', left: 6, bottom: 6, minWidth: 22, height: 22, borderRadius: 11, alignItems: 'center', justifyContent: 'center', paddingHorizontal: 4 },
   whoText: { color: '#fff', fontSize: 10, fontWeight: '700' },
+  check: { position: 'absolute', top: 6, right: 6, width: 24, height: 24, borderRadius: 12, borderWidth: 2, borderColor: '#fff', backgroundColor: 'rgba(0,0,0,0.25)', alignItems: 'center', justifyContent: 'center' },
+  checkOn: { backgroundColor: colors.accent, borderColor: colors.accent },
+  checkText: { color: '#fff', fontSize: 14, fontWeight: '800', lineHeight: 16 },
   added: { alignItems: 'center', gap: 8 },
   addedText: { fontSize: 14, fontWeight: '600', color: colors.text },
   title: { fontSize: 24, fontWeight: '700', color: colors.text },

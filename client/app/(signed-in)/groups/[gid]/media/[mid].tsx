@@ -10,7 +10,7 @@ import { useSession } from '@/session';
 import { Thumb } from '@/Thumb';
 import { failureLabels, reasonLabels } from '@/labels';
 import { useGroup } from '@/useGroup';
-import { Button, Field, Notice, Row, colors, errorMessage, formatDuration, formatWallClock } from '@/ui';
+import { Button, Field, Notice, Row, Sheet, colors, errorMessage, formatDuration, formatWallClock } from '@/ui';
 import { formatBytes } from '@/uploads';
 
 export default function Viewer() {
@@ -500,18 +500,6 @@ function CommentsSheet({ media, canModerate, onClose, onCount }: { media: Media;
  * Modal, so that it stays above the photo on every platform and Escape
  * closes it on the web.
  */
-function Sheet({ label, children }: { label: string; children: React.ReactNode }) {
-  return (
-    <View style={[StyleSheet.absoluteFill, styles.sheetBackdrop]}>
-      <View>
-        <View style={styles.sheet} accessibilityViewIsModal aria-modal role="dialog" aria-label={label}>
-          {children}
-        </View>
-      </View>
-    </View>
-  );
-}
-
 function ReportSheet({ onClose, onSubmit }: { onClose: () => void; onSubmit: (r: ReportReason, details: string) => Promise<void> }) {
   const [reason, setReason] = useState<ReportReason | null>(null);
   const [details, setDetails] = useState('');
@@ -590,8 +578,6 @@ const styles = StyleSheet.create({
   tool: { paddingHorizontal: 10, paddingVertical: 6, borderRadius: 8, borderWidth: 1, borderColor: 'rgba(255,255,255,0.5)' },
   toolText: { color: '#fff', fontSize: 14, fontWeight: '600' },
   arrow: { position: 'absolute', top: '45%', width: 48, height: 64, alignItems: 'center', justifyContent: 'center', backgroundColor: 'rgba(0,0,0,0.35)', borderRadius: 10 },
-  sheetBackdrop: { flex: 1, backgroundColor: 'rgba(0,0,0,0.5)', justifyContent: 'center', padding: 16 },
-  sheet: { backgroundColor: colors.card, borderRadius: 16, padding: 20, gap: 12, width: '100%', maxWidth: 440, alignSelf: 'center' },
   sheetTitle: { fontSize: 20, fontWeight: '700', color: colors.text },
   reason: { padding: 10, borderRadius: 8, borderWidth: 1, borderColor: colors.border },
   reasonOn: { borderColor: colors.accent, backgroundColor: '#fbeee8' },
