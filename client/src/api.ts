@@ -233,8 +233,13 @@ export class Api {
   removeMember(gid: string, uid: string) {
     return this.request<void>('DELETE', `/api/v1/groups/${seg(gid)}/members/${seg(uid)}`);
   }
-  leaveGroup(gid: string) {
-    return this.removeMember(gid, 'me');
+  /** Leaves a group; trash moves what one uploaded there to its trash (it stays, by default). */
+  leaveGroup(gid: string, trash = false) {
+    return this.request<void>('DELETE', `/api/v1/groups/${seg(gid)}/members/me${q({ media: trash ? 'trash' : undefined })}`);
+  }
+  /** Where the caller's export streams from (signed in: the web app's cookie goes along). */
+  exportURL() {
+    return `${this.baseUrl}/api/v1/me/export`;
   }
   transfer(gid: string, userId: string) {
     return this.request<Group>('POST', `/api/v1/groups/${seg(gid)}/transfer`, { user_id: userId });

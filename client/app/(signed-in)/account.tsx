@@ -1,6 +1,6 @@
 import { Link, Stack, router } from 'expo-router';
 import React, { useCallback, useEffect, useState } from 'react';
-import { Text, View } from 'react-native';
+import { Platform, Text, View } from 'react-native';
 import type { Session } from '@/api';
 import { confirm } from '@/confirm';
 import { useSession } from '@/session';
@@ -96,6 +96,16 @@ export default function Account() {
           </View>
         ))}
         <Button small variant="secondary" title="Sign out" onPress={async () => { await signOut(); router.replace('/login'); }} />
+      </Card>
+
+      <Card>
+        <Heading>Your photos and videos</Heading>
+        <Body muted>One ZIP of every original you uploaded, in a folder per group and day, with wmory-export.json: your account, groups, each item&apos;s details and your comments.</Body>
+        {Platform.OS === 'web' ? (
+          <Button variant="secondary" title="Download everything I uploaded" onPress={() => window.location.assign(api.exportURL())} />
+        ) : (
+          <Body muted>Download it from wmory in a browser, signed in.</Body>
+        )}
       </Card>
 
       <Card>

@@ -20,6 +20,7 @@ export default function Members() {
   const { gid } = useLocalSearchParams<{ gid: string }>();
   const { api, user } = useSession();
   const { group, reload, isModerator } = useGroup(gid);
+  const [takeAway, setTakeAway] = useState(false);
   const [members, setMembers] = useState<Member[] | null>(null);
   const [invites, setInvites] = useState<Invite[]>([]);
   const { busy, error, info, run, setError, setInfo } = useAction();
@@ -193,15 +194,27 @@ export default function Members() {
             />
           </>
         ) : (
-          <Button
-            variant="danger"
-            title="Leave group"
-            onPress={async () => {
-              if (await confirm(`Leave ${group.name}?`, 'You will need a new invite to come back. What you uploaded stays.', 'Leave')) {
-                if (await run('leave', () => api.leaveGroup(gid))) router.replace('/');
-              }
-            }}
-          />
+          <>
+            <Row style={{ justifyContent: 'space-between' }}>
+              <Text style={{ color: colors.text, flexShrink: 1 }}>Also move what I uploaded to the group&apos;s trash</Text>
+              <Switch accessibilityLabel="Also move what I uploaded to the group's trash" value={takeAway} onValueChange={setTakeAway} />
+            </Row>
+            <Body muted>
+              {takeAway
+                ? "Your photos and videos leave the group with you; its admins can still restore them from the trash for 30 days. Download them first if you want to keep them: select them in the gallery, or download everything you uploaded from your account."
+                : 'What you uploaded stays in the group for the others.'}
+            </Body>
+            <Button
+              variant="danger"
+              title="Leave group"
+              onPress={async () => {
+                const what = takeAway ? 'What you uploaded goes to the trash.' : 'What you uploaded stays.';
+                if (await confirm(`Leave ${group.name}?`, `You will need a new invite to come back. ${what}`, 'Leave')) {
+                  if (await run('leave', () => api.leaveGroup(gid, takeAway))) router.replace('/');
+                }
+              }}
+            />
+          </>
         )}
       </Card>
     </Screen>
