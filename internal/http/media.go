@@ -117,11 +117,17 @@ func (s *Server) completeUpload(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	v, err := s.viewMedia(r.Context(), m, false)
+	return s.writeMedia(w, r, http.StatusCreated, m, false)
+}
+
+// writeMedia answers with one item, its URLs signed (the original's too when
+// withOriginal).
+func (s *Server) writeMedia(w http.ResponseWriter, r *http.Request, status int, m *wmory.Media, withOriginal bool) error {
+	v, err := s.viewMedia(r.Context(), m, withOriginal)
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusCreated, v)
+	return writeJSON(w, status, v)
 }
 
 func (s *Server) abandonUpload(w http.ResponseWriter, r *http.Request) error {
@@ -323,9 +329,5 @@ func (s *Server) getMedia(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	v, err := s.viewMedia(r.Context(), m, true)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, v)
+	return s.writeMedia(w, r, http.StatusOK, m, true)
 }

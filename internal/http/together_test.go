@@ -1,7 +1,6 @@
 package http_test
 
 import (
-	"database/sql"
 	"fmt"
 	"os"
 	"slices"
@@ -11,7 +10,6 @@ import (
 
 	"github.com/wmory/wmory/internal/imaging"
 	"github.com/wmory/wmory/internal/imaging/imagingtest"
-	"github.com/wmory/wmory/internal/sqldb"
 	"github.com/wmory/wmory/internal/sqldb/sqldbtest"
 )
 
@@ -249,35 +247,23 @@ func TestCaptureTimes(t *testing.T) {
 
 		// An instance whose items were processed before offsets were read
 		// (migration 0008 came after them) reads their files again, once.
-		_, driver, dsn, err := sqldb.ParseURL(e.dbURL)
-		if err != nil {
-			t.Fatal(err)
-		}
-		raw, err := sql.Open(driver, dsn)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer raw.Close()
 		rereads := func() (n int) {
-			if err := raw.QueryRow(`SELECT COUNT(*) FROM jobs WHERE kind = 'reread_capture'`).Scan(&n); err != nil {
-				t.Fatal(err)
+			for _, job := range sqldbtest.Snapshot(t, e.dbURL, "jobs")["jobs"] {
+				if strings.Contains(job, "kind=reread_capture;") {
+					n++
+				}
 			}
 			return n
 		}
 		if n := rereads(); n != 0 {
 			t.Fatalf("a new instance reads %d pages of capture times again", n)
 		}
-		for _, stmt := range []string{
+		sqldbtest.Exec(t, e.dbURL,
 			`UPDATE media SET taken_offset = NULL, taken_at = taken_at - 4 * 3600000 WHERE filename = 'ny.jpg'`,
 			`UPDATE media SET taken_offset = NULL, taken_at = taken_at + 2 * 3600000 WHERE filename = 'paris.jpg'`,
 			`UPDATE media SET taken_offset = NULL WHERE filename = 'zoned.jpg'`,
 			fmt.Sprintf(`UPDATE schema_migrations SET applied_at = %d WHERE version = 8`, e.now().Add(time.Minute).UnixMilli()),
-			`DELETE FROM schema_migrations WHERE version = 16`,
-		} {
-			if _, err := raw.Exec(stmt); err != nil {
-				t.Fatalf("%s: %v", stmt, err)
-			}
-		}
+			`DELETE FROM schema_migrations WHERE version = 16`)
 		if applied, err := e.db.Migrate(t.Context()); err != nil || !slices.Equal(applied, []int{16}) {
 			t.Fatalf("Migrate applied %v, %v", applied, err)
 		}

@@ -19,11 +19,7 @@ func (s *Server) restoreMedia(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	v, err := s.viewMedia(r.Context(), m, true)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, v)
+	return s.writeMedia(w, r, http.StatusOK, m, true)
 }
 
 func (s *Server) purgeMedia(w http.ResponseWriter, r *http.Request) error {

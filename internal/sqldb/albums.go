@@ -224,16 +224,5 @@ func albumBatch(ids []string) ([]string, error) {
 	if len(ids) == 0 || len(ids) > wmory.MaxAlbumBatch {
 		return nil, wmory.Invalid("media_ids", "must name 1 to 500 items.")
 	}
-	seen := make(map[string]bool, len(ids))
-	out := make([]string, 0, len(ids))
-	for _, id := range ids {
-		if id == "" || len(id) > 64 {
-			return nil, wmory.Invalid("media_ids", "must be item ids.")
-		}
-		if !seen[id] {
-			seen[id] = true
-			out = append(out, id)
-		}
-	}
-	return out, nil
+	return uniqueIDs(ids)
 }

@@ -1,7 +1,6 @@
 package sqldb_test
 
 import (
-	"database/sql"
 	"testing"
 
 	"github.com/wmory/wmory"
@@ -40,21 +39,8 @@ func TestMigrationQueuesRenditionsOfExistingVideos(t *testing.T) {
 		}
 
 		// The database as it was before migration 0010.
-		_, driver, dsn, err := sqldb.ParseURL(url)
-		if err != nil {
-			t.Fatal(err)
-		}
-		raw, err := sql.Open(driver, dsn)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer raw.Close()
-		for _, stmt := range []string{`DELETE FROM jobs`, `DELETE FROM schema_migrations WHERE version = 10`,
-			`ALTER TABLE media DROP COLUMN playback_status`, `ALTER TABLE media DROP COLUMN playback_failure`, `ALTER TABLE media DROP COLUMN playback_bytes`} {
-			if _, err := raw.ExecContext(ctx, stmt); err != nil {
-				t.Fatalf("%s: %v", stmt, err)
-			}
-		}
+		sqldbtest.Exec(t, url, `DELETE FROM jobs`, `DELETE FROM schema_migrations WHERE version = 10`,
+			`ALTER TABLE media DROP COLUMN playback_status`, `ALTER TABLE media DROP COLUMN playback_failure`, `ALTER TABLE media DROP COLUMN playback_bytes`)
 
 		if applied, err := db.Migrate(ctx); err != nil || len(applied) != 1 || applied[0] != 10 {
 			t.Fatalf("Migrate applied %v, %v; want [10]", applied, err)

@@ -217,3 +217,23 @@ func mustExec(t testing.TB, db *sql.DB, q string) {
 		t.Fatalf("%s: %v", q, err)
 	}
 }
+
+// Exec runs statements through a connection of its own, as an operator (or
+// an older version of wmory) would: tests set up states the API cannot make.
+func Exec(t testing.TB, databaseURL string, statements ...string) {
+	t.Helper()
+	_, driver, dsn, err := sqldb.ParseURL(databaseURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := sql.Open(driver, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, stmt := range statements {
+		if _, err := db.Exec(stmt); err != nil {
+			t.Fatalf("%s: %v", stmt, err)
+		}
+	}
+}
