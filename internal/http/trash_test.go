@@ -156,6 +156,18 @@ func TestTrash(t *testing.T) {
 			t.Fatalf("the trashed file again = %d %s", r.status, r.body)
 		}
 
+		// Moderation's removal does not go through the trash: removed content goes now.
+		reported := carl.upload(gid, "reported.jpg", "image/jpeg", jpegNumbered(30)).str("id")
+		rid := ann.must(201, "POST", "/api/v1/media/"+reported+"/reports", map[string]string{"reason": "other"}).str("id")
+		ann.must(200, "POST", "/api/v1/reports/"+rid+"/resolve", map[string]string{"action": "remove_media"})
+		if got := trash(ann); slices.Contains(got, reported) {
+			t.Fatalf("a removed item went to the trash: %v", got)
+		}
+		e.runJobs()
+		if left := e.orphans(); len(left) != 0 {
+			t.Fatalf("left behind after a removal: %v", left)
+		}
+
 		// Every step is in the group's audit log.
 		var actions []string
 		for _, a := range ann.must(200, "GET", "/api/v1/groups/"+gid+"/audit?limit=200", nil).items() {
