@@ -40,7 +40,8 @@ func TestEmailNewsAcrossProcesses(t *testing.T) {
 			gw.CreateBucket(t, "photos")
 			// Long enough that no upload here takes longer, even in a busy CI.
 			const gap = 5 * time.Second
-			env := map[string]string{"DATABASE_URL": eng.URL(t), "AWS_BUCKET_NAME": "photos", "AWS_ENDPOINT_URL_S3": gw.Endpoint,
+			dbURL := eng.URL(t)
+			env := map[string]string{"DATABASE_URL": dbURL, "AWS_BUCKET_NAME": "photos", "AWS_ENDPOINT_URL_S3": gw.Endpoint,
 				"AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": gw.Access, "AWS_SECRET_ACCESS_KEY": gw.Secret,
 				"WMORY_DATA_DIR": t.TempDir(), "SMTP_URL": "smtp://" + smtp.Addr, "WMORY_BASE_URL": "https://photos.example.com",
 				"WMORY_BATCH_GAP": gap.String(), "WMORY_WORKERS": "1"}
@@ -48,6 +49,20 @@ func TestEmailNewsAcrossProcesses(t *testing.T) {
 			b := startProcess(t, bin, env, "serve", "--addr", "127.0.0.1:0")
 			startProcess(t, bin, env, "worker")
 
+			// Every batch told and every message handed to the SMTP server: no
+			// notice waits, no notify or send_mail job is left.
+			settled := func() bool {
+				rows := sqldbtest.Snapshot(t, dbURL, "notices", "jobs")
+				if len(rows["notices"]) > 0 {
+					return false
+				}
+				for _, job := range rows["jobs"] {
+					if strings.Contains(job, "kind=notify;") || strings.Contains(job, "kind=send_mail;") {
+						return false
+					}
+				}
+				return true
+			}
 			to := func(address string) []*mail.Message {
 				var out []*mail.Message
 				for _, m := range smtp.Messages() {
@@ -106,10 +121,9 @@ func TestEmailNewsAcrossProcesses(t *testing.T) {
 			}
 			// Each has had its sign-up's message.
 			upload(50, 0)
-			waitForLong(t, time.Minute, "the first batch's e-mail", func() bool { return len(to("bea@example.com")) == 2 })
-			// Three job runners might each have told it, at the same moment:
-			// give the others time to.
-			time.Sleep(3 * time.Second)
+			// Three job runners might each have told it: all is told once the
+			// queue holds nothing more to tell.
+			waitForLong(t, time.Minute, "the first batch's e-mail", func() bool { return len(to("bea@example.com")) >= 2 && settled() })
 			got := to("bea@example.com")
 			if len(got) != 2 || subject(got[1]) != "Ana added 50 photos to Lisbon 2026" {
 				t.Fatalf("Bea's news: %d messages, the last %q", len(got), subject(got[len(got)-1]))
@@ -142,7 +156,7 @@ func TestEmailNewsAcrossProcesses(t *testing.T) {
 				t.Fatalf("one-click unsubscribe = %d", resp.StatusCode)
 			}
 			upload(1, 60)
-			time.Sleep(gap + 3*time.Second)
+			waitForLong(t, time.Minute, "the third batch to be told", settled)
 			if n := len(to("bea@example.com")); n != 3 {
 				t.Fatalf("Bea unsubscribed and got %d messages", n)
 			}
