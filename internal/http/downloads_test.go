@@ -214,6 +214,27 @@ func TestDownloads(t *testing.T) {
 			}
 		}
 		e.anon().must(401, "GET", "/api/v1/me/export", nil)
+
+		// An original gone from the store behind wmory's back, once the archive
+		// has begun: the download is cut, never a shorter archive that looks whole.
+		var key string
+		for _, row := range sqldbtest.Snapshot(t, e.dbURL, "media")["media"] {
+			if strings.Contains(row, "id="+third+";") {
+				key = strings.SplitN(strings.SplitN(row, "object_key=", 2)[1], ";", 2)[0]
+			}
+		}
+		if err := e.store.Delete(t.Context(), key); err != nil {
+			t.Fatal(err)
+		}
+		link = ann.must(201, "POST", "/api/v1/groups/"+gid+"/downloads", map[string]any{}).str("url")
+		resp, err := http.Get(strings.Replace(link, "http://wmory.test", e.srv.URL, 1))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := io.ReadAll(resp.Body); err == nil {
+			t.Fatalf("a download missing an original ended as if whole (status %d)", resp.StatusCode)
+		}
+		resp.Body.Close()
 	})
 }
 
