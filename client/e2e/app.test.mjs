@@ -468,6 +468,10 @@ async function shareAndModerate(alice, bob) {
   await text(alice.page, `An album of Lisbon 2026 · ${picked} items`).waitFor();
   await seen(alice.page.getByTestId('tile-ready')).nth(picked - 1).waitFor();
   assert.equal(await seen(alice.page.getByTestId('tile-ready')).count(), picked, 'the album shows its items only');
+  await button(alice.page, 'Rename', { exact: true }).click();
+  await label(alice.page, 'Album name').fill('Golden hour');
+  await button(alice.page, 'Save name').click();
+  await seen(alice.page.getByRole('heading', { name: 'Golden hour', exact: true })).waitFor();
   await shot(alice, '07h-album.png');
   await alice.page.goto(`${base}/groups/${gid}`);
   await readyTiles(alice, 6);

@@ -17,7 +17,7 @@ import { hashFile, sendFile, sendPart } from '@/transfer';
 import { UnfinishedUploads, UploadPanel } from '@/UploadPanel';
 import { UploadQueue, type PickedFile, type QueueSnapshot, type ResumeRecord } from '@/uploads';
 import { useGroup } from '@/useGroup';
-import { Body, Button, Notice, Row, colors, errorMessage, formatDuration } from '@/ui';
+import { Body, Button, Field, Notice, Row, colors, errorMessage, formatDuration } from '@/ui';
 
 export default function Gallery() {
   // ?by=UID shows the items one member added; ?until=TIME the gallery from a
@@ -29,7 +29,10 @@ export default function Gallery() {
   const gallery = useGallery(gid, only);
   // Opened on an album (?album=AID): its name, and what can be done with it.
   const albums = useList(useCallback((a: Api) => (album ? a.albums(gid) : null), [gid, album]));
-  const shownAlbum: Album | undefined = albums.find((a) => a.id === album);
+  const [renaming, setRenaming] = useState<string | undefined>(undefined);
+  const [renamed, setRenamed] = useState<Album | undefined>(undefined);
+  const listed: Album | undefined = albums.find((a) => a.id === album);
+  const shownAlbum = renamed?.id === album ? renamed : listed;
   const [saving, setSaving] = useState('');
   const [saveError, setSaveError] = useState('');
   // Asked again when the counts change; the months as items become ready
@@ -226,7 +229,10 @@ export default function Gallery() {
           {selection.selecting ? null : <Button small={compact} title="Select" variant="secondary" onPress={selection.start} />}
           <Button small={compact} title={album ? 'Download album' : 'Download all'} variant="secondary" busy={saving === 'all'} onPress={downloadAll} />
           {album && shownAlbum && (shownAlbum.created_by === user?.id || isModerator) ? (
-            <Button small={compact} title="Delete album" variant="danger" onPress={deleteAlbum} />
+            <>
+              <Button small={compact} title="Rename" variant="secondary" onPress={() => setRenaming(shownAlbum.name)} />
+              <Button small={compact} title="Delete album" variant="danger" onPress={deleteAlbum} />
+            </>
           ) : null}
           {isModerator && !album ? (
             <Link href={`/groups/${gid}/audit`} asChild>
@@ -237,6 +243,27 @@ export default function Gallery() {
         </Row>
       </Row>
       {canDropFiles && width >= 700 ? <Text style={styles.meta}>Tip: drop photos and videos anywhere on this page to upload them.</Text> : null}
+      {renaming !== undefined && shownAlbum ? (
+        <Row wrap style={{ alignItems: 'flex-end' }}>
+          <View style={{ flexGrow: 1, maxWidth: 360 }}>
+            <Field label="Album name" value={renaming} onChangeText={setRenaming} autoCapitalize="sentences" />
+          </View>
+          <Button
+            small
+            title="Save name"
+            disabled={!renaming.trim()}
+            onPress={async () => {
+              try {
+                setRenamed(await api.renameAlbum(shownAlbum.id, renaming.trim()));
+                setRenaming(undefined);
+              } catch (err) {
+                setSaveError(errorMessage(err));
+              }
+            }}
+          />
+          <Button small variant="secondary" title="Cancel" onPress={() => setRenaming(undefined)} />
+        </Row>
+      ) : null}
       <Notice>{groupError || pickError || gallery.error || saveError}</Notice>
       {saving && saving !== 'all' ? <Notice kind="ok">{saving}</Notice> : null}
       <UnfinishedUploads records={unfinished} onResume={canReopenFiles ? resume : undefined} onDiscard={discard} />
