@@ -28,7 +28,8 @@ func (s *Service) WriteArchive(ctx context.Context, w io.Writer, a *sqldb.Archiv
 		if a.AlbumID == "" {
 			folder = path.Join(folder, wallClock(it).Format(time.DateOnly))
 		}
-		return s.addOriginal(ctx, zw, path.Join(folder, wmory.DownloadName(it.Filename, it.ContentType)), it)
+		_, err := s.addOriginal(ctx, zw, path.Join(folder, wmory.DownloadName(it.Filename, it.ContentType)), it)
+		return err
 	})
 	if err != nil {
 		return err
@@ -61,7 +62,7 @@ func (s *Service) WriteExport(ctx context.Context, w io.Writer, userID string) e
 			folders[it.GroupID], used[strings.ToLower(folder)] = folder, true
 		}
 		name := path.Join(a.Name, folder, wallClock(it).Format(time.DateOnly), wmory.DownloadName(it.Filename, it.ContentType))
-		name, err := s.addOriginalNamed(ctx, zw, name, it)
+		name, err := s.addOriginal(ctx, zw, name, it)
 		index.Media = append(index.Media, exportMedia{ID: it.ID, GroupID: it.GroupID, Path: name, Filename: it.Filename,
 			ContentType: it.ContentType, Size: it.Size, TakenAt: it.TakenAt, UploadedAt: it.UploadedAt, SHA256: it.SHA256})
 		return err
@@ -118,14 +119,9 @@ func (s *Service) eachArchived(ctx context.Context, a *sqldb.Archive, fn func(sq
 	}
 }
 
-func (s *Service) addOriginal(ctx context.Context, zw *archive.Writer, name string, it sqldb.ArchiveItem) error {
-	_, err := s.addOriginalNamed(ctx, zw, name, it)
-	return err
-}
-
-// addOriginalNamed copies an item's original into the archive and returns
-// the name it got there.
-func (s *Service) addOriginalNamed(ctx context.Context, zw *archive.Writer, name string, it sqldb.ArchiveItem) (string, error) {
+// addOriginal copies an item's original into the archive and returns the
+// name it got there.
+func (s *Service) addOriginal(ctx context.Context, zw *archive.Writer, name string, it sqldb.ArchiveItem) (string, error) {
 	return zw.Add(ctx, name, wallClock(it), func(ctx context.Context) (io.ReadCloser, error) {
 		rc, err := s.store.Open(ctx, it.ObjectKey)
 		if err != nil {

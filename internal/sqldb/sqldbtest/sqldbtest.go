@@ -102,14 +102,7 @@ func OpenURL(t testing.TB, e Engine) (*sqldb.DB, string) {
 // changed nothing.
 func Snapshot(t testing.TB, databaseURL string, tables ...string) map[string][]string {
 	t.Helper()
-	_, driver, dsn, err := sqldb.ParseURL(databaseURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	db, err := sql.Open(driver, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
+	db, driver := connect(t, databaseURL)
 	defer db.Close()
 	out := map[string][]string{}
 	for _, table := range tables {
@@ -222,6 +215,19 @@ func mustExec(t testing.TB, db *sql.DB, q string) {
 // an older version of wmory) would: tests set up states the API cannot make.
 func Exec(t testing.TB, databaseURL string, statements ...string) {
 	t.Helper()
+	db, _ := connect(t, databaseURL)
+	defer db.Close()
+	for _, stmt := range statements {
+		if _, err := db.Exec(stmt); err != nil {
+			t.Fatalf("%s: %v", stmt, err)
+		}
+	}
+}
+
+// connect opens a connection pool of the test's own on a database URL, and
+// names its driver.
+func connect(t testing.TB, databaseURL string) (*sql.DB, string) {
+	t.Helper()
 	_, driver, dsn, err := sqldb.ParseURL(databaseURL)
 	if err != nil {
 		t.Fatal(err)
@@ -230,10 +236,5 @@ func Exec(t testing.TB, databaseURL string, statements ...string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
-	for _, stmt := range statements {
-		if _, err := db.Exec(stmt); err != nil {
-			t.Fatalf("%s: %v", stmt, err)
-		}
-	}
+	return db, driver
 }
